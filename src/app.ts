@@ -1,0 +1,60 @@
+import { cors } from '@elysiajs/cors'
+import { Elysia } from 'elysia'
+import pkg from '../package.json'
+import type { Config } from './config'
+import { openDatabase, type DatabaseHandle } from './db/client'
+import { migrate } from './db/migrate'
+import { bodyLimit } from './http/body-limit'
+import { apiDocs } from './http/docs'
+import { errorHandling, type RouteTable } from './http/errors'
+import { pingController } from './http/ping'
+import { requestLog } from './http/request-log'
+import { tokensController } from './http/tokens'
+import { usersController } from './http/users'
+import { createLogger } from './log'
+import { createServices } from './services'
+
+export const VERSION = pkg.version
+const PRUNE_INTERVAL_MS = 60_000
+
+/** Opens and migrates the configured database: what `createApp` does when not handed one. */
+export function openMigratedDatabase(config: Config): DatabaseHandle {
+  const database = openDatabase(config.databasePath)
+  migrate(database.db)
+  return database
+}
+
+/** The whole service, ready for `app.handle(request)` in tests or `app.listen()` in the CLI; it never listens itself. */
+export function createApp(config: Config, database: DatabaseHandle = openMigratedDatabase(config)) {
+  const logger = createLogger(config.logLevel)
+  const services = createServices(database.db, config)
+  let pruner: Timer | undefined
+  const routes: RouteTable = []
+
+  const app = new Elysia({ name: 'madblog' })
+    .use(errorHandling(logger, () => routes))
+    .use(requestLog(logger))
+    .use(bodyLimit(config.maxBodyBytes))
+    .use(
+      cors({
+        origin: config.corsOrigins === '*' ? '*' : config.corsOrigins,
+        credentials: false,
+        allowedHeaders: ['Authorization', 'Content-Type'],
+        exposeHeaders: ['Location', 'WWW-Authenticate', 'Retry-After'],
+        maxAge: 600,
+      }),
+    )
+    .use(apiDocs(VERSION))
+    .use(pingController)
+    .use(usersController(services))
+    .use(tokensController(services))
+    .onStart(() => {
+      pruner = setInterval(() => services.tokens.pruneExpired(), PRUNE_INTERVAL_MS)
+      pruner.unref()
+    })
+    .onStop(() => clearInterval(pruner))
+  routes.push(...app.routes)
+  return app
+}
+
+export type App = ReturnType<typeof createApp>

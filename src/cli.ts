@@ -1,0 +1,76 @@
+#!/usr/bin/env bun
+import { VERSION } from './app'
+import { ConfigError, loadConfig, type Config } from './config'
+import { DatabaseOpenError, openDatabase } from './db/client'
+import { MigrationError, migrate } from './db/migrate'
+import { serve } from './server'
+
+const USAGE = `madblog ${VERSION}: the madblog account and token service
+
+Usage: madblog [command]
+
+Commands:
+  serve          migrate the database, then serve HTTP (the default)
+  migrate        apply pending database migrations and report what ran
+  healthcheck    exit 0 if the service on the configured HOST:PORT answers /api/ping, else 1
+  --help, -h     show this help
+  --version, -v  show the version
+
+Settings come from the environment (and .env): PORT, HOST, DATABASE_URL, TOKEN_TTL_SECONDS,
+MAX_BODY_BYTES, CORS_ORIGINS, LOG_LEVEL. See the README for their defaults.
+`
+
+function runMigrate(config: Config): number {
+  const database = openDatabase(config.databasePath)
+  try {
+    const applied = migrate(database.db)
+    console.log(applied.length ? `applied ${applied.length} migration(s): ${applied.join(', ')}` : 'database is up to date')
+  } finally {
+    database.close()
+  }
+  return 0
+}
+
+async function runHealthcheck(config: Config): Promise<number> {
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${config.port}/api/ping`
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(3000) })
+    return response.ok ? 0 : 1
+  } catch {
+    return 1
+  }
+}
+
+async function main(args: string[]): Promise<number> {
+  const [command = 'serve', ...rest] = args
+  if (command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(USAGE)
+    return 0
+  }
+  if (command === '--version' || command === '-v') {
+    console.log(VERSION)
+    return 0
+  }
+  if (rest.length > 0 || !['serve', 'migrate', 'healthcheck'].includes(command)) {
+    process.stderr.write(`madblog: unknown command or option "${args.join(' ')}"\n\n${USAGE}`)
+    return 2
+  }
+  const config = loadConfig()
+  if (command === 'migrate') return runMigrate(config)
+  if (command === 'healthcheck') return runHealthcheck(config)
+  serve(config)
+  return -1 // keeps running until a signal
+}
+
+try {
+  const code = await main(process.argv.slice(2))
+  if (code >= 0) process.exit(code)
+} catch (error) {
+  // Known start-up failures are one clear line; anything else is a bug worth its stack.
+  if (error instanceof ConfigError || error instanceof DatabaseOpenError || error instanceof MigrationError) {
+    console.error(`madblog: ${error.message}`)
+    process.exit(1)
+  }
+  throw error
+}

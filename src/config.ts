@@ -1,0 +1,89 @@
+/** The only reader of the environment: every setting, its default, and its validation. */
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const
+export type LogLevel = (typeof LOG_LEVELS)[number]
+
+export interface PasswordHashing {
+  /** argon2id memory in KiB and passes; tests lower them, production keeps Bun's defaults. */
+  memoryCost: number
+  timeCost: number
+}
+
+export interface Config {
+  port: number
+  host: string
+  /** A filesystem path or `:memory:`. */
+  databasePath: string
+  tokenTtlSeconds: number
+  maxBodyBytes: number
+  /** `*` or an explicit list of allowed origins. */
+  corsOrigins: '*' | string[]
+  logLevel: LogLevel
+  passwordHashing: PasswordHashing
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>
+
+const DEFAULTS = {
+  PORT: '5000',
+  HOST: '127.0.0.1',
+  DATABASE_URL: './data/madblog.db',
+  TOKEN_TTL_SECONDS: '3600',
+  MAX_BODY_BYTES: String(1024 * 1024),
+  CORS_ORIGINS: '*',
+  LOG_LEVEL: 'info',
+} as const
+
+function setting(env: Env, name: keyof typeof DEFAULTS): string {
+  const value = env[name]?.trim()
+  return value ? value : DEFAULTS[name]
+}
+
+function integer(env: Env, name: keyof typeof DEFAULTS, min: number, max: number): number {
+  const raw = setting(env, name)
+  const value = Number(raw)
+  if (!/^\d+$/.test(raw) || value < min || value > max)
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`)
+  return value
+}
+
+/** Accepts a plain path, `sqlite:path`, `sqlite://path`, `file:path` or `:memory:`. */
+export function parseDatabaseUrl(raw: string): string {
+  const path = raw.replace(/^(sqlite|file):(\/\/)?/, '')
+  if (path === '') throw new ConfigError(`DATABASE_URL must name a file or :memory:, got "${raw}"`)
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path))
+    throw new ConfigError(`DATABASE_URL must be a SQLite path or sqlite: URL, got "${raw}"`)
+  return path
+}
+
+function corsOrigins(raw: string): Config['corsOrigins'] {
+  if (raw === '*') return '*'
+  const origins = raw.split(',').map((origin) => origin.trim()).filter(Boolean)
+  for (const origin of origins) {
+    if (!URL.canParse(origin) || new URL(origin).origin !== origin)
+      throw new ConfigError(`CORS_ORIGINS must be * or a comma-separated list of origins, got "${origin}"`)
+  }
+  return origins
+}
+
+function logLevel(raw: string): LogLevel {
+  const level = raw.toLowerCase()
+  if (!(LOG_LEVELS as readonly string[]).includes(level))
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${raw}"`)
+  return level as LogLevel
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  return {
+    port: integer(env, 'PORT', 0, 65535),
+    host: setting(env, 'HOST'),
+    databasePath: parseDatabaseUrl(setting(env, 'DATABASE_URL')),
+    tokenTtlSeconds: integer(env, 'TOKEN_TTL_SECONDS', 60, 60 * 60 * 24 * 365),
+    maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 1024, 64 * 1024 * 1024),
+    corsOrigins: corsOrigins(setting(env, 'CORS_ORIGINS')),
+    logLevel: logLevel(setting(env, 'LOG_LEVEL')),
+    passwordHashing: { memoryCost: 65536, timeCost: 2 },
+  }
+}

@@ -1,0 +1,34 @@
+import type { Db } from './client'
+import { embeddedMigrations } from './migrations.macro' with { type: 'macro' }
+
+const MIGRATIONS_TABLE = '__drizzle_migrations'
+const migrations = embeddedMigrations()
+
+export class MigrationError extends Error {}
+
+interface SyncDialect {
+  migrate(list: typeof migrations, session: unknown, config: { migrationsTable: string }): void
+}
+
+function lastAppliedMillis(db: Db): number {
+  const sqlite = db.$client
+  sqlite.run(`CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)`)
+  const row = sqlite.query<{ last: number | null }, []>(`SELECT max(created_at) AS last FROM ${MIGRATIONS_TABLE}`).get()
+  return Number(row?.last ?? 0)
+}
+
+/** Applies pending migrations in one transaction and returns the tags it ran. */
+export function migrate(db: Db): string[] {
+  const last = lastAppliedMillis(db)
+  const pending = migrations.filter((migration) => migration.folderMillis > last).map((migration) => migration.tag)
+  if (pending.length === 0) return []
+  try {
+    // drizzle's own migrator reads a folder at run time; its dialect applies our embedded copy instead.
+    const { dialect, session } = db as unknown as { dialect: SyncDialect; session: unknown }
+    dialect.migrate(migrations, session, { migrationsTable: MIGRATIONS_TABLE })
+  } catch (cause) {
+    const reason = cause instanceof Error ? cause.message : String(cause)
+    throw new MigrationError(`migration failed and was rolled back: ${reason}`)
+  }
+  return pending
+}

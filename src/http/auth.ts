@@ -1,0 +1,32 @@
+import { Elysia } from 'elysia'
+import { InvalidCredentialsError, UnauthenticatedError } from '../services/errors'
+import type { Services } from '../services'
+
+/** `Bearer <token>`, the scheme matched case-insensitively (RFC 7235); tokens are never read from the URL. */
+export function bearerToken(authorization: string | undefined): string {
+  const match = authorization?.match(/^bearer +(\S+) *$/i)
+  if (!match) throw new UnauthenticatedError('Missing bearer token')
+  return match[1]!
+}
+
+/** `Basic base64(username:password)`; the password may itself contain ':'. */
+export function basicCredentials(authorization: string | undefined): { username: string; password: string } {
+  const match = authorization?.match(/^basic +([A-Za-z0-9+/]+={0,2}) *$/i)
+  const decoded = match ? Buffer.from(match[1]!, 'base64').toString('utf8') : ''
+  const colon = decoded.indexOf(':')
+  if (colon < 1) throw new InvalidCredentialsError('Missing basic credentials')
+  return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) }
+}
+
+/** `{ bearer: true }` puts the token's live owner in `user`; failures are domain errors the mapper answers. */
+export function authentication(services: Services) {
+  return new Elysia({ name: 'authentication' }).macro({
+    bearer: {
+      detail: { security: [{ bearer: [] }] },
+      resolve({ headers }) {
+        const token = bearerToken(headers.authorization)
+        return { user: services.tokens.authenticate(token), token }
+      },
+    },
+  })
+}

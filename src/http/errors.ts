@@ -1,0 +1,88 @@
+import { Elysia } from 'elysia'
+import type { Logger } from '../log'
+import {
+  DomainError,
+  ForbiddenError,
+  InvalidCredentialsError,
+  NotFoundError,
+  UnauthenticatedError,
+  ValidationError,
+} from '../services/errors'
+import { MESSAGES } from '../services/validation'
+
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  413: 'Payload Too Large',
+  500: 'Internal Server Error',
+}
+
+export const AUTH_CHALLENGE = {
+  basic: 'Basic realm="Authentication Required"',
+  bearer: 'Bearer realm="Authentication Required"',
+}
+
+/** The tutorial's error shape: `{"error": <reason phrase>, "message"?: ...}`. */
+export function errorBody(status: number, message?: unknown) {
+  return message === undefined ? { error: REASONS[status] ?? 'Error' } : { error: REASONS[status] ?? 'Error', message }
+}
+
+export class PayloadTooLargeError extends Error {}
+
+interface Mapped {
+  status: number
+  message?: unknown
+  headers?: Record<string, string>
+}
+
+function mapDomainError(error: DomainError): Mapped {
+  if (error instanceof ValidationError) return { status: 400, message: error.detail }
+  if (error instanceof InvalidCredentialsError)
+    return { status: 401, headers: { 'www-authenticate': AUTH_CHALLENGE.basic } }
+  if (error instanceof UnauthenticatedError) return { status: 401, headers: { 'www-authenticate': AUTH_CHALLENGE.bearer } }
+  if (error instanceof ForbiddenError) return { status: 403 }
+  if (error instanceof NotFoundError) return { status: 404 }
+  return { status: 500 }
+}
+
+export type RouteTable = { method: string; path: string }[]
+
+/** Methods served at `path` by some route: a known path asked with the wrong method is a 405, not a 404. */
+function allowedMethods(routes: RouteTable, path: string): string[] {
+  const methods = routes
+    .filter(({ method, path: pattern }) => {
+      if (method === 'OPTIONS' || method === 'ALL') return false
+      const regex = new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/:[^/]+/g, '[^/]+').replace(/\*/g, '.*')}$`)
+      return regex.test(path)
+    })
+    .map(({ method }) => method)
+  return [...new Set(methods)]
+}
+
+/**
+ * Every failure becomes JSON in one place: domain errors by their meaning, framework errors by their kind,
+ * and anything else a logged 500 whose cause never reaches the client.
+ */
+export function errorHandling(logger: Logger, routes: () => RouteTable) {
+  return new Elysia({ name: 'error-handling' }).onError({ as: 'global' }, ({ code, error, set, request, path }) => {
+    let mapped: Mapped
+    if (error instanceof DomainError) mapped = mapDomainError(error)
+    else if (error instanceof PayloadTooLargeError) mapped = { status: 413 }
+    else if (code === 'PARSE') mapped = { status: 400, message: MESSAGES.notJson }
+    else if (code === 'VALIDATION' && (error as { type?: string }).type !== 'response')
+      mapped = { status: 400, message: 'The request does not match the API contract.' }
+    else if (code === 'NOT_FOUND') {
+      const allowed = allowedMethods(routes(), path)
+      mapped = allowed.length ? { status: 405, headers: { allow: allowed.join(', ') } } : { status: 404 }
+    } else {
+      logger.error(`${request.method} ${path} failed`, error)
+      mapped = { status: 500 }
+    }
+    set.status = mapped.status
+    Object.assign(set.headers, mapped.headers)
+    return errorBody(mapped.status, mapped.message)
+  })
+}

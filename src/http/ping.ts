@@ -1,0 +1,23 @@
+import { Elysia } from 'elysia'
+
+// Flask's jsonify('Pong!'): a JSON string, not plain text.
+const PONG = JSON.stringify('Pong!')
+
+export const pingController = new Elysia({ name: 'ping', tags: ['health'] }).get(
+  '/api/ping',
+  ({ set }) => {
+    set.headers['content-type'] = 'application/json'
+    return PONG
+  },
+  {
+    detail: {
+      summary: 'Check that the service answers',
+      responses: {
+        200: {
+          description: 'The service is up',
+          content: { 'application/json': { schema: { type: 'string', enum: ['Pong!'] } } },
+        },
+      },
+    },
+  },
+)

@@ -1,0 +1,79 @@
+import { and, eq, gt, lte, sql } from 'drizzle-orm'
+import type { Db } from '../db/client'
+import { tokens, users } from '../db/schema'
+import { InvalidCredentialsError, UnauthenticatedError } from './errors'
+import type { PasswordHasher } from './passwords'
+import type { User } from './users'
+
+export interface IssuedToken {
+  token: string
+  expiresAt: Date
+}
+
+const TOKEN_BYTES = 32 // 256 bits of entropy
+// base64url of 32 bytes; anything else cannot be one of ours and is refused before touching the database.
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/
+
+/** Only this digest is stored: a copy of the database file holds no usable token. */
+export const digestToken = (token: string) => new Bun.CryptoHasher('sha256').update(token).digest('hex')
+
+export function createTokenService(db: Db, passwords: PasswordHasher, ttlSeconds: number) {
+  const userByToken = db
+    .select({ id: users.id, username: users.username, email: users.email })
+    .from(tokens)
+    .innerJoin(users, eq(users.id, tokens.userId))
+    .where(and(eq(tokens.tokenHash, sql.placeholder('hash')), gt(tokens.expiresAt, sql.placeholder('now'))))
+    .limit(1)
+    .prepare()
+  const credentialsByUsername = db
+    .select({ id: users.id, passwordHash: users.passwordHash })
+    .from(users)
+    .where(sql`lower(${users.username}) = lower(${sql.placeholder('username')})`)
+    .limit(1)
+    .prepare()
+  const insert = db
+    .insert(tokens)
+    .values({
+      userId: sql.placeholder('userId'),
+      tokenHash: sql.placeholder('hash'),
+      expiresAt: sql.placeholder('expiresAt'),
+    })
+    .prepare()
+  const deleteByHash = db.delete(tokens).where(eq(tokens.tokenHash, sql.placeholder('hash'))).prepare()
+  const deleteExpired = db
+    .delete(tokens)
+    .where(lte(tokens.expiresAt, sql.placeholder('now')))
+    .returning({ id: tokens.id })
+    .prepare()
+
+  /** A fresh random token for every login, so one user may hold several sessions. */
+  async function login(username: string, password: string): Promise<IssuedToken> {
+    const account = credentialsByUsername.get({ username })
+    const valid = await passwords.verify(password, account?.passwordHash)
+    if (!account || !valid) throw new InvalidCredentialsError('Invalid username or password')
+    const token = Buffer.from(crypto.getRandomValues(new Uint8Array(TOKEN_BYTES))).toString('base64url')
+    const expiresAt = new Date(Date.now() + ttlSeconds * 1000)
+    insert.run({ userId: account.id, hash: digestToken(token), expiresAt })
+    return { token, expiresAt }
+  }
+
+  /** The token's owner while it is live; expiry is checked here, not left to a cleanup job. */
+  function authenticate(token: string): User {
+    const user = TOKEN_SHAPE.test(token) ? userByToken.get({ hash: digestToken(token), now: Date.now() }) : undefined
+    if (!user) throw new UnauthenticatedError('Invalid or expired token')
+    return user
+  }
+
+  function revoke(token: string): void {
+    deleteByHash.run({ hash: digestToken(token) })
+  }
+
+  /** Removes tokens past their expiry; they are already refused, this only reclaims space. */
+  function pruneExpired(): number {
+    return deleteExpired.all({ now: Date.now() }).length
+  }
+
+  return { login, authenticate, revoke, pruneExpired }
+}
+
+export type TokenService = ReturnType<typeof createTokenService>

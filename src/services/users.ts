@@ -1,0 +1,180 @@
+import { asc, count, eq, sql } from 'drizzle-orm'
+import type { Db } from '../db/client'
+import { tokens, users } from '../db/schema'
+import { ForbiddenError, NotFoundError, ValidationError, type FieldErrors } from './errors'
+import { pageMeta, type PageMeta, type PageRequest } from './pagination'
+import type { PasswordHasher } from './passwords'
+import {
+  MESSAGES,
+  isValidEmail,
+  isValidPassword,
+  isValidUsername,
+  requireJsonObject,
+  throwIfAny,
+  type JsonObject,
+} from './validation'
+
+export interface User {
+  id: number
+  username: string
+  email: string
+}
+
+/** What a viewer may see of a user: the email only on their own record. */
+export interface UserView {
+  id: number
+  username: string
+  email?: string
+}
+
+export function viewUser(user: User, viewer: User | undefined): UserView {
+  return viewer?.id === user.id ? { id: user.id, username: user.username, email: user.email } : { id: user.id, username: user.username }
+}
+
+const columns = { id: users.id, username: users.username, email: users.email }
+const isUniqueViolation = (error: unknown, index: string) =>
+  error instanceof Error && (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' && error.message.includes(index)
+
+export function createUserService(db: Db, passwords: PasswordHasher) {
+  const byId = db.select(columns).from(users).where(eq(users.id, sql.placeholder('id'))).limit(1).prepare()
+  const hashById = db
+    .select({ passwordHash: users.passwordHash })
+    .from(users)
+    .where(eq(users.id, sql.placeholder('id')))
+    .limit(1)
+    .prepare()
+  const idByUsername = db
+    .select({ id: users.id })
+    .from(users)
+    .where(sql`lower(${users.username}) = lower(${sql.placeholder('username')})`)
+    .limit(1)
+    .prepare()
+  const idByEmail = db
+    .select({ id: users.id })
+    .from(users)
+    .where(sql`lower(${users.email}) = lower(${sql.placeholder('email')})`)
+    .limit(1)
+    .prepare()
+  const page = db
+    .select(columns)
+    .from(users)
+    .orderBy(asc(users.id))
+    .limit(sql.placeholder('limit'))
+    .offset(sql.placeholder('offset'))
+    .prepare()
+  const total = db.select({ total: count() }).from(users).prepare()
+
+  /** Field messages for names already held by someone other than `self`. */
+  function takenFields(input: { username?: string; email?: string }, self?: number): FieldErrors {
+    const fields: FieldErrors = {}
+    const owner = (row: { id: number } | undefined) => row !== undefined && row.id !== self
+    if (input.username !== undefined && owner(idByUsername.get({ username: input.username })))
+      fields.username = MESSAGES.usernameTaken
+    if (input.email !== undefined && owner(idByEmail.get({ email: input.email }))) fields.email = MESSAGES.emailTaken
+    return fields
+  }
+
+  /** The unique indexes are the last word when two writers race past the checks above. */
+  function translateUniqueViolation(error: unknown): never {
+    if (isUniqueViolation(error, 'users_username_unique')) throw new ValidationError({ username: MESSAGES.usernameTaken })
+    if (isUniqueViolation(error, 'users_email_unique')) throw new ValidationError({ email: MESSAGES.emailTaken })
+    throw error
+  }
+
+  function get(id: number): User {
+    const user = byId.get({ id })
+    if (!user) throw new NotFoundError('User not found')
+    return user
+  }
+
+  async function register(body: unknown): Promise<User> {
+    const data = requireJsonObject(body)
+    const fields: FieldErrors = {}
+    if (!isValidUsername(data.username)) fields.username = MESSAGES.username
+    if (!isValidEmail(data.email)) fields.email = MESSAGES.email
+    if (!isValidPassword(data.password)) fields.password = MESSAGES.password
+    const input = {
+      username: fields.username ? undefined : (data.username as string),
+      email: fields.email ? undefined : (data.email as string),
+    }
+    throwIfAny({ ...fields, ...takenFields(input) })
+    const passwordHash = await passwords.hash(data.password as string)
+    try {
+      return db.transaction(
+        (tx) => {
+          throwIfAny(takenFields(input))
+          return tx
+            .insert(users)
+            .values({ username: input.username!, email: input.email!, passwordHash })
+            .returning(columns)
+            .get()
+        },
+        { behavior: 'immediate' },
+      )
+    } catch (error) {
+      return translateUniqueViolation(error)
+    }
+  }
+
+  /** The new password's hash, once the current one has been proven. */
+  async function newPasswordHash(id: number, data: JsonObject): Promise<string | undefined> {
+    if (!('password' in data)) return undefined
+    const current = hashById.get({ id })?.passwordHash
+    if (!(await passwords.verify(data.old_password as string, current)))
+      throw new ValidationError({ old_password: MESSAGES.oldPasswordWrong })
+    return passwords.hash(data.password as string)
+  }
+
+  /** Only the user themself; a new password needs the old one and ends every session. */
+  async function update(actor: User, id: number, body: unknown): Promise<User> {
+    get(id)
+    if (actor.id !== id) throw new ForbiddenError('Not your record')
+    const data = requireJsonObject(body)
+    const fields: FieldErrors = {}
+    if ('username' in data && !isValidUsername(data.username)) fields.username = MESSAGES.username
+    if ('email' in data && !isValidEmail(data.email)) fields.email = MESSAGES.email
+    if ('password' in data && !isValidPassword(data.password)) fields.password = MESSAGES.password
+    if ('password' in data && !isValidPassword(data.old_password)) fields.old_password = MESSAGES.oldPasswordMissing
+    const changes = {
+      username: 'username' in data && !fields.username ? (data.username as string) : undefined,
+      email: 'email' in data && !fields.email ? (data.email as string) : undefined,
+    }
+    throwIfAny({ ...fields, ...takenFields(changes, id) })
+    const passwordHash = await newPasswordHash(id, data)
+    try {
+      return db.transaction(
+        (tx) => {
+          throwIfAny(takenFields(changes, id))
+          if (passwordHash) tx.delete(tokens).where(eq(tokens.userId, id)).run()
+          const updated = tx
+            .update(users)
+            .set({ ...changes, ...(passwordHash ? { passwordHash } : {}), updatedAt: new Date() })
+            .where(eq(users.id, id))
+            .returning(columns)
+            .get()
+          if (!updated) throw new NotFoundError('User not found')
+          return updated
+        },
+        { behavior: 'immediate' },
+      )
+    } catch (error) {
+      return translateUniqueViolation(error)
+    }
+  }
+
+  /** Only the user themself; their tokens go with them (ON DELETE CASCADE). */
+  function remove(actor: User, id: number): void {
+    get(id)
+    if (actor.id !== id) throw new ForbiddenError('Not your record')
+    db.delete(users).where(eq(users.id, id)).run()
+  }
+
+  function list(request: PageRequest): { items: User[]; meta: PageMeta } {
+    const items = page.all({ limit: request.perPage, offset: (request.page - 1) * request.perPage })
+    return { items, meta: pageMeta(request, total.get()?.total ?? 0) }
+  }
+
+  return { get, register, update, remove, list }
+}
+
+export type UserService = ReturnType<typeof createUserService>
