@@ -1,0 +1,64 @@
+import { createApp, openMigratedDatabase } from '../src/app'
+import { loadConfig, type Config } from '../src/config'
+
+/** Production defaults on a fresh in-memory database, quiet, with cheap password hashing. */
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return {
+    ...loadConfig({ DATABASE_URL: ':memory:', LOG_LEVEL: 'error' }),
+    passwordHashing: { memoryCost: 1024, timeCost: 1 },
+    ...overrides,
+  }
+}
+
+export interface CallOptions {
+  body?: unknown
+  /** A bearer token. */
+  token?: string
+  /** Basic credentials as [username, password]. */
+  basic?: [string, string]
+  headers?: Record<string, string>
+}
+
+export interface CallResult {
+  status: number
+  headers: Headers
+  // Tests read arbitrary JSON; the schema checks live in the assertions.
+  body: any
+  text: string
+}
+
+/** A fresh app on its own in-memory database, and a `call` that speaks JSON to it through `app.handle`. */
+export function testApp(overrides: Partial<Config> = {}) {
+  const config = testConfig(overrides)
+  const database = openMigratedDatabase(config)
+  const app = createApp(config, database)
+
+  async function call(method: string, path: string, options: CallOptions = {}): Promise<CallResult> {
+    const headers: Record<string, string> = { ...options.headers }
+    if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`
+    if (options.basic) headers.authorization = `Basic ${Buffer.from(options.basic.join(':')).toString('base64')}`
+    let body: string | undefined
+    if (options.body !== undefined) {
+      body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body)
+      headers['content-type'] ??= 'application/json'
+    }
+    const response = await app.handle(new Request(`http://localhost${path}`, { method, headers, body }))
+    const text = await response.text()
+    let parsed: unknown = text
+    try {
+      parsed = text ? JSON.parse(text) : undefined
+    } catch {}
+    return { status: response.status, headers: response.headers, body: parsed, text }
+  }
+
+  /** Registers a user (password "secret") and logs in; returns the id and a bearer token. */
+  async function signUp(username: string, password = 'secret') {
+    const created = await call('POST', '/api/users', { body: { username, email: `${username}@example.com`, password } })
+    if (created.status !== 201) throw new Error(`sign-up of ${username} failed: ${created.text}`)
+    const login = await call('POST', '/api/tokens', { basic: [username, password] })
+    if (login.status !== 200) throw new Error(`login of ${username} failed: ${login.text}`)
+    return { id: created.body.id as number, token: login.body.token as string }
+  }
+
+  return { app, config, database, call, signUp }
+}
