@@ -41,6 +41,7 @@ export function testApp(overrides: Partial<Config> = {}) {
     if (options.body !== undefined) {
       body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body)
       headers['content-type'] ??= 'application/json'
+      headers['content-length'] = String(Buffer.byteLength(body)) // as every real client sends
     }
     const response = await app.handle(new Request(`http://localhost${path}`, { method, headers, body }))
     const text = await response.text()
