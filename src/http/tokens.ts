@@ -7,7 +7,7 @@ export function tokensController(services: Services) {
   return new Elysia({ prefix: '/api/tokens', tags: ['tokens'] })
     .use(authentication(services))
     .post(
-      '/',
+      '',
       async ({ headers, set }) => {
         const { username, password } = basicCredentials(headers.authorization)
         const { token, expiresAt } = await services.tokens.login(username, password)
@@ -20,7 +20,7 @@ export function tokensController(services: Services) {
       },
     )
     .delete(
-      '/',
+      '',
       ({ token, status }) => {
         services.tokens.revoke(token)
         return status(204, undefined)

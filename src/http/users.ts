@@ -23,7 +23,7 @@ export function usersController(services: Services) {
   return new Elysia({ prefix: '/api/users', tags: ['users'] })
     .use(authentication(services))
     .post(
-      '/',
+      '',
       async ({ body, set, status }) => {
         const user = await services.users.register(body)
         set.headers.location = userPath(user.id)
@@ -36,7 +36,7 @@ export function usersController(services: Services) {
       },
     )
     .get(
-      '/',
+      '',
       ({ query }) => {
         const request = pageRequest(query.page, query.per_page)
         const { items, meta } = services.users.list(request)

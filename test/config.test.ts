@@ -1,0 +1,63 @@
+import { describe, expect, test } from 'bun:test'
+import { ConfigError, loadConfig, parseDatabaseUrl } from '../src/config'
+
+describe('loadConfig', () => {
+  test('defaults match the tutorial: port 5000 on localhost, a SQLite file', () => {
+    const config = loadConfig({})
+    expect(config).toMatchObject({
+      port: 5000,
+      host: '127.0.0.1',
+      databasePath: './data/madblog.db',
+      tokenTtlSeconds: 3600,
+      maxBodyBytes: 1024 * 1024,
+      corsOrigins: '*',
+      logLevel: 'info',
+    })
+  })
+
+  test('reads every setting', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      DATABASE_URL: 'sqlite:///data/x.db',
+      TOKEN_TTL_SECONDS: '60',
+      MAX_BODY_BYTES: '2048',
+      CORS_ORIGINS: 'https://a.example.com, http://localhost:3000',
+      LOG_LEVEL: 'ERROR',
+    })
+    expect(config).toMatchObject({
+      port: 8080,
+      host: '0.0.0.0',
+      databasePath: '/data/x.db',
+      tokenTtlSeconds: 60,
+      maxBodyBytes: 2048,
+      corsOrigins: ['https://a.example.com', 'http://localhost:3000'],
+      logLevel: 'error',
+    })
+  })
+
+  test.each([
+    ['PORT', 'abc', /^PORT must be a whole number from 0 to 65535, got "abc"$/],
+    ['PORT', '70000', /^PORT/],
+    ['TOKEN_TTL_SECONDS', '-5', /^TOKEN_TTL_SECONDS/],
+    ['MAX_BODY_BYTES', '1e6', /^MAX_BODY_BYTES/],
+    ['LOG_LEVEL', 'loud', /^LOG_LEVEL must be one of debug, info, warn, error/],
+    ['CORS_ORIGINS', 'not a url', /^CORS_ORIGINS/],
+    ['CORS_ORIGINS', 'https://a.example.com/path', /^CORS_ORIGINS/],
+    ['DATABASE_URL', 'postgres://db/x', /^DATABASE_URL/],
+  ])('%s=%p stops start-up with one line naming the setting', (name, value, message) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError)
+    expect(() => loadConfig({ [name]: value })).toThrow(message)
+  })
+
+  test.each([
+    ['./data/madblog.db', './data/madblog.db'],
+    ['sqlite:madblog.db', 'madblog.db'],
+    ['sqlite:///var/lib/madblog.db', '/var/lib/madblog.db'],
+    ['file:/tmp/x.db', '/tmp/x.db'],
+    [':memory:', ':memory:'],
+    ['sqlite::memory:', ':memory:'],
+  ])('DATABASE_URL %p is the path %p', (raw, path) => {
+    expect(parseDatabaseUrl(raw)).toBe(path)
+  })
+})
