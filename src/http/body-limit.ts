@@ -1,12 +1,14 @@
 import { Elysia } from 'elysia'
-import { PayloadTooLargeError } from './errors'
+import { LengthRequiredError, PayloadTooLargeError } from './errors'
 
 /**
- * Refuses a declared body over the limit before it is read. Bodies without a length (chunked) are
- * capped by the server's own maxRequestBodySize, set to the same value at listen time.
+ * Refuses an oversized body before a byte of it is read, from its declared length. A chunked body has
+ * none, so it is refused too (411): clients of a JSON API always know their body's length up front.
  */
 export function bodyLimit(maxBytes: number) {
   return new Elysia({ name: 'body-limit' }).onRequest(({ request }) => {
+    if (request.headers.get('transfer-encoding')?.toLowerCase().includes('chunked'))
+      throw new LengthRequiredError('Chunked bodies are not accepted')
     const length = Number(request.headers.get('content-length') ?? 0)
     if (length > maxBytes) throw new PayloadTooLargeError(`Body over ${maxBytes} bytes`)
   })

@@ -16,6 +16,7 @@ const REASONS: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
+  411: 'Length Required',
   413: 'Payload Too Large',
   500: 'Internal Server Error',
 }
@@ -31,6 +32,7 @@ export function errorBody(status: number, message?: unknown) {
 }
 
 export class PayloadTooLargeError extends Error {}
+export class LengthRequiredError extends Error {}
 
 interface Mapped {
   status: number
@@ -71,6 +73,7 @@ export function errorHandling(logger: Logger, routes: () => RouteTable) {
     let mapped: Mapped
     if (error instanceof DomainError) mapped = mapDomainError(error)
     else if (error instanceof PayloadTooLargeError) mapped = { status: 413 }
+    else if (error instanceof LengthRequiredError) mapped = { status: 411 }
     else if (code === 'PARSE') mapped = { status: 400, message: MESSAGES.notJson }
     else if (code === 'VALIDATION' && (error as { type?: string }).type !== 'response')
       mapped = { status: 400, message: 'The request does not match the API contract.' }
