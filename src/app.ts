@@ -3,6 +3,7 @@ import { Elysia } from 'elysia'
 import pkg from '../package.json'
 import type { Config } from './config'
 import { openDatabase, type DatabaseHandle } from './db/client'
+import { graphql } from './graphql'
 import { migrate } from './db/migrate'
 import { bodyLimit } from './http/body-limit'
 import { apiDocs } from './http/docs'
@@ -48,6 +49,7 @@ export function createApp(config: Config, database: DatabaseHandle = openMigrate
     .use(pingController)
     .use(usersController(services))
     .use(tokensController(services))
+    .use(graphql(services, config, logger))
     .onStart(() => {
       pruner = setInterval(() => services.tokens.pruneExpired(), PRUNE_INTERVAL_MS)
       pruner.unref()

@@ -20,6 +20,20 @@ export interface Config {
   corsOrigins: '*' | string[]
   logLevel: LogLevel
   passwordHashing: PasswordHashing
+  graphql: GraphqlSettings
+}
+
+/** Limits every GraphQL document must pass before it runs, and whether the schema may be explored. */
+export interface GraphqlSettings {
+  maxDepth: number
+  maxAliases: number
+  maxTokens: number
+  maxCost: number
+  maxDirectives: number
+  /** Operations in one batched (array) request. */
+  maxBatch: number
+  /** Introspection and the GraphiQL playground; when off, error messages stop suggesting field names. */
+  introspection: boolean
 }
 
 export class ConfigError extends Error {}
@@ -34,6 +48,13 @@ const DEFAULTS = {
   MAX_BODY_BYTES: String(1024 * 1024),
   CORS_ORIGINS: '*',
   LOG_LEVEL: 'info',
+  GRAPHQL_MAX_DEPTH: '15',
+  GRAPHQL_MAX_ALIASES: '15',
+  GRAPHQL_MAX_TOKENS: '1000',
+  GRAPHQL_MAX_COST: '5000',
+  GRAPHQL_MAX_DIRECTIVES: '10',
+  GRAPHQL_MAX_BATCH: '10',
+  GRAPHQL_INTROSPECTION: 'true',
 } as const
 
 function setting(env: Env, name: keyof typeof DEFAULTS): string {
@@ -68,6 +89,15 @@ function corsOrigins(raw: string): Config['corsOrigins'] {
   return origins
 }
 
+const BOOLEANS: Record<string, boolean> = { true: true, '1': true, yes: true, false: false, '0': false, no: false }
+
+function boolean(env: Env, name: keyof typeof DEFAULTS): boolean {
+  const raw = setting(env, name)
+  const value = BOOLEANS[raw.toLowerCase()]
+  if (value === undefined) throw new ConfigError(`${name} must be true or false, got "${raw}"`)
+  return value
+}
+
 function logLevel(raw: string): LogLevel {
   const level = raw.toLowerCase()
   if (!(LOG_LEVELS as readonly string[]).includes(level))
@@ -85,5 +115,14 @@ export function loadConfig(env: Env = process.env): Config {
     corsOrigins: corsOrigins(setting(env, 'CORS_ORIGINS')),
     logLevel: logLevel(setting(env, 'LOG_LEVEL')),
     passwordHashing: { memoryCost: 65536, timeCost: 2 },
+    graphql: {
+      maxDepth: integer(env, 'GRAPHQL_MAX_DEPTH', 1, 100),
+      maxAliases: integer(env, 'GRAPHQL_MAX_ALIASES', 0, 1000),
+      maxTokens: integer(env, 'GRAPHQL_MAX_TOKENS', 10, 100_000),
+      maxCost: integer(env, 'GRAPHQL_MAX_COST', 1, 1_000_000),
+      maxDirectives: integer(env, 'GRAPHQL_MAX_DIRECTIVES', 0, 1000),
+      maxBatch: integer(env, 'GRAPHQL_MAX_BATCH', 1, 100),
+      introspection: boolean(env, 'GRAPHQL_INTROSPECTION'),
+    },
   }
 }

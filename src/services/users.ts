@@ -1,4 +1,4 @@
-import { asc, count, eq, sql } from 'drizzle-orm'
+import { and, asc, count, desc, eq, gt, gte, lt, lte, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { tokens, users } from '../db/schema'
 import { ForbiddenError, NotFoundError, ValidationError, type FieldErrors } from './errors'
@@ -63,6 +63,11 @@ export function createUserService(db: Db, passwords: PasswordHasher) {
     .offset(sql.placeholder('offset'))
     .prepare()
   const total = db.select({ total: count() }).from(users).prepare()
+  const between = and(gt(users.id, sql.placeholder('after')), lt(users.id, sql.placeholder('before')))
+  const lowestBetween = db.select(columns).from(users).where(between).orderBy(asc(users.id)).limit(sql.placeholder('limit')).prepare()
+  const highestBetween = db.select(columns).from(users).where(between).orderBy(desc(users.id)).limit(sql.placeholder('limit')).prepare()
+  const anyAtOrBelow = db.select({ id: users.id }).from(users).where(lte(users.id, sql.placeholder('id'))).limit(1).prepare()
+  const anyAtOrAbove = db.select({ id: users.id }).from(users).where(gte(users.id, sql.placeholder('id'))).limit(1).prepare()
 
   /** Field messages for names already held by someone other than `self`. */
   function takenFields(input: { username?: string; email?: string }, self?: number): FieldErrors {
@@ -171,10 +176,32 @@ export function createUserService(db: Db, passwords: PasswordHasher) {
 
   function list(request: PageRequest): { items: User[]; meta: PageMeta } {
     const items = page.all({ limit: request.perPage, offset: (request.page - 1) * request.perPage })
-    return { items, meta: pageMeta(request, total.get()?.total ?? 0) }
+    return { items, meta: pageMeta(request, countAll()) }
   }
 
-  return { get, register, update, remove, list }
+  /**
+   * Keyset page: up to `limit` users with ids strictly between `afterId` and `beforeId`, taken from the low end
+   * or (`fromEnd`) the high end, always returned in id order; `more` says the range held further users.
+   */
+  function window(range: IdRange, limit: number, fromEnd: boolean): { items: User[]; more: boolean } {
+    const params = { after: range.afterId ?? 0, before: range.beforeId ?? Number.MAX_SAFE_INTEGER, limit: limit + 1 }
+    const rows = (fromEnd ? highestBetween : lowestBetween).all(params)
+    const items = rows.slice(0, limit)
+    return { items: fromEnd ? items.reverse() : items, more: rows.length > limit }
+  }
+
+  /** Whether any user lies outside a keyset range on that side: ids at or below `id`, or at or above it. */
+  const anyBeyond = (id: number, side: 'below' | 'above') =>
+    (side === 'below' ? anyAtOrBelow : anyAtOrAbove).get({ id }) !== undefined
+
+  const countAll = () => total.get()?.total ?? 0
+
+  return { get, register, update, remove, list, window, anyBeyond, count: countAll }
+}
+
+export interface IdRange {
+  afterId?: number
+  beforeId?: number
 }
 
 export type UserService = ReturnType<typeof createUserService>

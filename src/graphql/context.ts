@@ -1,0 +1,28 @@
+import { bearerToken } from '../http/auth'
+import type { Services } from '../services'
+import type { User } from '../services/users'
+
+/** What every resolver gets: the services, and the caller, looked up only when a resolver asks. */
+export interface GraphqlContext {
+  services: Services
+  /** The bearer token's live owner; throws UnauthenticatedError when there is none. */
+  viewer(): User
+  /** The bearer token itself, once `viewer()` has accepted it. */
+  token(): string
+}
+
+/**
+ * Built per request. The token is read from the same header and checked by the same service as REST, lazily:
+ * `createToken` or `createUser` must work even when a stale token rides along.
+ */
+export function createContext(services: Services, request: Request): GraphqlContext {
+  let resolved: { user: User; token: string } | undefined
+  const resolve = () => {
+    if (!resolved) {
+      const token = bearerToken(request.headers.get('authorization') ?? undefined)
+      resolved = { user: services.tokens.authenticate(token), token }
+    }
+    return resolved
+  }
+  return { services, viewer: () => resolve().user, token: () => resolve().token }
+}

@@ -1,0 +1,60 @@
+import { GraphQLError } from 'graphql'
+import {
+  DomainError,
+  ForbiddenError,
+  NotFoundError,
+  UnauthenticatedError,
+  ValidationError,
+  type FieldErrors,
+} from '../services/errors'
+import { MESSAGES } from '../services/validation'
+
+/** Field names as the GraphQL input spells them: the services speak REST's `old_password`. */
+const camelCase = (name: string) => name.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase())
+const camelFields = (fields: FieldErrors) =>
+  Object.fromEntries(Object.entries(fields).map(([name, message]) => [camelCase(name), message]))
+
+function extensionsFor(error: DomainError): { code: string; fields?: FieldErrors } | undefined {
+  if (error instanceof ValidationError)
+    return typeof error.detail === 'string' ? { code: 'BAD_USER_INPUT' } : { code: 'BAD_USER_INPUT', fields: camelFields(error.detail) }
+  if (error instanceof UnauthenticatedError) return { code: 'UNAUTHENTICATED' }
+  if (error instanceof ForbiddenError) return { code: 'FORBIDDEN' }
+  if (error instanceof NotFoundError) return { code: 'NOT_FOUND' }
+  return undefined
+}
+
+/** REST's "post JSON" sentence means, for an input object, that it set nothing. */
+const messageFor = (error: DomainError) =>
+  error instanceof ValidationError && error.detail === MESSAGES.notJson ? 'The input must set at least one field.' : error.message
+
+/**
+ * The one place domain errors become GraphQL errors with `extensions.code`. Anything else is rethrown as is,
+ * for yoga to mask as "Unexpected error." and log.
+ */
+export function toGraphQLError(error: unknown): unknown {
+  const extensions = error instanceof DomainError ? extensionsFor(error) : undefined
+  return extensions ? new GraphQLError(messageFor(error as DomainError), { extensions }) : error
+}
+
+type Resolver = (...args: never[]) => unknown
+
+function guard<R extends Resolver>(resolve: R): R {
+  return ((...args: Parameters<R>) => {
+    try {
+      const result = resolve(...args)
+      return result instanceof Promise ? result.catch((error) => Promise.reject(toGraphQLError(error))) : result
+    } catch (error) {
+      throw toGraphQLError(error)
+    }
+  }) as R
+}
+
+/** Wraps every resolver of a map so that what the services throw reaches the client in GraphQL's terms. */
+export function withDomainErrors<T extends Record<string, Record<string, Resolver>>>(resolvers: T): T {
+  return Object.fromEntries(
+    Object.entries(resolvers).map(([type, fields]) => [
+      type,
+      Object.fromEntries(Object.entries(fields).map(([name, resolve]) => [name, guard(resolve)])),
+    ]),
+  ) as T
+}

@@ -1,0 +1,54 @@
+import { Elysia } from 'elysia'
+import { createSchema, createYoga, type YogaLogger } from 'graphql-yoga'
+import type { Config } from '../config'
+import type { Logger } from '../log'
+import type { Services } from '../services'
+import { isJsonPost, useBufferedJsonBody, type ServerContext } from './body'
+import { boundedCache } from './cache'
+import { createContext, type GraphqlContext } from './context'
+import { hardening } from './hardening'
+import { lazyGraphiQL, PLAYGROUND } from './playground'
+import { resolvers } from './resolvers'
+import { typeDefs } from './typeDefs'
+
+export const GRAPHQL_PATH = '/graphql'
+const CACHE_ENTRIES = 1000
+const CACHE_KEY_CHARS = 16 * 1024
+
+function yogaLogger(logger: Logger): YogaLogger {
+  const at = (write: Logger['error']) => (...args: unknown[]) => write('graphql', args.length === 1 ? args[0] : args)
+  return { debug: at(logger.debug), info: at(logger.info), warn: at(logger.warn), error: at(logger.error) }
+}
+
+/** The GraphQL face: yoga over the same services as REST, mounted at /graphql with one `.use(...)`. */
+export function graphql(services: Services, config: Config, logger: Logger) {
+  const settings = config.graphql
+  const yoga = createYoga<ServerContext, GraphqlContext>({
+    graphqlEndpoint: GRAPHQL_PATH,
+    schema: createSchema<GraphqlContext>({ typeDefs, resolvers }),
+    context: ({ request }) => createContext(services, request),
+    logging: yogaLogger(logger),
+    // Elysia answers CORS (one policy for both faces) and bounds every body before a route sees it.
+    cors: false,
+    maxRequestBodySize: false,
+    multipart: false,
+    batching: { limit: settings.maxBatch },
+    landingPage: false,
+    graphiql: settings.introspection ? PLAYGROUND : false,
+    renderGraphiQL: lazyGraphiQL(),
+    parserAndValidationCache: {
+      documentCache: boundedCache(CACHE_ENTRIES, CACHE_KEY_CHARS),
+      errorCache: boundedCache(CACHE_ENTRIES, CACHE_KEY_CHARS),
+    },
+    plugins: [...hardening(settings), useBufferedJsonBody()],
+  })
+
+  return new Elysia({ name: 'graphql' })
+    .get(GRAPHQL_PATH, ({ request }) => yoga.handleRequest(request, {}), { detail: { hide: true } })
+    .post(
+      GRAPHQL_PATH,
+      async ({ request }) =>
+        yoga.handleRequest(request, isJsonPost(request) ? { bufferedBody: await request.text() } : {}),
+      { parse: 'none', detail: { hide: true } },
+    )
+}
