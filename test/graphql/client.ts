@@ -1,0 +1,26 @@
+import type { Config } from '../../src/config'
+import { testApp } from '../helpers'
+
+export const MSG = {
+  username: 'Please provide a valid username.',
+  email: 'Please provide a valid email address.',
+  password: 'Please provide a valid password.',
+  usernameTaken: 'Please use a different username.',
+  emailTaken: 'Please use a different email address.',
+  oldPasswordMissing: 'Please provide your current password to change it.',
+  oldPasswordWrong: 'Your current password is incorrect.',
+}
+
+/** A fresh app plus `gql(query, {token, variables})`, which POSTs JSON to /graphql as a client would. */
+export function graphqlApp(overrides: Partial<Config> = {}) {
+  const harness = testApp(overrides)
+  async function gql(query: string, options: { token?: string; variables?: Record<string, unknown> } = {}) {
+    const response = await harness.call('POST', '/graphql', { body: { query, variables: options.variables }, token: options.token })
+    return response
+  }
+  return { ...harness, gql }
+}
+
+/** The `extensions.code` of every error, in order. */
+export const codes = (body: { errors?: { extensions?: { code?: string } }[] }) =>
+  (body.errors ?? []).map((error) => error.extensions?.code)

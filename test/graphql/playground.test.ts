@@ -1,0 +1,21 @@
+import { expect, test } from 'bun:test'
+import { graphqlApp } from './client'
+
+test('GET /graphql from a browser is GraphiQL with every asset inline, and the login walk-through', async () => {
+  const { call } = graphqlApp()
+  const response = await call('GET', '/graphql', { headers: { accept: 'text/html,application/xhtml+xml' } })
+  expect(response.status).toBe(200)
+  expect(response.headers.get('content-type')).toContain('text/html')
+  // Nothing is fetched from elsewhere: no script, stylesheet or icon points off the page.
+  expect(response.text).not.toMatch(/<(script|link)[^>]+(src|href)=["']?(https?:)?\/\//i)
+  expect(response.text).toContain('<title>madblog GraphQL</title>')
+  expect(response.text).toContain('createToken(username:')
+  expect(response.text).toContain('Authorization')
+})
+
+test('the same URL answers JSON to a GraphQL client', async () => {
+  const { call } = graphqlApp()
+  const response = await call('GET', `/graphql?query=${encodeURIComponent('{ __typename }')}`)
+  expect(response.status).toBe(200)
+  expect(response.body).toEqual({ data: { __typename: 'Query' } })
+})
