@@ -7,7 +7,7 @@ import { isJsonPost, useBufferedJsonBody, type ServerContext } from './body'
 import { boundedCache } from './cache'
 import { createContext, type GraphqlContext } from './context'
 import { hardening } from './hardening'
-import { lazyGraphiQL, PLAYGROUND } from './playground'
+import { graphiqlAssets, graphiqlPage, PLAYGROUND } from './playground'
 import { resolvers } from './resolvers'
 import { typeDefs } from './typeDefs'
 
@@ -35,7 +35,7 @@ export function graphql(services: Services, config: Config, logger: Logger) {
     batching: { limit: settings.maxBatch },
     landingPage: false,
     graphiql: settings.introspection ? PLAYGROUND : false,
-    renderGraphiQL: lazyGraphiQL(),
+    renderGraphiQL: graphiqlPage,
     parserAndValidationCache: {
       documentCache: boundedCache(CACHE_ENTRIES, CACHE_KEY_CHARS),
       errorCache: boundedCache(CACHE_ENTRIES, CACHE_KEY_CHARS),
@@ -43,7 +43,9 @@ export function graphql(services: Services, config: Config, logger: Logger) {
     plugins: [...hardening(settings), useBufferedJsonBody()],
   })
 
+  // The playground needs introspection; with it off, neither the page nor its files are served.
   return new Elysia({ name: 'graphql' })
+    .use(settings.introspection ? graphiqlAssets() : new Elysia({ name: 'no-graphiql' }))
     .get(GRAPHQL_PATH, ({ request }) => yoga.handleRequest(request, {}), { detail: { hide: true } })
     .post(
       GRAPHQL_PATH,

@@ -1,4 +1,10 @@
+import { Elysia } from 'elysia'
 import type { GraphiQLOptions } from 'graphql-yoga'
+import editorWorker from '../assets/graphiql-editor.worker.js' with { type: 'file' }
+import graphqlWorker from '../assets/graphiql-graphql.worker.js' with { type: 'file' }
+import jsonWorker from '../assets/graphiql-json.worker.js' with { type: 'file' }
+import graphiqlStyles from '../assets/graphiql.css' with { type: 'file' }
+import graphiqlScript from '../assets/graphiql.js' with { type: 'file' }
 
 /** The playground's opening document: a runnable walk from sign-up to an authenticated query. */
 export const DEFAULT_QUERY = `# madblog GraphQL playground. Run the operations in order (the ▶ button lists them).
@@ -51,13 +57,60 @@ query Users {
 
 export const PLAYGROUND: GraphiQLOptions = { title: 'madblog GraphQL', defaultQuery: DEFAULT_QUERY }
 
+const ASSETS = '/graphql/assets'
+const FILES = {
+  'graphiql.js': graphiqlScript,
+  'graphiql.css': graphiqlStyles,
+  'editor.worker.js': editorWorker,
+  'json.worker.js': jsonWorker,
+  'graphql.worker.js': graphqlWorker,
+} as const
+
+/** JSON that cannot close the <script> element it is written into. */
+const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c')
+
 /**
- * GraphiQL with every script, style and worker inlined (@graphql-yoga/render-graphiql), so the page needs
- * nothing from outside, in the compiled binary too. The bundle is megabytes: it is loaded on the first visit,
- * not at start-up, and rendered once.
+ * Yoga's GraphiQL page with its script, stylesheet and editor workers served by madblog instead of unpkg,
+ * so the playground works offline and inside the compiled binary. The files stay on disk (or in the binary)
+ * and are streamed: the 5 MB bundle never sits in the server's heap.
  */
-export function lazyGraphiQL() {
-  let page: Promise<string> | undefined
-  return (options?: GraphiQLOptions) =>
-    (page ??= import('@graphql-yoga/render-graphiql').then(({ renderGraphiQL }) => renderGraphiQL(options)))
+export function graphiqlPage(options: GraphiQLOptions = PLAYGROUND): string {
+  const title = Bun.escapeHTML(options.title ?? 'GraphiQL')
+  const workers = { editorWorkerService: `${ASSETS}/editor.worker.js`, json: `${ASSETS}/json.worker.js`, graphql: `${ASSETS}/graphql.worker.js` }
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>${title}</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="${ASSETS}/graphiql.css">
+</head>
+<body id="body" class="no-focus-outline">
+<noscript>You need to enable JavaScript to run this app.</noscript>
+<div id="root">Loading ${title}…</div>
+<script>
+const workers = ${scriptJson(workers)}
+self.MonacoEnvironment = { globalAPI: false, getWorkerUrl: (_, label) => workers[label] }
+</script>
+<script src="${ASSETS}/graphiql.js"></script>
+<script>
+const options = ${scriptJson(options)}
+// This GraphiQL build opens on \`query\`, which would override a ?query= link: the default only when there is none.
+if (!new URLSearchParams(location.search).has('query')) options.query = options.defaultQuery
+YogaGraphiQL.renderYogaGraphiQL(document.getElementById('root'), options)
+</script>
+</body>
+</html>
+`
+}
+
+/** The page's files, cached by browsers for a day. */
+export function graphiqlAssets() {
+  const app = new Elysia({ name: 'graphiql-assets' })
+  for (const [name, path] of Object.entries(FILES))
+    app.get(`${ASSETS}/${name}`, ({ set }) => {
+      set.headers['cache-control'] = 'public, max-age=86400'
+      return Bun.file(path)
+    }, { detail: { hide: true } })
+  return app
 }

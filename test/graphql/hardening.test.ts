@@ -178,5 +178,6 @@ describe('introspection off', () => {
     const response = await call('GET', '/graphql', { headers: { accept: 'text/html' } })
     expect(response.status).toBe(406)
     expect(response.text).not.toContain('GraphiQL')
+    expect((await call('GET', '/graphql/assets/graphiql.js')).status).toBe(404)
   })
 })

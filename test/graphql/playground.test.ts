@@ -19,3 +19,18 @@ test('the same URL answers JSON to a GraphQL client', async () => {
   expect(response.status).toBe(200)
   expect(response.body).toEqual({ data: { __typename: 'Query' } })
 })
+
+test('the page’s script, stylesheet and editor workers come from madblog itself', async () => {
+  const { call } = graphqlApp()
+  const page = await call('GET', '/graphql', { headers: { accept: 'text/html' } })
+  const paths = [...page.text.matchAll(/\/graphql\/assets\/[\w.-]+/g)].map(([path]) => path)
+  expect(new Set(paths)).toEqual(
+    new Set(['/graphql/assets/graphiql.css', '/graphql/assets/graphiql.js', '/graphql/assets/editor.worker.js', '/graphql/assets/json.worker.js', '/graphql/assets/graphql.worker.js']),
+  )
+  for (const path of paths) {
+    const asset = await call('GET', path)
+    expect(asset.status).toBe(200)
+    expect(asset.headers.get('content-type')).toMatch(path.endsWith('.css') ? /^text\/css/ : /^text\/javascript/)
+    expect(asset.text.length).toBeGreaterThan(10_000)
+  }
+})

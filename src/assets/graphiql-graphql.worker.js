@@ -1,0 +1,1 @@
+../../node_modules/@graphql-yoga/graphiql/dist/monacoeditorwork/graphql.worker..bundle.js

@@ -1,0 +1,1 @@
+../../node_modules/@graphql-yoga/graphiql/dist/monacoeditorwork/json.worker.bundle.js

@@ -1,0 +1,1 @@
+../../node_modules/@graphql-yoga/graphiql/dist/yoga-graphiql.umd.js
