@@ -1,0 +1,255 @@
+/**
+ * `bun run bench`: madblog against the floor (bench/floor.ts) and Bun.password alone, on a fresh seeded
+ * database, driven by wrk from its own core. Prints a table and writes bench/results/latest.json.
+ *
+ * Options: --rounds N (3), --seconds N (5 per round), --source (run src/cli.ts even if the binary builds).
+ */
+import { existsSync, readFileSync, rmSync } from 'node:fs'
+import { availableParallelism, release } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { freePort, peakRss, rssMb, startServer } from './processes'
+import { SEED_PASSWORD, SEED_USERS, seedDatabase, seedUsername } from './seed'
+import { pinned, runWrk, summarize, type Load, type Summary } from './wrk'
+
+const ROOT = join(import.meta.dir, '..')
+const CONNECTIONS = 64
+// Hash-bound endpoints: more connections only queue behind the hashing threads.
+const HASH_CONNECTIONS = 8
+const WARM_UP_SECONDS = 2
+
+const { values: options } = parseArgs({
+  options: { rounds: { type: 'string', default: '3' }, seconds: { type: 'string', default: '5' }, source: { type: 'boolean', default: false } },
+})
+const ROUNDS = Number(options.rounds)
+const SECONDS = Number(options.seconds)
+
+if (!Bun.which('wrk')) {
+  console.error('bench: wrk is not installed. On Debian/Ubuntu: sudo apt-get install -y wrk')
+  process.exit(1)
+}
+
+// Two cores or more: the servers share core 0 and wrk gets the last one to itself, so it never steals their CPU.
+const cores = availableParallelism()
+const canPin = cores >= 2 && Bun.which('taskset') !== null
+const SERVER_CPUS = canPin ? '0' : undefined
+const WRK_CPUS = canPin ? String(cores - 1) : undefined
+
+function machine() {
+  const cpuinfo = existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : ''
+  return {
+    cpu: /model name\s*:\s*(.+)/.exec(cpuinfo)?.[1]?.trim() ?? 'unknown',
+    nproc: cores,
+    bun: Bun.version,
+    os: `${process.platform} ${release()}`,
+    pinning: canPin ? `servers on CPU ${SERVER_CPUS}, wrk on CPU ${WRK_CPUS}` : 'none (fewer than 2 CPUs or no taskset)',
+  }
+}
+
+/** dist/madblog when `bun run build` makes one: the figures are the shipped artifact's. */
+async function madblogCommand(): Promise<{ command: string[]; target: string }> {
+  const source = { command: ['bun', join(ROOT, 'src/cli.ts'), 'serve'], target: 'source (bun src/cli.ts)' }
+  if (options.source || !existsSync(join(ROOT, 'scripts/build.ts'))) return source
+  console.log('building the binary (bun run build)...')
+  const build = Bun.spawnSync(['bun', 'run', 'build'], { cwd: ROOT, stdout: 'ignore', stderr: 'inherit' })
+  const binary = join(ROOT, 'dist/madblog')
+  if (build.exitCode !== 0 || !existsSync(binary)) {
+    console.log('build failed: running from source')
+    return source
+  }
+  return { command: [binary, 'serve'], target: 'binary (dist/madblog)' }
+}
+
+async function passwordBaseline(mode: 'verify' | 'hash', seconds: number): Promise<number> {
+  const command = pinned(SERVER_CPUS, ['bun', join(import.meta.dir, 'password.ts'), mode, String(HASH_CONNECTIONS), String(seconds)])
+  const child = Bun.spawn(command, { stdout: 'pipe', stderr: 'inherit' })
+  const out = await new Response(child.stdout).text()
+  if ((await child.exited) !== 0) throw new Error(`bench/password.ts ${mode} failed`)
+  return (JSON.parse(out) as { ops_per_s: number }).ops_per_s
+}
+
+const scratchDatabase = await seedDatabase()
+const scratch = scratchDatabase.dir
+const children: { kill(): void }[] = []
+const results: Record<string, unknown> = {}
+
+try {
+  const { command, target } = await madblogCommand()
+  const port = freePort()
+  const base = `http://127.0.0.1:${port}`
+  const env = {
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATABASE_URL: scratchDatabase.path,
+    // One log line per request would measure the terminal; the floor logs nothing either.
+    LOG_LEVEL: 'warn',
+  }
+  const server = await startServer(pinned(SERVER_CPUS, command), env, `${base}/api/ping`)
+  children.push(server.process)
+  const pid = server.process.pid
+  await Bun.sleep(1000)
+  const idleRssMb = rssMb(pid)
+
+  const floorPort = freePort()
+  const floorBase = `http://127.0.0.1:${floorPort}`
+  const floor = await startServer(
+    pinned(SERVER_CPUS, ['bun', join(import.meta.dir, 'floor.ts'), scratchDatabase.path, String(floorPort)]),
+    {},
+    `${floorBase}/api/ping`,
+  )
+  children.push(floor.process)
+
+  const basic = `Basic ${Buffer.from(`${seedUsername(1)}:${SEED_PASSWORD}`).toString('base64')}`
+  const login = await fetch(`${base}/api/tokens`, { method: 'POST', headers: { authorization: basic } })
+  if (login.status !== 200) throw new Error(`login failed: ${login.status} ${await login.text()}`)
+  const bearer = { Authorization: `Bearer ${((await login.json()) as { token: string }).token}` }
+
+  const gqlUser = JSON.stringify({ query: '{ user(id: "1") { id username } }' })
+  const gqlUsers = JSON.stringify({
+    query: '{ users(first: 20) { edges { cursor node { id username } } pageInfo { hasNextPage endCursor } totalCount } }',
+  })
+  const read = (path: string, headers: Record<string, string> = bearer): Omit<Load, 'url'> & { path: string } => ({
+    path, script: 'request', args: ['GET'], headers, connections: CONNECTIONS, seconds: SECONDS,
+  })
+  const graphqlLoad = (body: string) => ({ ...read('/graphql'), args: ['POST', body] })
+
+  /** One request by hand first: a workload answering errors (a 401, a GraphQL `errors`) would measure nothing. */
+  async function check(url: string, load: Omit<Load, 'url'>) {
+    const [method = 'GET', body] = load.args ?? []
+    const headers = { ...load.headers, ...(body ? { 'content-type': 'application/json' } : {}) }
+    const response = await fetch(url, { method, headers, body })
+    const text = await response.text()
+    if (!response.ok || text.includes('"errors"')) throw new Error(`${method} ${url} answered ${response.status}: ${text.slice(0, 300)}`)
+  }
+
+  /** Warm-up, then `ROUNDS` rounds; with a floor, madblog and floor rounds alternate so drift hits both alike. */
+  async function measure(name: string, load: Omit<Load, 'url'> & { path: string }, withFloor: boolean) {
+    const targets = [{ key: 'madblog', url: base + load.path }, ...(withFloor ? [{ key: 'floor', url: floorBase + load.path }] : [])]
+    for (const { url } of targets) {
+      await check(url, load)
+      await runWrk({ ...load, url, seconds: WARM_UP_SECONDS }, WRK_CPUS, scratch)
+    }
+    const reports: Record<string, Awaited<ReturnType<typeof runWrk>>[]> = { madblog: [], floor: [] }
+    for (let round = 0; round < ROUNDS; round++)
+      for (const { key, url } of targets) reports[key]!.push(await runWrk({ ...load, url }, WRK_CPUS, scratch))
+    const summary = { madblog: summarize(reports.madblog!), ...(withFloor ? { floor: summarize(reports.floor!) } : {}) }
+    console.log(`  ${name}: ${Math.round(summary.madblog.rps)} req/s${withFloor ? ` (floor ${Math.round(summary.floor!.rps)})` : ''}`)
+    return summary
+  }
+
+  console.log(`madblog (${target}) on ${base}, first answer after ${server.firstAnswerMs.toFixed(0)} ms; floor on ${floorBase}`)
+  const { result: reads, peakMb: loadRssMb } = await peakRss(pid, async () => ({
+    ping: await measure('GET /api/ping', read('/api/ping', {}), true),
+    user: await measure('GET /api/users/1', read('/api/users/1'), true),
+    list: await measure('GET /api/users?per_page=100', read('/api/users?per_page=100'), true),
+    gqlUser: await measure('POST /graphql user(id)', graphqlLoad(gqlUser), false),
+    gqlUsers: await measure('POST /graphql users(first: 20)', graphqlLoad(gqlUsers), false),
+  }))
+
+  const hashLoad = { connections: HASH_CONNECTIONS, seconds: SECONDS, timeoutSeconds: 10 }
+  // Each round registers names no earlier round used: `<prefix>_<thread>_<n>`.
+  const registrations = []
+  for (let round = 0; round < ROUNDS; round++)
+    registrations.push(await runWrk({ ...hashLoad, url: `${base}/api/users`, script: 'register', args: [`b${round}`] }, WRK_CPUS, scratch))
+  const register = summarize(registrations)
+  console.log(`  POST /api/users: ${register.rps.toFixed(1)} req/s`)
+  const loginLoad = { ...hashLoad, path: '/api/tokens', script: 'request', args: ['POST'], headers: { Authorization: basic } }
+  const logins = (await measure('POST /api/tokens', loginLoad, false)).madblog
+  const hashOps = await passwordBaseline('hash', SECONDS)
+  const verifyOps = await passwordBaseline('verify', SECONDS)
+
+  // Reads while logins hash: if hashing blocked the event loop, read latency would jump to a hash's duration.
+  const [mixedReads, mixedLogins] = await Promise.all([
+    runWrk({ ...read('/api/users/1'), url: `${base}/api/users/1` }, WRK_CPUS, scratch),
+    runWrk({ ...loginLoad, url: `${base}/api/tokens` }, WRK_CPUS, scratch),
+  ])
+  const mixed = { reads: summarize([mixedReads]), logins: summarize([mixedLogins]) }
+  console.log(`  mixed: reads p99 ${mixed.reads.p99_ms.toFixed(2)} ms while logins run at ${mixed.logins.rps.toFixed(1)}/s`)
+
+  const ratio = (a: Summary, b: Summary) => a.rps / b.rps
+  // The CPU time of one verify on the servers' core: what a read stuck behind one would wait at least.
+  const hashMs = 1000 / verifyOps
+  const targets = {
+    rest_read_vs_floor: { value: ratio(reads.user.madblog, reads.user.floor!), target: '>= 0.80' },
+    graphql_user_vs_rest_read: { value: ratio(reads.gqlUser.madblog, reads.user.madblog), target: '>= 0.50' },
+    rest_read_p99_ms: { value: reads.user.madblog.p99_ms, target: '< 5' },
+    idle_rss_mb: { value: idleRssMb, target: '<= 60' },
+    mixed_read_p99_ms: { value: mixed.reads.p99_ms, target: `< one verify (${hashMs.toFixed(0)} ms)` },
+  }
+  const pass = {
+    rest_read_vs_floor: targets.rest_read_vs_floor.value >= 0.8,
+    graphql_user_vs_rest_read: targets.graphql_user_vs_rest_read.value >= 0.5,
+    rest_read_p99_ms: targets.rest_read_p99_ms.value < 5,
+    idle_rss_mb: idleRssMb <= 60,
+    mixed_read_p99_ms: mixed.reads.p99_ms < hashMs,
+  }
+  const everySummary: [string, Summary | undefined][] = [
+    ...Object.entries(reads).flatMap(([name, sides]): [string, Summary | undefined][] => [[name, sides.madblog], [`${name} floor`, sides.floor]]),
+    ['register', register], ['login', logins], ['mixed reads', mixed.reads], ['mixed logins', mixed.logins],
+  ]
+  const failures = everySummary.filter(([, summary]) => summary && summary.failures > 0).map(([name, summary]) => `${name}: ${summary!.failures}`)
+  Object.assign(results, {
+    date: new Date().toISOString(),
+    machine: machine(),
+    madblog: target,
+    settings: { connections: CONNECTIONS, hash_connections: HASH_CONNECTIONS, rounds: ROUNDS, seconds: SECONDS, warm_up_seconds: WARM_UP_SECONDS, seeded_users: SEED_USERS },
+    startup: { first_answer_ms: server.firstAnswerMs, idle_rss_mb: idleRssMb, load_rss_mb: loadRssMb },
+    reads,
+    writes: {
+      register: { ...register, bun_password_hash_per_s: hashOps, ratio: register.rps / hashOps },
+      login: { ...logins, bun_password_verify_per_s: verifyOps, ratio: logins.rps / verifyOps },
+    },
+    mixed,
+    targets: Object.fromEntries(Object.entries(targets).map(([key, entry]) => [key, { ...entry, pass: pass[key as keyof typeof pass] }])),
+    failed_requests: failures,
+  })
+  printTable(results as never)
+  await Bun.write(join(import.meta.dir, 'results/latest.json'), JSON.stringify(results, null, 2) + '\n')
+  console.log('\nwritten to bench/results/latest.json')
+  if (failures.length) {
+    console.error(`non-2xx or failed requests: ${failures.join(', ')}`)
+    process.exitCode = 1
+  }
+} finally {
+  for (const child of children) child.kill()
+  rmSync(scratch, { recursive: true, force: true })
+}
+
+function printTable(r: {
+  machine: ReturnType<typeof machine>
+  madblog: string
+  startup: { first_answer_ms: number; idle_rss_mb: number; load_rss_mb: number }
+  reads: Record<string, { madblog: Summary; floor?: Summary }>
+  writes: { register: Summary & { bun_password_hash_per_s: number; ratio: number }; login: Summary & { bun_password_verify_per_s: number; ratio: number } }
+  mixed: { reads: Summary; logins: Summary }
+  targets: Record<string, { value: number; target: string; pass: boolean }>
+}) {
+  const rows: string[][] = [['workload', 'req/s', 'p50 ms', 'p99 ms', 'baseline req/s', 'ratio']]
+  const n = (value: number, digits = 0) => value.toFixed(digits)
+  const readRows: [string, string][] = [
+    ['ping', 'GET /api/ping'],
+    ['user', 'GET /api/users/1 (bearer)'],
+    ['list', 'GET /api/users?per_page=100 (bearer)'],
+    ['gqlUser', 'POST /graphql user(id)'],
+    ['gqlUsers', 'POST /graphql users(first: 20)'],
+  ]
+  for (const [key, label] of readRows) {
+    const { madblog, floor } = r.reads[key]!
+    const baseline = floor ?? (key.startsWith('gql') ? r.reads.user!.madblog : undefined)
+    rows.push([label, n(madblog.rps), n(madblog.p50_ms, 2), n(madblog.p99_ms, 2), baseline ? `${n(baseline.rps)} ${floor ? '(floor)' : '(REST read)'}` : '', baseline ? n(madblog.rps / baseline.rps, 2) : ''])
+  }
+  const { register, login } = r.writes
+  rows.push(['POST /api/users (argon2id hash)', n(register.rps, 1), n(register.p50_ms, 0), n(register.p99_ms, 0), `${n(register.bun_password_hash_per_s, 1)} (Bun.password)`, n(register.ratio, 2)])
+  rows.push(['POST /api/tokens (argon2id verify)', n(login.rps, 1), n(login.p50_ms, 0), n(login.p99_ms, 0), `${n(login.bun_password_verify_per_s, 1)} (Bun.password)`, n(login.ratio, 2)])
+  rows.push(['GET /api/users/1 while logins run', n(r.mixed.reads.rps), n(r.mixed.reads.p50_ms, 2), n(r.mixed.reads.p99_ms, 2), '', ''])
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)))
+  const line = (row: string[]) => `| ${row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join(' | ')} |`
+  console.log(`\nmadblog ${r.madblog}; ${r.machine.nproc} × ${r.machine.cpu}; Bun ${r.machine.bun}; ${r.machine.pinning}`)
+  console.log(`${CONNECTIONS} connections (${HASH_CONNECTIONS} for hashing endpoints), median of ${ROUNDS} × ${SECONDS} s rounds\n`)
+  console.log(line(rows[0]!))
+  console.log(`|${widths.map((width, column) => (column === 0 ? '-'.repeat(width + 2) : '-'.repeat(width + 1) + ':')).join('|')}|`)
+  for (const row of rows.slice(1)) console.log(line(row))
+  console.log(`\nfirst answer ${n(r.startup.first_answer_ms)} ms · RSS idle ${n(r.startup.idle_rss_mb, 1)} MB, under read load ${n(r.startup.load_rss_mb, 1)} MB\n`)
+  for (const [name, { value, target, pass }] of Object.entries(r.targets))
+    console.log(`${pass ? 'PASS' : 'MISS'}  ${name} = ${n(value, 2)} (target ${target})`)
+}

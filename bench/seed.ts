@@ -1,0 +1,28 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { loadConfig } from '../src/config'
+import { openDatabase } from '../src/db/client'
+import { migrate } from '../src/db/migrate'
+
+export const SEED_USERS = 1000
+export const SEED_PASSWORD = 'bench-password'
+export const seedUsername = (n: number) => `user${n}`
+
+/**
+ * A fresh database file with `SEED_USERS` users, written straight through SQL: one argon2id hash (production
+ * cost) shared by every user, since hashing a thousand of them would take minutes and measure nothing.
+ */
+export async function seedDatabase(): Promise<{ path: string; dir: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'madblog-bench-'))
+  const path = join(dir, 'madblog.db')
+  const hash = await Bun.password.hash(SEED_PASSWORD, { algorithm: 'argon2id', ...loadConfig({}).passwordHashing })
+  const database = openDatabase(path)
+  migrate(database.db)
+  const insert = database.sqlite.prepare('INSERT INTO users (username, email, password_hash) VALUES (?, ?, ?)')
+  database.sqlite.transaction(() => {
+    for (let n = 1; n <= SEED_USERS; n++) insert.run(seedUsername(n), `${seedUsername(n)}@bench.example`, hash)
+  })()
+  database.close()
+  return { path, dir }
+}

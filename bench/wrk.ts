@@ -1,0 +1,84 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+
+export interface WrkReport {
+  requests: number
+  duration_us: number
+  errors: { connect: number; read: number; write: number; status: number; timeout: number }
+  latency_us: { p50: number; p90: number; p99: number; max: number; mean: number }
+}
+
+export interface Load {
+  url: string
+  /** A Lua file in bench/lua/ (report.lua is appended), and the args it reads. */
+  script: string
+  args?: string[]
+  headers?: Record<string, string>
+  connections: number
+  seconds: number
+  timeoutSeconds?: number
+}
+
+const LUA = join(import.meta.dir, 'lua')
+const REPORT = readFileSync(join(LUA, 'report.lua'), 'utf8')
+
+/** `taskset -c <cpus>` in front of a command when pinning was asked for and is possible. */
+export const pinned = (cpus: string | undefined, command: string[]) => (cpus ? ['taskset', '-c', cpus, ...command] : command)
+
+/** One wrk run with a single thread (it has one core of its own); throws when wrk fails or reports nothing. */
+export async function runWrk(load: Load, cpus: string | undefined, scratch: string): Promise<WrkReport> {
+  const script = join(scratch, `${load.script}.lua`)
+  await Bun.write(script, `${readFileSync(join(LUA, load.script + '.lua'), 'utf8')}\n${REPORT}`)
+  const command = pinned(cpus, [
+    'wrk',
+    '-t1',
+    `-c${load.connections}`,
+    `-d${load.seconds}s`,
+    `--timeout`,
+    `${load.timeoutSeconds ?? 2}s`,
+    '-s',
+    script,
+    ...Object.entries(load.headers ?? {}).flatMap(([name, value]) => ['-H', `${name}: ${value}`]),
+    load.url,
+    ...(load.args?.length ? ['--', ...load.args] : []),
+  ])
+  const child = Bun.spawn(command, { stdout: 'pipe', stderr: 'pipe' })
+  const [out, err, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited])
+  const line = out.split('\n').find((l) => l.startsWith('WRK_JSON '))
+  if (code !== 0 || !line) throw new Error(`wrk failed (exit ${code}): ${err || out}`)
+  return JSON.parse(line.slice('WRK_JSON '.length)) as WrkReport
+}
+
+export const requestsPerSecond = (report: WrkReport) => report.requests / (report.duration_us / 1e6)
+export const failures = (report: WrkReport) =>
+  report.errors.connect + report.errors.read + report.errors.write + report.errors.status + report.errors.timeout
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = sorted.length >> 1
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
+}
+
+export interface Summary {
+  rps: number
+  p50_ms: number
+  p99_ms: number
+  failures: number
+  rounds: { rps: number; p50_ms: number; p99_ms: number }[]
+}
+
+/** Medians over the rounds; failures are summed, so a single non-2xx answer anywhere shows. */
+export function summarize(reports: WrkReport[]): Summary {
+  const rounds = reports.map((report) => ({
+    rps: requestsPerSecond(report),
+    p50_ms: report.latency_us.p50 / 1000,
+    p99_ms: report.latency_us.p99 / 1000,
+  }))
+  return {
+    rps: median(rounds.map((round) => round.rps)),
+    p50_ms: median(rounds.map((round) => round.p50_ms)),
+    p99_ms: median(rounds.map((round) => round.p99_ms)),
+    failures: reports.reduce((sum, report) => sum + failures(report), 0),
+    rounds,
+  }
+}
