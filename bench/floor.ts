@@ -13,9 +13,10 @@ if (!path || !portText) throw new Error('usage: bun bench/floor.ts <database fil
 
 const sqlite = new Database(path, { strict: true })
 type Row = { id: number; username: string; email: string }
+// The same SQL madblog runs: a scalar subquery, which SQLite answers several times faster than the join.
 const viewerByToken = sqlite.prepare<Row, [string, number]>(
-  `SELECT u.id, u.username, u.email FROM tokens t JOIN users u ON u.id = t.user_id
-   WHERE t.token_hash = ? AND t.expires_at > ? LIMIT 1`,
+  `SELECT id, username, email FROM users
+   WHERE id = (SELECT user_id FROM tokens WHERE token_hash = ? AND expires_at > ?) LIMIT 1`,
 )
 const userById = sqlite.prepare<Row, [number]>('SELECT id, username, email FROM users WHERE id = ? LIMIT 1')
 const page = sqlite.prepare<Row, [number, number]>('SELECT id, username, email FROM users ORDER BY id LIMIT ? OFFSET ?')

@@ -1,4 +1,3 @@
-import { cors } from '@elysiajs/cors'
 import { Elysia } from 'elysia'
 import pkg from '../package.json'
 import type { Config } from './config'
@@ -6,6 +5,7 @@ import { openDatabase, type DatabaseHandle } from './db/client'
 import { graphql } from './graphql'
 import { migrate } from './db/migrate'
 import { bodyLimit } from './http/body-limit'
+import { corsPolicy } from './http/cors'
 import { apiDocs } from './http/docs'
 import { errorHandling, type RouteTable } from './http/errors'
 import { pingController } from './http/ping'
@@ -34,17 +34,9 @@ export function createApp(config: Config, database: DatabaseHandle = openMigrate
 
   const app = new Elysia({ name: 'madblog' })
     .use(errorHandling(logger, () => routes))
-    .use(requestLog(logger))
+    .use(requestLog(logger, config.logLevel))
     .use(bodyLimit(config.maxBodyBytes))
-    .use(
-      cors({
-        origin: config.corsOrigins === '*' ? '*' : config.corsOrigins,
-        credentials: false,
-        allowedHeaders: ['Authorization', 'Content-Type'],
-        exposeHeaders: ['Location', 'WWW-Authenticate', 'Retry-After'],
-        maxAge: 600,
-      }),
-    )
+    .use(corsPolicy(config.corsOrigins))
     .use(apiDocs(VERSION))
     .use(pingController)
     .use(usersController(services))

@@ -23,8 +23,9 @@ export function authentication(services: Services) {
   return new Elysia({ name: 'authentication' }).macro({
     bearer: {
       detail: { security: [{ bearer: [] }] },
-      resolve({ headers }) {
-        const token = bearerToken(headers.authorization)
+      // The one header it needs, read directly: naming `headers` makes Elysia copy them all on every request.
+      resolve({ request }) {
+        const token = bearerToken(request.headers.get('authorization') ?? undefined)
         return { user: services.tokens.authenticate(token), token }
       },
     },

@@ -1,3 +1,4 @@
+import { Type } from '@sinclair/typebox'
 import { createSchemaFactory } from 'drizzle-typebox'
 import { t, type TSchema } from 'elysia'
 import { users } from '../db/schema'
@@ -8,7 +9,10 @@ const { createSelectSchema, createInsertSchema } = createSchemaFactory({ typebox
 const userColumns = createSelectSchema(users).properties
 const userInput = createInsertSchema(users).properties
 
-const Id = t.Integer({ minimum: 1, examples: [1] })
+// Response fields use TypeBox's plain Integer: Elysia's t.Integer also accepts numeric strings, a transform
+// that makes every response go through the slow uncompiled Value.Encode instead of the compiled check.
+const Integer = Type.Integer
+const Id = Integer({ minimum: 1, examples: [1] })
 const Password = t.String({ minLength: 1, maxLength: LIMITS.passwordBytes, description: 'At most 1,024 bytes (UTF-8).' })
 const Links = t.Object({ self: t.String({ examples: ['/api/users/1'] }) })
 
@@ -26,10 +30,10 @@ export const UserListModel = t.Object(
   {
     items: t.Array(UserModel),
     _meta: t.Object({
-      page: t.Integer(),
-      per_page: t.Integer(),
-      total_pages: t.Integer(),
-      total_items: t.Integer(),
+      page: Integer(),
+      per_page: Integer(),
+      total_pages: Integer(),
+      total_items: Integer(),
     }),
     _links: t.Object({ self: t.String(), next: t.Nullable(t.String()), prev: t.Nullable(t.String()) }),
   },
