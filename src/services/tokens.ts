@@ -1,5 +1,6 @@
 import { and, eq, gt, lte, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
+import { rowReader } from '../db/rows'
 import { tokens, users } from '../db/schema'
 import { InvalidCredentialsError, UnauthenticatedError } from './errors'
 import type { PasswordHasher } from './passwords'
@@ -25,11 +26,11 @@ export function createTokenService(db: Db, passwords: PasswordHasher, ttlSeconds
     .select({ id: tokens.userId })
     .from(tokens)
     .where(and(eq(tokens.tokenHash, sql.placeholder('hash')), gt(tokens.expiresAt, sql.placeholder('now'))))
-  const userByToken = db
-    .select({ id: users.id, username: users.username, email: users.email })
-    .from(users)
-    .where(eq(users.id, liveOwner))
-    .prepare()
+  const userByToken = rowReader<User, [string, number]>(
+    db,
+    db.select({ id: users.id, username: users.username, email: users.email }).from(users).where(eq(users.id, liveOwner)),
+    ['hash', 'now'],
+  )
   const credentialsByUsername = db
     .select({ id: users.id, passwordHash: users.passwordHash })
     .from(users)
@@ -63,7 +64,7 @@ export function createTokenService(db: Db, passwords: PasswordHasher, ttlSeconds
 
   /** The token's owner while it is live; expiry is checked here, not left to a cleanup job. */
   function authenticate(token: string): User {
-    const user = TOKEN_SHAPE.test(token) ? userByToken.get({ hash: digestToken(token), now: Date.now() }) : undefined
+    const user = TOKEN_SHAPE.test(token) ? userByToken(digestToken(token), Date.now()) : undefined
     if (!user) throw new UnauthenticatedError('Invalid or expired token')
     return user
   }

@@ -1,5 +1,6 @@
 import { and, asc, count, desc, eq, gt, gte, lt, lte, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
+import { rowReader } from '../db/rows'
 import { tokens, users } from '../db/schema'
 import { ForbiddenError, NotFoundError, ValidationError, type FieldErrors } from './errors'
 import { pageMeta, type PageMeta, type PageRequest } from './pagination'
@@ -38,7 +39,7 @@ const isUniqueViolation = (error: unknown, index: string) =>
 export function createUserService(db: Db, passwords: PasswordHasher) {
   // Lookups by the primary key or a unique index match one row at most, so they carry no LIMIT: Drizzle binds
   // it as a parameter, and a bound LIMIT costs about 5 µs a run on bun:sqlite (bench/), more than the lookup.
-  const byId = db.select(columns).from(users).where(eq(users.id, sql.placeholder('id'))).prepare()
+  const byId = rowReader<User, [number]>(db, db.select(columns).from(users).where(eq(users.id, sql.placeholder('id'))), ['id'])
   const hashById = db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, sql.placeholder('id'))).prepare()
   const idByUsername = db
     .select({ id: users.id })
@@ -82,7 +83,7 @@ export function createUserService(db: Db, passwords: PasswordHasher) {
   }
 
   function get(id: number): User {
-    const user = byId.get({ id })
+    const user = byId(id)
     if (!user) throw new NotFoundError('User not found')
     return user
   }
