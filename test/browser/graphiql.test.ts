@@ -1,38 +1,25 @@
-import { afterAll, beforeAll, expect, test } from 'bun:test'
-import type { Browser } from 'playwright-core'
+import { expect, test } from 'bun:test'
 import { testApp } from '../helpers'
-import { launchChromium, offlinePage } from './chromium'
+import { screenshotPath, servedToChromium } from './chromium'
 
 const { app, signUp } = testApp()
-let browser: Browser
-let origin: string
-
-beforeAll(async () => {
-  app.listen({ port: 0, hostname: '127.0.0.1' })
-  origin = `http://127.0.0.1:${app.server!.port}`
-  browser = await launchChromium()
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await app.stop()
-})
+const { origin, openOffline } = servedToChromium(app)
 
 test('GraphiQL at /graphql logs in and shows the answer with the outside network blocked', async () => {
   await signUp('ada')
-  const { page, blocked } = await offlinePage(browser, origin)
+  const { page, blocked } = await openOffline()
   // GraphiQL's own requests (its schema introspection among them) must all pass the hardening limits.
   const answers: Promise<string>[] = []
   page.on('response', (response) => {
     if (response.request().method() === 'POST') answers.push(response.text())
   })
   const query = 'mutation LogIn { createToken(username: "ada", password: "secret") { expiresAt } }'
-  await page.goto(`${origin}/graphql?query=${encodeURIComponent(query)}`)
+  await page.goto(`${origin()}/graphql?query=${encodeURIComponent(query)}`)
   await page.locator('.graphiql-execute-button').click({ timeout: 30_000 })
   const response = page.locator('.graphiql-response')
   await response.getByText('expiresAt').waitFor({ timeout: 30_000 })
   expect(await response.innerText()).toMatch(/"createToken":\s*\{\s*"expiresAt":\s*"\d{4}-\d\d-\d\dT/)
-  await page.screenshot({ path: `${process.env.SCREENSHOT_DIR ?? '/tmp'}/madblog-graphiql.png` })
+  await page.screenshot({ path: screenshotPath('graphiql') })
   const bodies = await Promise.all(answers)
   expect(bodies.some((body) => body.includes('__schema'))).toBe(true)
   for (const body of bodies) expect(body).not.toContain('"errors"')
@@ -40,8 +27,8 @@ test('GraphiQL at /graphql logs in and shows the answer with the outside network
 }, 60_000)
 
 test('the playground opens on the login walk-through', async () => {
-  const { page, blocked } = await offlinePage(browser, origin)
-  await page.goto(`${origin}/graphql`)
+  const { page, blocked } = await openOffline()
+  await page.goto(`${origin()}/graphql`)
   await page.getByText('createToken').first().waitFor({ timeout: 30_000 })
   expect(await page.locator('.graphiql-editor').first().innerText()).toContain('Authorization')
   expect(blocked).toEqual([])
