@@ -36,6 +36,7 @@ export function createTokenService(db: Db, passwords: PasswordHasher, ttlSeconds
     .from(users)
     .where(sql`lower(${users.username}) = lower(${sql.placeholder('username')})`)
     .prepare()
+  const passwordHashById = db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, sql.placeholder('id'))).prepare()
   const insert = db
     .insert(tokens)
     .values({
@@ -58,7 +59,17 @@ export function createTokenService(db: Db, passwords: PasswordHasher, ttlSeconds
     if (!account || !valid) throw new InvalidCredentialsError('Invalid username or password')
     const token = Buffer.from(crypto.getRandomValues(new Uint8Array(TOKEN_BYTES))).toString('base64url')
     const expiresAt = new Date(Date.now() + ttlSeconds * 1000)
-    insert.run({ userId: account.id, hash: digestToken(token), expiresAt })
+    // The verify above awaited: a password change (which revokes every token) or a deletion may have committed
+    // meanwhile. The token is issued only if the verified hash is still the stored one, checked and written in
+    // one immediate transaction, so no token outlives the password it was issued for.
+    db.transaction(
+      () => {
+        if (passwordHashById.get({ id: account.id })?.passwordHash !== account.passwordHash)
+          throw new InvalidCredentialsError('Invalid username or password')
+        insert.run({ userId: account.id, hash: digestToken(token), expiresAt })
+      },
+      { behavior: 'immediate' },
+    )
     return { token, expiresAt }
   }
 

@@ -117,13 +117,13 @@ export function createUserService(db: Db, passwords: PasswordHasher) {
     }
   }
 
-  /** The new password's hash, once the current one has been proven. */
-  async function newPasswordHash(id: number, data: JsonObject): Promise<string | undefined> {
+  /** The new password's hash, once the current one (`proven`) has been verified. */
+  async function newPassword(id: number, data: JsonObject): Promise<{ hash: string; proven: string } | undefined> {
     if (!('password' in data)) return undefined
     const current = hashById.get({ id })?.passwordHash
     if (!(await passwords.verify(data.old_password as string, current)))
       throw new ValidationError({ old_password: MESSAGES.oldPasswordWrong })
-    return passwords.hash(data.password as string)
+    return { hash: await passwords.hash(data.password as string), proven: current! }
   }
 
   /** Only the user themself; a new password needs the old one and ends every session. */
@@ -141,12 +141,20 @@ export function createUserService(db: Db, passwords: PasswordHasher) {
       email: 'email' in data && !fields.email ? (data.email as string) : undefined,
     }
     throwIfAny({ ...fields, ...takenFields(changes, id) })
-    const passwordHash = await newPasswordHash(id, data)
+    const password = await newPassword(id, data)
+    const passwordHash = password?.hash
     try {
+      // Hashing is done; from here to the commit nothing awaits, so no other request's write lands in between.
       return db.transaction(
         (tx) => {
           throwIfAny(takenFields(changes, id))
-          if (passwordHash) tx.delete(tokens).where(eq(tokens.userId, id)).run()
+          if (password) {
+            const stored = hashById.get({ id })?.passwordHash
+            if (stored === undefined) throw new NotFoundError('User not found')
+            // Another change won the race since old_password was verified: it no longer proves anything.
+            if (stored !== password.proven) throw new ValidationError({ old_password: MESSAGES.oldPasswordWrong })
+            tx.delete(tokens).where(eq(tokens.userId, id)).run()
+          }
           const updated = tx
             .update(users)
             .set({ ...changes, ...(passwordHash ? { passwordHash } : {}), updatedAt: new Date() })
@@ -165,9 +173,14 @@ export function createUserService(db: Db, passwords: PasswordHasher) {
 
   /** Only the user themself; their tokens go with them (ON DELETE CASCADE). */
   function remove(actor: User, id: number): void {
-    get(id)
-    if (actor.id !== id) throw new ForbiddenError('Not your record')
-    db.delete(users).where(eq(users.id, id)).run()
+    db.transaction(
+      (tx) => {
+        get(id)
+        if (actor.id !== id) throw new ForbiddenError('Not your record')
+        tx.delete(users).where(eq(users.id, id)).run()
+      },
+      { behavior: 'immediate' },
+    )
   }
 
   function list(request: PageRequest): { items: User[]; meta: PageMeta } {
