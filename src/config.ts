@@ -21,6 +21,8 @@ export interface Config {
   logLevel: LogLevel
   passwordHashing: PasswordHashing
   graphql: GraphqlSettings
+  /** How long a stop waits for in-flight requests before cutting their connections. */
+  shutdownGraceSeconds: number
 }
 
 /** Limits every GraphQL document must pass before it runs, and whether the schema may be explored. */
@@ -55,6 +57,7 @@ const DEFAULTS = {
   GRAPHQL_MAX_DIRECTIVES: '10',
   GRAPHQL_MAX_BATCH: '10',
   GRAPHQL_INTROSPECTION: 'true',
+  SHUTDOWN_GRACE_SECONDS: '8',
 } as const
 
 function setting(env: Env, name: keyof typeof DEFAULTS): string {
@@ -124,5 +127,6 @@ export function loadConfig(env: Env = process.env): Config {
       maxBatch: integer(env, 'GRAPHQL_MAX_BATCH', 1, 100),
       introspection: boolean(env, 'GRAPHQL_INTROSPECTION'),
     },
+    shutdownGraceSeconds: integer(env, 'SHUTDOWN_GRACE_SECONDS', 0, 3600),
   }
 }

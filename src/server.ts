@@ -10,20 +10,30 @@ export const listenOptions = (config: Config) => ({
   maxRequestBodySize: Number.MAX_SAFE_INTEGER,
 })
 
-/** Migrates, listens, and on SIGTERM/SIGINT stops accepting, lets in-flight requests finish, closes the database. */
+/**
+ * Migrates, listens, and on SIGTERM/SIGINT stops accepting, lets in-flight requests finish (for at most
+ * SHUTDOWN_GRACE_SECONDS), closes the database, and exits 0.
+ */
 export function serve(config: Config) {
   const logger = createLogger(config.logLevel)
   const database = openMigratedDatabase(config)
   const app = createApp(config, database).listen(listenOptions(config))
-  const { hostname, port } = app.server!
-  logger.info(`madblog listening on http://${hostname}:${port} (database ${config.databasePath})`)
+  const server = app.server!
+  logger.info(`madblog listening on http://${server.hostname}:${server.port} (database ${config.databasePath})`)
 
   let stopping = false
   const shutdown = async (signal: string) => {
     if (stopping) return
     stopping = true
     logger.info(`${signal} received: finishing in-flight requests`)
+    // A client that stalls mid-request would hold the stop open forever, until the supervisor's SIGKILL left
+    // the database unclosed: past the grace period its connection is cut, and the close still happens.
+    const deadline = setTimeout(() => {
+      logger.warn(`requests still open after ${config.shutdownGraceSeconds} s: closing their connections`)
+      void server.stop(true)
+    }, config.shutdownGraceSeconds * 1000)
     await app.stop()
+    clearTimeout(deadline)
     database.close()
     logger.info('stopped')
     process.exit(0)

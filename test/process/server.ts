@@ -1,0 +1,91 @@
+import type { Subprocess } from 'bun'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+/** The real CLI, as `bun run start` runs it. */
+export const CLI = join(import.meta.dir, '../../src/cli.ts')
+
+/** A scratch folder for one test's database files; `remove()` deletes it. */
+export function scratchDir() {
+  const dir = mkdtempSync(join(tmpdir(), 'madblog-process-'))
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) }
+}
+
+export interface Running {
+  process: Subprocess<'ignore', 'ignore', 'pipe'>
+  base: string
+  /** Everything the server wrote to stderr so far (LOG_LEVEL=error keeps it to real problems). */
+  stderr(): string
+}
+
+/**
+ * `bun src/cli.ts serve` on `port` with its database at `databasePath`, once it answers /api/ping.
+ * The limits that would turn a burst of registrations from one address into 429s are lifted.
+ */
+export async function startServer(port: number, databasePath: string, env: Record<string, string> = {}): Promise<Running> {
+  const base = `http://127.0.0.1:${port}`
+  const child = Bun.spawn(['bun', CLI, 'serve'], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: databasePath,
+      LOG_LEVEL: 'error',
+      REGISTER_MAX_PER_HOUR: '0',
+      LOGIN_MAX_FAILURES: '100000',
+      LOGIN_MAX_FAILURES_PER_ADDRESS: '100000',
+      ...env,
+    },
+    stdin: 'ignore',
+    stdout: 'ignore',
+    stderr: 'pipe',
+  })
+  let errors = ''
+  void (async () => {
+    const reader = child.stderr.getReader()
+    const decoder = new TextDecoder()
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) errors += decoder.decode(chunk.value)
+  })()
+  const started = performance.now()
+  while (performance.now() - started < 15_000) {
+    if (child.exitCode !== null) break
+    try {
+      // A fresh connection each time: no idle keep-alive socket is left open to the server.
+      if ((await fetch(`${base}/api/ping`, { keepalive: false })).ok) return { process: child, base, stderr: () => errors }
+    } catch {}
+    await Bun.sleep(20)
+  }
+  child.kill('SIGKILL')
+  throw new Error(`madblog did not answer on ${base} within 15 s: ${errors}`)
+}
+
+export interface Json {
+  status: number
+  body: any
+}
+
+/** One JSON request on its own connection; a network failure rejects. */
+export async function request(base: string, method: string, path: string, options: { body?: unknown; token?: string; basic?: [string, string] } = {}): Promise<Json> {
+  const headers: Record<string, string> = {}
+  if (options.body !== undefined) headers['content-type'] = 'application/json'
+  if (options.token) headers.authorization = `Bearer ${options.token}`
+  if (options.basic) headers.authorization = `Basic ${Buffer.from(options.basic.join(':')).toString('base64')}`
+  const response = await fetch(base + path, {
+    method,
+    headers,
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    keepalive: false,
+  })
+  const text = await response.text()
+  return { status: response.status, body: text ? JSON.parse(text) : undefined }
+}
+
+/** Registers `username` (password "secret") and logs in. */
+export async function signUp(base: string, username: string) {
+  const created = await request(base, 'POST', '/api/users', { body: { username, email: `${username}@example.com`, password: 'secret' } })
+  if (created.status !== 201) throw new Error(`sign-up of ${username}: ${created.status} ${JSON.stringify(created.body)}`)
+  const login = await request(base, 'POST', '/api/tokens', { basic: [username, 'secret'] })
+  if (login.status !== 200) throw new Error(`login of ${username}: ${login.status} ${JSON.stringify(login.body)}`)
+  return { id: created.body.id as number, username, token: login.body.token as string }
+}
