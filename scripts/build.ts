@@ -4,8 +4,9 @@
  */
 import { rmSync, statSync } from 'node:fs'
 
-const outfile = 'dist/madblog'
-rmSync('dist', { recursive: true, force: true })
+// `bun run build [outfile]`: the test suite builds into a folder of its own, never racing a build of dist/.
+const outfile = process.argv[2] ?? 'dist/madblog'
+if (outfile === 'dist/madblog') rmSync('dist', { recursive: true, force: true })
 
 const result = await Bun.build({
   entrypoints: ['src/cli.ts'],

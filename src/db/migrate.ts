@@ -17,6 +17,13 @@ function lastAppliedMillis(db: Db): number {
   return Number(row?.last ?? 0)
 }
 
+/** SQLite's own words, on one line: drizzle wraps them in an error that quotes the whole multi-line statement. */
+function rootReason(error: unknown): string {
+  let inner = error
+  while (inner instanceof Error && inner.cause instanceof Error) inner = inner.cause
+  return (inner instanceof Error ? inner.message : String(inner)).replace(/\s+/g, ' ').trim()
+}
+
 /** Applies pending migrations in one transaction and returns the tags it ran. */
 export function migrate(db: Db): string[] {
   const last = lastAppliedMillis(db)
@@ -27,8 +34,7 @@ export function migrate(db: Db): string[] {
     const { dialect, session } = db as unknown as { dialect: SyncDialect; session: unknown }
     dialect.migrate(migrations, session, { migrationsTable: MIGRATIONS_TABLE })
   } catch (cause) {
-    const reason = cause instanceof Error ? cause.message : String(cause)
-    throw new MigrationError(`migration failed and was rolled back: ${reason}`)
+    throw new MigrationError(`migration ${pending.join(', ')} failed and was rolled back: ${rootReason(cause)}`)
   }
   return pending
 }

@@ -1,0 +1,35 @@
+# madblog as a container: one compiled binary on slim Debian.
+#   docker build -t madblog .
+#   docker run -d -p 5000:5000 -v madblog-data:/data madblog
+
+# Build stage: the official Bun image, pinned to the project's Bun (package.json "packageManager").
+FROM oven/bun:1.4.5 AS build
+WORKDIR /src
+# Dependencies first, so editing the sources does not re-run the install.
+COPY package.json bun.lock bunfig.toml ./
+RUN bun install --frozen-lockfile --production
+COPY tsconfig.json ./
+COPY scripts/build.ts scripts/build.ts
+COPY drizzle drizzle
+COPY src src
+RUN bun run build && ./dist/madblog --version
+
+# Run stage: the binary is linked against glibc (libc, libm, libpthread, libdl), so slim Debian, not distroless/static.
+FROM debian:bookworm-slim
+# A fixed uid/gid, so a bind-mounted /data can be chowned to it from the host.
+RUN groupadd --system --gid 10001 madblog \
+ && useradd --system --uid 10001 --gid madblog --home-dir /data --no-create-home --shell /usr/sbin/nologin madblog \
+ && mkdir /data && chown madblog:madblog /data
+COPY --from=build /src/dist/madblog /usr/local/bin/madblog
+USER madblog:madblog
+WORKDIR /data
+ENV DATABASE_URL=/data/madblog.db HOST=0.0.0.0 PORT=5000
+# Declared after the chown: a new named volume starts as a copy of this folder, owned by madblog.
+VOLUME ["/data"]
+EXPOSE 5000
+# The image has no curl: the binary checks itself (GET /api/ping on $PORT, exit 0 or 1).
+HEALTHCHECK --interval=30s --timeout=5s --start-period=5s --retries=3 CMD ["madblog", "healthcheck"]
+# Exec form: madblog is PID 1 and gets SIGTERM itself; its handler drains requests and closes the database.
+STOPSIGNAL SIGTERM
+ENTRYPOINT ["madblog"]
+CMD ["serve"]

@@ -1,0 +1,238 @@
+/**
+ * The compiled binary, copied alone into an empty folder: no sources, no node_modules, a bare environment.
+ * Builds it once with `bun run build` (about 10 s) into a fresh temporary folder, then runs it there as a user would.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { Database } from 'bun:sqlite'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { VERSION } from '../src/app'
+
+const REPO = join(import.meta.dir, '..')
+// Ports of this file's own range, so a developer's server on 5000 never answers in its place.
+const PORT = 5101
+const SILENT_PORT = 5102 // nothing ever listens here
+
+let folder = ''
+let binary = ''
+const running = new Set<Bun.Subprocess>()
+
+beforeAll(async () => {
+  folder = mkdtempSync(join(tmpdir(), 'madblog-binary-'))
+  binary = join(folder, 'madblog')
+  // Built straight into the empty folder: the same file as dist/madblog, without racing another build of dist/.
+  const build = Bun.spawn(['bun', 'run', 'build', binary], { cwd: REPO, stdout: 'pipe', stderr: 'pipe' })
+  if ((await build.exited) !== 0) throw new Error(`bun run build failed:\n${await new Response(build.stderr).text()}`)
+}, 120_000)
+
+afterAll(() => {
+  for (const child of running) child.kill('SIGKILL')
+  if (folder) rmSync(folder, { recursive: true, force: true })
+})
+
+/** Only what a user's shell would surely have, plus the given settings; cwd is the binary's folder. */
+function environment(settings: Record<string, string> = {}): Record<string, string> {
+  return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: folder, ...settings }
+}
+
+interface Outcome {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+async function run(args: string[], settings: Record<string, string> = {}, cwd = folder): Promise<Outcome> {
+  const child = Bun.spawn([binary, ...args], { cwd, env: environment(settings), stdout: 'pipe', stderr: 'pipe' })
+  running.add(child)
+  const [code, stdout, stderr] = await Promise.all([
+    child.exited,
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+  ])
+  running.delete(child)
+  return { code, stdout, stderr }
+}
+
+const serverSettings = (database: string) => ({ PORT: String(PORT), HOST: '127.0.0.1', DATABASE_URL: database })
+const url = (path: string) => `http://127.0.0.1:${PORT}${path}`
+
+/** Starts `serve` and resolves once /api/ping answers, with the time that took. */
+async function start(database: string) {
+  const spawnedAt = performance.now()
+  const child = Bun.spawn([binary, 'serve'], {
+    cwd: folder,
+    env: environment(serverSettings(database)),
+    stdout: 'ignore',
+    stderr: 'pipe',
+  })
+  running.add(child)
+  while (performance.now() - spawnedAt < 10_000) {
+    if (child.exitCode !== null) throw new Error(`serve exited ${child.exitCode}: ${await new Response(child.stderr).text()}`)
+    const answered = await fetch(url('/api/ping')).then((response) => response.ok, () => false)
+    if (answered) return { child, readyMs: performance.now() - spawnedAt }
+    await Bun.sleep(20)
+  }
+  throw new Error('serve did not answer /api/ping within 10 s')
+}
+
+/** SIGTERM, then the exit code and how long the process took to end. */
+async function terminate(child: Bun.Subprocess) {
+  const sentAt = performance.now()
+  child.kill('SIGTERM')
+  const code = await Promise.race([child.exited, Bun.sleep(5_000).then(() => 'still running')])
+  running.delete(child)
+  return { code, ms: performance.now() - sentAt }
+}
+
+const json = (body: unknown, headers: Record<string, string> = {}) => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json', ...headers },
+  body: JSON.stringify(body),
+})
+
+/** One line naming the problem, and no stack trace. */
+function expectOneLineError(outcome: Outcome, pattern: RegExp) {
+  expect(outcome.code).toBe(1)
+  const lines = outcome.stderr.trimEnd().split('\n')
+  expect(lines).toHaveLength(1)
+  expect(lines[0]).toMatch(/^madblog: /)
+  expect(lines[0]).toMatch(pattern)
+  expect(outcome.stderr).not.toMatch(/\bat .*:\d+/)
+}
+
+describe('the binary, alone in an empty folder', () => {
+  test('has nothing beside it', () => {
+    expect(Bun.spawnSync(['ls', '-A', folder]).stdout.toString().trim()).toBe('madblog')
+  })
+
+  test('--help lists the commands and exits 0; --version prints the version', async () => {
+    const help = await run(['--help'])
+    expect(help.code).toBe(0)
+    for (const command of ['serve', 'migrate', 'healthcheck', '--help', '--version']) expect(help.stdout).toContain(command)
+    const version = await run(['--version'])
+    expect(version).toEqual({ code: 0, stdout: `${VERSION}\n`, stderr: '' })
+  })
+
+  test('an unknown command or option prints the usage on stderr and exits 2', async () => {
+    for (const args of [['frobnicate'], ['--frobnicate'], ['serve', '--port=1']]) {
+      const outcome = await run(args)
+      expect(outcome.code).toBe(2)
+      expect(outcome.stdout).toBe('')
+      expect(outcome.stderr).toContain('Usage: madblog [command]')
+    }
+  })
+
+  test('migrate creates a new file, reports what ran, then that it is up to date', async () => {
+    const tags = (JSON.parse(readFileSync(join(REPO, 'drizzle/meta/_journal.json'), 'utf8')) as { entries: { tag: string }[] })
+      .entries.map((entry) => entry.tag)
+    const settings = { DATABASE_URL: 'migrated/madblog.db' }
+    const first = await run(['migrate'], settings)
+    expect(first).toMatchObject({ code: 0, stderr: '' })
+    expect(first.stdout.trim()).toBe(`applied ${tags.length} migration(s): ${tags.join(', ')}`)
+    expect(existsSync(join(folder, 'migrated/madblog.db'))).toBe(true)
+    expect(await run(['migrate'], settings)).toEqual({ code: 0, stdout: 'database is up to date\n', stderr: '' })
+  })
+
+  test('settings come from .env in the working folder too', async () => {
+    const elsewhere = join(folder, 'with-dotenv')
+    mkdirSync(elsewhere)
+    writeFileSync(join(elsewhere, '.env'), 'PORT=abc\n')
+    expectOneLineError(await run(['migrate'], {}, elsewhere), /PORT .*"abc"/)
+  })
+})
+
+describe('serve, healthcheck, restart', () => {
+  const database = 'data/madblog.db'
+  const account = { username: 'binary', email: 'binary@example.com', password: 'compiled-once' }
+  let token = ''
+
+  test('serves REST, GraphQL, the OpenAPI document and both UIs from inside the binary', async () => {
+    const { child } = await start(database)
+
+    expect(await (await fetch(url('/api/ping'))).json()).toBe('Pong!')
+    const created = await fetch(url('/api/users'), json(account))
+    expect(created.status).toBe(201)
+    const id = (await created.json()).id
+
+    const basic = `Basic ${Buffer.from(`${account.username}:${account.password}`).toString('base64')}`
+    const login = await fetch(url('/api/tokens'), { method: 'POST', headers: { authorization: basic } })
+    expect(login.status).toBe(200)
+    token = (await login.json()).token
+    const bearer = { authorization: `Bearer ${token}` }
+
+    const user = await fetch(url(`/api/users/${id}`), { headers: bearer })
+    expect(await user.json()).toMatchObject({ id, username: account.username, email: account.email })
+
+    const graphql = await fetch(url('/graphql'), json({ query: '{ me { id username } }' }, bearer))
+    expect(await graphql.json()).toEqual({ data: { me: { id: String(id), username: account.username } } })
+
+    const openapi = await (await fetch(url('/swagger/json'))).json()
+    expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/api/users', '/api/tokens']))
+
+    const docsPage = await (await fetch(url('/swagger'))).text()
+    expect(docsPage).toContain('/swagger/assets/api-reference.js')
+    const docsScript = await fetch(url('/swagger/assets/api-reference.js'))
+    expect(docsScript.status).toBe(200)
+    expect(await docsScript.text()).toBe(readFileSync(join(REPO, 'src/assets/api-reference.js'), 'utf8'))
+
+    const playground = await (await fetch(url('/graphql'), { headers: { accept: 'text/html' } })).text()
+    expect(playground).toContain('/graphql/assets/graphiql.js')
+    const playgroundScript = await fetch(url('/graphql/assets/graphiql.js'))
+    expect(await playgroundScript.text()).toBe(readFileSync(join(REPO, 'src/assets/graphiql.js'), 'utf8'))
+
+    // healthcheck reads the same settings as serve.
+    expect((await run(['healthcheck'], serverSettings(database))).code).toBe(0)
+    expect((await run(['healthcheck'], { ...serverSettings(database), PORT: String(SILENT_PORT) })).code).toBe(1)
+
+    expect(await terminate(child)).toMatchObject({ code: 0 })
+  })
+
+  test('after SIGTERM nothing answers, healthcheck exits 1; a restart keeps the account and its token', async () => {
+    expect((await run(['healthcheck'], serverSettings(database))).code).toBe(1)
+    const { child } = await start(database)
+    const user = await fetch(url('/api/users/1'), { headers: { authorization: `Bearer ${token}` } })
+    expect(user.status).toBe(200)
+    expect((await user.json()).email).toBe(account.email)
+
+    const stopped = await terminate(child)
+    expect(stopped.code).toBe(0)
+    expect(stopped.ms).toBeLessThan(3_000)
+    // The database was checkpointed and closed: one self-contained file, no WAL left behind.
+    expect(existsSync(join(folder, `${database}-wal`))).toBe(false)
+  })
+})
+
+describe('start-up failures are one clear line and exit 1', () => {
+  test('a database path under a regular file', async () => {
+    writeFileSync(join(folder, 'plain-file'), 'not a folder')
+    for (const command of ['serve', 'migrate'])
+      expectOneLineError(await run([command], { PORT: String(SILENT_PORT), DATABASE_URL: 'plain-file/madblog.db' }), /plain-file/)
+  })
+
+  test('a file that is not a database is left untouched', async () => {
+    const junk = join(folder, 'junk.db')
+    const bytes = crypto.getRandomValues(new Uint8Array(8192))
+    writeFileSync(junk, bytes)
+    expectOneLineError(await run(['migrate'], { DATABASE_URL: 'junk.db' }), /cannot open database "junk\.db": file is not a database/)
+    expect(new Uint8Array(readFileSync(junk))).toEqual(bytes)
+  })
+
+  test('a migration that fails is rolled back whole', async () => {
+    const path = join(folder, 'clashing.db')
+    const sqlite = new Database(path)
+    sqlite.run('CREATE TABLE users (name TEXT)') // the first migration creates users as well
+    sqlite.close()
+    expectOneLineError(await run(['migrate'], { DATABASE_URL: 'clashing.db' }), /migration .* failed and was rolled back: .*users.* already exists/)
+    const after = new Database(path, { readonly: true })
+    const tables = after.query<{ name: string }, []>("SELECT name FROM sqlite_master WHERE type = 'table'").all()
+    const applied = after.query<{ n: number }, []>('SELECT count(*) AS n FROM __drizzle_migrations').get()
+    after.close()
+    expect(tables.map((table) => table.name)).not.toContain('tokens')
+    expect(applied?.n).toBe(0)
+  })
+
+  test('a bad setting names itself', async () => {
+    expectOneLineError(await run(['serve'], { PORT: 'abc' }), /^madblog: PORT must be a whole number .*"abc"$/)
+  })
+})
