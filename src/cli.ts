@@ -1,6 +1,7 @@
 #!/usr/bin/env bun
 import { VERSION } from './app'
 import { ConfigError, loadConfig, type Config } from './config'
+import { BackupError, backupDatabase } from './db/backup'
 import { DatabaseOpenError, openDatabase } from './db/client'
 import { MigrationError, migrate } from './db/migrate'
 import { serve } from './server'
@@ -13,6 +14,7 @@ Commands:
   serve          migrate the database, then serve HTTP (the default)
   migrate        apply pending database migrations and report what ran
   healthcheck    exit 0 if the service on the configured HOST:PORT answers /api/ping, else 1
+  backup <file>  write a consistent copy of the database to a new file, even while it serves
   --help, -h     show this help
   --version, -v  show the version
 
@@ -28,6 +30,13 @@ function runMigrate(config: Config): number {
   } finally {
     database.close()
   }
+  return 0
+}
+
+function runBackup(config: Config, target: string): number {
+  const backup = backupDatabase(config.databasePath, target)
+  const size = backup.bytes < 1024 * 1024 ? `${Math.ceil(backup.bytes / 1024)} KiB` : `${(backup.bytes / 1024 / 1024).toFixed(1)} MiB`
+  console.log(`wrote ${backup.path}: ${backup.users} users, ${backup.tokens} tokens, ${size}, integrity ok`)
   return 0
 }
 
@@ -52,13 +61,18 @@ async function main(args: string[]): Promise<number> {
     console.log(VERSION)
     return 0
   }
-  if (rest.length > 0 || !['serve', 'migrate', 'healthcheck'].includes(command)) {
+  if (command === 'backup' && rest.length !== 1) {
+    process.stderr.write(`madblog: backup needs exactly one argument, the file to write\n\n${USAGE}`)
+    return 2
+  }
+  if ((command !== 'backup' && rest.length > 0) || !['serve', 'migrate', 'healthcheck', 'backup'].includes(command)) {
     process.stderr.write(`madblog: unknown command or option "${args.join(' ')}"\n\n${USAGE}`)
     return 2
   }
   const config = loadConfig()
   if (command === 'migrate') return runMigrate(config)
   if (command === 'healthcheck') return runHealthcheck(config)
+  if (command === 'backup') return runBackup(config, rest[0]!)
   serve(config)
   return -1 // keeps running until a signal
 }
@@ -68,7 +82,7 @@ try {
   if (code >= 0) process.exit(code)
 } catch (error) {
   // Known start-up failures are one clear line; anything else is a bug worth its stack.
-  if (error instanceof ConfigError || error instanceof DatabaseOpenError || error instanceof MigrationError) {
+  if (error instanceof ConfigError || error instanceof DatabaseOpenError || error instanceof MigrationError || error instanceof BackupError) {
     console.error(`madblog: ${error.message}`)
     process.exit(1)
   }

@@ -2,6 +2,9 @@ import type { Subprocess } from 'bun'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { openDatabase } from '../../src/db/client'
+import { migrate } from '../../src/db/migrate'
+import { digestToken } from '../../src/services/tokens'
 
 /** The real CLI, as `bun run start` runs it. */
 export const CLI = join(import.meta.dir, '../../src/cli.ts')
@@ -88,4 +91,36 @@ export async function signUp(base: string, username: string) {
   const login = await request(base, 'POST', '/api/tokens', { basic: [username, 'secret'] })
   if (login.status !== 200) throw new Error(`login of ${username}: ${login.status} ${JSON.stringify(login.body)}`)
   return { id: created.body.id as number, username, token: login.body.token as string }
+}
+
+export interface Seeded {
+  id: number
+  username: string
+  token: string
+}
+
+/**
+ * Users (password "secret", hashed once at low cost) and a live token each, written straight into a fresh
+ * database file: signing them up through the server would cost two production-cost argon2id runs apiece.
+ */
+export async function seedAccounts(path: string, usernames: string[]): Promise<Seeded[]> {
+  const hash = await Bun.password.hash('secret', { algorithm: 'argon2id', memoryCost: 1024, timeCost: 1 })
+  const database = openDatabase(path)
+  try {
+    migrate(database.db)
+    const user = database.sqlite.prepare<{ id: number }, [string, string, string]>(
+      'INSERT INTO users (username, email, password_hash) VALUES (?, ?, ?) RETURNING id',
+    )
+    const token = database.sqlite.prepare('INSERT INTO tokens (user_id, token_hash, expires_at) VALUES (?, ?, ?)')
+    return database.sqlite.transaction(() =>
+      usernames.map((username) => {
+        const { id } = user.get(username, `${username}@example.com`, hash)!
+        const value = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url')
+        token.run(id, digestToken(value), Date.now() + 3_600_000)
+        return { id, username, token: value }
+      }),
+    )()
+  } finally {
+    database.close()
+  }
 }

@@ -1,0 +1,73 @@
+import { Database } from 'bun:sqlite'
+import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, rmSync, statSync } from 'node:fs'
+import { basename, dirname, join, resolve } from 'node:path'
+
+export class BackupError extends Error {}
+
+export interface Backup {
+  path: string
+  bytes: number
+  users: number
+  tokens: number
+}
+
+/** Flushes a file (or a folder's entry list) to the disk: SQLite does not sync what VACUUM INTO writes. */
+function fsyncPath(path: string) {
+  const fd = openSync(path, 'r')
+  try {
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/**
+ * A consistent copy of the live database at `target`, taken with VACUUM INTO: one read transaction, so under WAL
+ * it sees a single committed state while the server keeps writing. The copy is written under a temporary name,
+ * checked, synced, then linked to `target`, so that name only ever holds a complete backup, and a file that
+ * appeared there meanwhile is never overwritten.
+ */
+export function backupDatabase(source: string, target: string): Backup {
+  if (source === ':memory:') throw new BackupError('DATABASE_URL is :memory:: there is no database file to back up')
+  const path = resolve(target)
+  if (existsSync(path)) throw new BackupError(`${path} already exists; choose a new file name (a backup never overwrites)`)
+  if (!existsSync(source)) throw new BackupError(`no database at ${resolve(source)} (check DATABASE_URL)`)
+  try {
+    mkdirSync(dirname(path), { recursive: true })
+  } catch (cause) {
+    throw new BackupError(`cannot create the folder for ${path}: ${(cause as Error).message}`)
+  }
+  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.partial`)
+  try {
+    const live = new Database(source, { readwrite: true, create: false, strict: true })
+    try {
+      live.run('PRAGMA busy_timeout = 5000')
+      live.run('VACUUM INTO ?', [temporary])
+    } finally {
+      live.close()
+    }
+    const copy = new Database(temporary, { readonly: true, strict: true })
+    let counts: { users: number; tokens: number }
+    try {
+      const check = copy.query<{ integrity_check: string }, []>('PRAGMA integrity_check').all()
+      if (check.length !== 1 || check[0]!.integrity_check !== 'ok')
+        throw new BackupError(`the copy failed its integrity check: ${check.map((row) => row.integrity_check).join('; ')}`)
+      counts = copy
+        .query<{ users: number; tokens: number }, []>('SELECT (SELECT count(*) FROM users) AS users, (SELECT count(*) FROM tokens) AS tokens')
+        .get()!
+    } finally {
+      copy.close()
+    }
+    fsyncPath(temporary)
+    linkSync(temporary, path)
+    fsyncPath(dirname(path))
+    return { path, bytes: statSync(path).size, ...counts }
+  } catch (cause) {
+    if (cause instanceof BackupError) throw cause
+    const error = cause as NodeJS.ErrnoException
+    if (error.code === 'EEXIST') throw new BackupError(`${path} already exists; choose a new file name (a backup never overwrites)`)
+    throw new BackupError(`backup to ${path} failed: ${error.message}`)
+  } finally {
+    rmSync(temporary, { force: true })
+  }
+}
