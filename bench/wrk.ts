@@ -6,6 +6,8 @@ export interface WrkReport {
   duration_us: number
   errors: { connect: number; read: number; write: number; status: number; timeout: number }
   latency_us: { p50: number; p90: number; p99: number; max: number; mean: number }
+  /** Answers by HTTP status, when the load asked for them (`statuses`). */
+  statuses?: Record<string, number>
 }
 
 export interface Load {
@@ -17,18 +19,24 @@ export interface Load {
   connections: number
   seconds: number
   timeoutSeconds?: number
+  /** Count answers by status (bench/lua/statuses.lua): a Lua response() hook, so it costs wrk some speed. */
+  statuses?: boolean
 }
 
 const LUA = join(import.meta.dir, 'lua')
 const REPORT = readFileSync(join(LUA, 'report.lua'), 'utf8')
+const STATUSES = readFileSync(join(LUA, 'statuses.lua'), 'utf8')
+let scripts = 0
 
 /** `taskset -c <cpus>` in front of a command when pinning was asked for and is possible. */
 export const pinned = (cpus: string | undefined, command: string[]) => (cpus ? ['taskset', '-c', cpus, ...command] : command)
 
 /** One wrk run with a single thread (it has one core of its own); throws when wrk fails or reports nothing. */
 export async function runWrk(load: Load, cpus: string | undefined, scratch: string): Promise<WrkReport> {
-  const script = join(scratch, `${load.script}.lua`)
-  await Bun.write(script, `${readFileSync(join(LUA, load.script + '.lua'), 'utf8')}\n${REPORT}`)
+  // A file per run: runs may go side by side (bench/soak.ts), and wrk reads its script only once started.
+  const script = join(scratch, `${load.script}.${++scripts}.lua`)
+  const parts = [readFileSync(join(LUA, load.script + '.lua'), 'utf8'), ...(load.statuses ? [STATUSES] : []), REPORT]
+  await Bun.write(script, parts.join('\n'))
   const command = pinned(cpus, [
     'wrk',
     '-t1',

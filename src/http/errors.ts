@@ -75,6 +75,8 @@ export function errorHandling(logger: Logger, routes: () => RouteTable) {
     else if (error instanceof PayloadTooLargeError) mapped = { status: 413 }
     else if (error instanceof LengthRequiredError) mapped = { status: 411 }
     else if (code === 'PARSE') mapped = { status: 400, message: MESSAGES.notJson }
+    // Like Flask's `<int:id>`, a path segment that does not decode names no resource.
+    else if (code === 'VALIDATION' && (error as { type?: string }).type === 'params') mapped = { status: 404 }
     else if (code === 'VALIDATION' && (error as { type?: string }).type !== 'response')
       mapped = { status: 400, message: 'The request does not match the API contract.' }
     else if (code === 'NOT_FOUND') {

@@ -90,3 +90,9 @@ export const jsonBody = (schema: TSchema) => ({
   required: true,
   content: { 'application/json': { schema } },
 })
+
+/** Answered on arrival to any request, before routing: a chunked body (411) or one over MAX_BODY_BYTES (413). */
+export const FramingErrors = {
+  411: ErrorModel('A chunked body: send a Content-Length'),
+  413: ErrorModel('A body over MAX_BODY_BYTES, refused before it is read'),
+} as const

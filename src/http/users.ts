@@ -4,6 +4,7 @@ import type { Services } from '../services'
 import { pageRequest } from '../services/pagination'
 import { viewUser, type User } from '../services/users'
 import { authentication } from './auth'
+import { requireJsonType } from './json-body'
 import { CreateUserBody, Errors, PageQuery, UpdateUserBody, UserIdParams, UserListModel, UserModel, jsonBody } from './models'
 
 const userPath = (id: number) => `/api/users/${id}`
@@ -31,6 +32,7 @@ export function usersController(services: Services) {
       },
       {
         parse: 'json',
+        transform: requireJsonType,
         response: { 201: UserModel, 400: Errors[400] },
         detail: { summary: 'Register a new user', requestBody: jsonBody(CreateUserBody) },
       },
@@ -69,6 +71,7 @@ export function usersController(services: Services) {
       {
         bearer: true,
         parse: 'json',
+        transform: requireJsonType,
         params: UserIdParams,
         response: { 200: UserModel, 400: Errors[400], 401: Errors[401], 403: Errors[403], 404: Errors[404] },
         detail: { summary: 'Change your own record', requestBody: jsonBody(UpdateUserBody) },

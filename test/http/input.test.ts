@@ -1,0 +1,128 @@
+import { afterEach, beforeEach, describe, expect, spyOn, test, type Mock } from 'bun:test'
+import { testApp } from '../helpers'
+
+/** The one error mapper (src/http/errors.ts): what reaches the client is JSON in the tutorial's shape, and no more. */
+
+const SECRET = 'hunter2-Correct-Horse'
+const NOT_JSON = { error: 'Bad Request', message: 'You must post JSON data.' }
+
+let logged: Mock<typeof console.error>
+beforeEach(() => {
+  logged = spyOn(console, 'error').mockImplementation(() => {})
+})
+afterEach(() => logged.mockRestore())
+
+describe('nothing submitted or internal is echoed', () => {
+  test('an Error thrown in a handler is a 500 without its message or stack, logged instead', async () => {
+    const { app, call } = testApp()
+    app.get('/api/boom', () => {
+      throw new Error(`cannot use password ${SECRET}`)
+    })
+    const response = await call('GET', '/api/boom')
+    expect(response.status).toBe(500)
+    expect(response.headers.get('content-type')).toStartWith('application/json')
+    expect(response.body).toEqual({ error: 'Internal Server Error' })
+    expect(String(logged.mock.calls[0]?.[1] ?? logged.mock.calls[0]?.[0])).toContain(SECRET)
+  })
+
+  test('a raw SQLite constraint failure is a 500 without the SQLite message', async () => {
+    const { call, database } = testApp()
+    database.sqlite.run(`CREATE TRIGGER refuse BEFORE INSERT ON users BEGIN SELECT RAISE(ABORT, 'users row ${SECRET}'); END`)
+    const response = await call('POST', '/api/users', { body: { username: 'ann', email: 'ann@example.com', password: SECRET } })
+    expect(response.status).toBe(500)
+    expect(response.body).toEqual({ error: 'Internal Server Error' })
+    expect(response.text).not.toContain(SECRET)
+    expect(response.text).not.toMatch(/sqlite|constraint/i)
+  })
+
+  test('a response that breaks its own schema is a 500 that does not carry the response', async () => {
+    const { call, signUp, database } = testApp()
+    const ann = await signUp('ann')
+    // Longer than the documented 64 characters: only a direct write can store it.
+    database.sqlite.run(`UPDATE users SET email = '${'x'.repeat(130)}@${SECRET}.example' WHERE id = ${ann.id}`)
+    const response = await call('GET', `/api/users/${ann.id}`, { token: ann.token })
+    expect(response.status).toBe(500)
+    expect(response.body).toEqual({ error: 'Internal Server Error' })
+    expect(response.text).not.toContain(SECRET)
+  })
+
+  test.each([
+    ['broken JSON', `{"username": "ann", "password": "${SECRET}"`],
+    ['invalid fields', JSON.stringify({ username: 'a:b', email: 'nope', password: SECRET })],
+    ['a JSON string', JSON.stringify(SECRET)],
+  ])('a refused registration (%s) does not echo the password', async (_, body) => {
+    const { call } = testApp()
+    const response = await call('POST', '/api/users', { body })
+    expect(response.status).toBe(400)
+    expect(response.text).not.toContain(SECRET)
+  })
+
+  test('a refused password change echoes neither password', async () => {
+    const { call, signUp } = testApp()
+    const ann = await signUp('ann')
+    const response = await call('PUT', `/api/users/${ann.id}`, {
+      token: ann.token,
+      body: { password: `new-${SECRET}`, old_password: `wrong-${SECRET}` },
+    })
+    expect(response.status).toBe(400)
+    expect(response.text).not.toContain(SECRET)
+  })
+})
+
+describe('a body is read as JSON only when it says it is JSON', () => {
+  const VALID = { username: 'ann', email: 'ann@example.com', password: 'secret' }
+
+  test.each(['text/plain', 'text/plain;charset=UTF-8', 'application/x-www-form-urlencoded', 'application/xml', ''])(
+    'JSON labelled "%s" is "You must post JSON data." and registers no one',
+    async (type) => {
+      const { call, database } = testApp()
+      const response = await call('POST', '/api/users', { body: JSON.stringify(VALID), headers: { 'content-type': type } })
+      expect(response.status).toBe(400)
+      expect(response.body).toEqual(NOT_JSON)
+      expect(database.sqlite.query('SELECT count(*) AS n FROM users').get()).toEqual({ n: 0 })
+    },
+  )
+
+  test.each(['application/json', 'application/json; charset=utf-8', 'Application/JSON', 'application/merge-patch+json'])(
+    '"%s" is JSON',
+    async (type) => {
+      const { call } = testApp()
+      const response = await call('POST', '/api/users', { body: JSON.stringify(VALID), headers: { 'content-type': type } })
+      expect(response.status).toBe(201)
+    },
+  )
+
+  test('a password change sent as text/plain changes nothing', async () => {
+    const { call, signUp } = testApp()
+    const ann = await signUp('ann')
+    const response = await call('PUT', `/api/users/${ann.id}`, {
+      token: ann.token,
+      body: JSON.stringify({ password: 'new', old_password: 'secret' }),
+      headers: { 'content-type': 'text/plain' },
+    })
+    expect(response.body).toEqual(NOT_JSON)
+    expect((await call('POST', '/api/tokens', { basic: ['ann', 'secret'] })).status).toBe(200)
+  })
+})
+
+describe('ids', () => {
+  test.each(['%E0%A4%A', '%ED%A0%80', '%'])('an id that does not decode (%s) is 404, like any non-id', async (id) => {
+    const { call, signUp } = testApp()
+    const ann = await signUp('ann')
+    for (const method of ['GET', 'PUT', 'DELETE']) {
+      const response = await call(method, `/api/users/${id}`, { token: ann.token, body: method === 'PUT' ? { email: 'x@example.com' } : undefined })
+      expect(response.status).toBe(404)
+      expect(response.body).toEqual({ error: 'Not Found' })
+    }
+  })
+})
+
+describe('the OpenAPI document lists every status a route answers', () => {
+  test('411 and 413 on every operation, since the body limit answers them before any route', async () => {
+    const { call } = testApp()
+    const doc = (await call('GET', '/swagger/json')).body
+    for (const [path, item] of Object.entries<Record<string, { responses: Record<string, unknown> }>>(doc.paths))
+      for (const [method, operation] of Object.entries(item))
+        expect(Object.keys(operation.responses), `${method} ${path}`).toEqual(expect.arrayContaining(['411', '413']))
+  })
+})
