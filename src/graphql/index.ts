@@ -8,6 +8,7 @@ import { boundedCache } from './cache'
 import { createContext, type GraphqlContext } from './context'
 import { hardening } from './hardening'
 import { graphiqlAssets, graphiqlPage, PLAYGROUND } from './playground'
+import { useRedactedValues } from './redact'
 import { resolvers } from './resolvers'
 import { typeDefs } from './typeDefs'
 
@@ -40,7 +41,7 @@ export function graphql(services: Services, config: Config, logger: Logger) {
       documentCache: boundedCache(CACHE_ENTRIES, CACHE_KEY_CHARS),
       errorCache: boundedCache(CACHE_ENTRIES, CACHE_KEY_CHARS),
     },
-    plugins: [...hardening(settings), useBufferedJsonBody()],
+    plugins: [...hardening(settings), useBufferedJsonBody(), useRedactedValues()],
   })
 
   // The playground needs introspection; with it off, neither the page nor its files are served.

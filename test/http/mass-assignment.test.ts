@@ -1,0 +1,79 @@
+import { describe, expect, test } from 'bun:test'
+import { testApp } from '../helpers'
+import { jsonText } from './hostile'
+
+/**
+ * Unknown JSON members never reach a column a client may not set. Each check reads the row itself, since an
+ * answer that looks right could still hide a write.
+ */
+
+type Row = { id: number; username: string; email: string; password_hash: string; created_at: number; updated_at: number }
+
+const SMUGGLED: [string, unknown][] = [
+  ['id', 999],
+  ['password_hash', '$argon2id$v=19$m=1024,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2g'],
+  ['passwordHash', 'plain'],
+  ['created_at', 0],
+  ['createdAt', 0],
+  ['updated_at', 0],
+  ['updatedAt', 0],
+  ['email_verified', true],
+  ['is_admin', true],
+  ['__proto__', { is_admin: true, username: 'proto-name', password: 'proto-password', old_password: 'secret' }],
+  ['constructor', { prototype: { is_admin: true } }],
+]
+
+function rows(database: ReturnType<typeof testApp>['database']): Row[] {
+  return database.sqlite.query('SELECT * FROM users ORDER BY id').all() as Row[]
+}
+
+const COLUMNS = ['id', 'username', 'email', 'password_hash', 'created_at', 'updated_at']
+
+describe('REST', () => {
+  test('POST /api/users sets only username, email and the hash of the password', async () => {
+    const { call, database } = testApp()
+    const started = Date.now()
+    const body = jsonText([...SMUGGLED, ['username', 'ann'], ['email', 'ann@example.com'], ['password', 'secret']])
+    const response = await call('POST', '/api/users', { body })
+    expect(response.status).toBe(201)
+    expect(response.body).toEqual({ id: 1, username: 'ann', _links: { self: '/api/users/1' } })
+    const [row] = rows(database)
+    expect(Object.keys(row!).sort()).toEqual([...COLUMNS].sort())
+    expect(row!.id).toBe(1)
+    expect(row!.username).toBe('ann')
+    expect(await Bun.password.verify('secret', row!.password_hash)).toBe(true)
+    expect(row!.created_at).toBeGreaterThanOrEqual(started - 1000)
+    expect(row!.updated_at).toBeGreaterThanOrEqual(started - 1000)
+    expect((await call('POST', '/api/tokens', { basic: ['ann', 'secret'] })).status).toBe(200)
+    expect(({} as Record<string, unknown>).is_admin).toBeUndefined()
+  })
+
+  test('PUT /api/users/:id changes only what it names, and only on the caller’s row', async () => {
+    const { call, signUp, database } = testApp()
+    const ann = await signUp('ann')
+    const bob = await signUp('bob')
+    const [annBefore, bobBefore] = rows(database)
+    await Bun.sleep(5)
+    const body = jsonText([...SMUGGLED, ['id', bob.id], ['email', 'ann@new.example.com']])
+    const response = await call('PUT', `/api/users/${ann.id}`, { token: ann.token, body })
+    expect(response.status).toBe(200)
+    expect(response.body).toEqual({ id: ann.id, username: 'ann', email: 'ann@new.example.com', _links: { self: `/api/users/${ann.id}` } })
+    const [annAfter, bobAfter] = rows(database)
+    expect(annAfter).toEqual({ ...annBefore!, email: 'ann@new.example.com', updated_at: annAfter!.updated_at })
+    expect(annAfter!.updated_at).toBeGreaterThan(annBefore!.updated_at)
+    expect(bobAfter).toEqual(bobBefore!)
+    // The password inside __proto__ was not a password change: the old one still works, the token still lives.
+    expect((await call('POST', '/api/tokens', { basic: ['ann', 'secret'] })).status).toBe(200)
+    expect((await call('GET', `/api/users/${ann.id}`, { token: ann.token })).status).toBe(200)
+  })
+
+  test('a body of nothing but forbidden members changes no column but updated_at', async () => {
+    const { call, signUp, database } = testApp()
+    const ann = await signUp('ann')
+    const [before] = rows(database)
+    const response = await call('PUT', `/api/users/${ann.id}`, { token: ann.token, body: jsonText(SMUGGLED) })
+    expect(response.status).toBe(200)
+    const [after] = rows(database)
+    expect({ ...after!, updated_at: 0 }).toEqual({ ...before!, updated_at: 0 })
+  })
+})
