@@ -5,6 +5,7 @@ import { openDatabase, type DatabaseHandle } from './db/client'
 import { graphql } from './graphql'
 import { migrate } from './db/migrate'
 import { bodyLimit } from './http/body-limit'
+import { clientAddress } from './http/client-address'
 import { corsPolicy } from './http/cors'
 import { apiDocs } from './http/docs'
 import { errorHandling, type RouteTable } from './http/errors'
@@ -13,7 +14,7 @@ import { requestLog } from './http/request-log'
 import { tokensController } from './http/tokens'
 import { usersController } from './http/users'
 import { createLogger } from './log'
-import { createServices } from './services'
+import { createServices, type ServiceDependencies } from './services'
 
 export const VERSION = pkg.version
 const PRUNE_INTERVAL_MS = 60_000
@@ -26,9 +27,14 @@ export function openMigratedDatabase(config: Config): DatabaseHandle {
 }
 
 /** The whole service, ready for `app.handle(request)` in tests or `app.listen()` in the CLI; it never listens itself. */
-export function createApp(config: Config, database: DatabaseHandle = openMigratedDatabase(config)) {
+export function createApp(
+  config: Config,
+  database: DatabaseHandle = openMigratedDatabase(config),
+  dependencies: ServiceDependencies = {},
+) {
   const logger = createLogger(config.logLevel)
-  const services = createServices(database.db, config)
+  const services = createServices(database.db, config, dependencies)
+  const addressOf = clientAddress(config.trustProxyHops)
   let pruner: Timer | undefined
   const routes: RouteTable = []
 
@@ -39,9 +45,9 @@ export function createApp(config: Config, database: DatabaseHandle = openMigrate
     .use(corsPolicy(config.corsOrigins))
     .use(apiDocs(VERSION))
     .use(pingController)
-    .use(usersController(services))
-    .use(tokensController(services))
-    .use(graphql(services, config, logger))
+    .use(usersController(services, addressOf))
+    .use(tokensController(services, addressOf))
+    .use(graphql(services, config, logger, addressOf))
     .onStart(() => {
       pruner = setInterval(() => services.tokens.pruneExpired(), PRUNE_INTERVAL_MS)
       pruner.unref()

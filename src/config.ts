@@ -20,9 +20,28 @@ export interface Config {
   corsOrigins: '*' | string[]
   logLevel: LogLevel
   passwordHashing: PasswordHashing
+  hashQueue: HashQueueSettings
+  rateLimits: RateLimitSettings
+  /** X-Forwarded-For entries appended by trusted proxies; 0 ignores the header and uses the socket's address. */
+  trustProxyHops: number
   graphql: GraphqlSettings
   /** How long a stop waits for in-flight requests before cutting their connections. */
   shutdownGraceSeconds: number
+}
+
+/** How many argon2id operations (64 MiB each) run at once, and how many may wait for a turn before 503. */
+export interface HashQueueSettings {
+  concurrency: number
+  maxWaiting: number
+}
+
+/** Brute-force limits, counted per client address and, for logins, per username. */
+export interface RateLimitSettings {
+  loginWindowSeconds: number
+  loginMaxFailures: number
+  loginMaxFailuresPerAddress: number
+  /** 0 turns the registration limit off. */
+  registerMaxPerHour: number
 }
 
 /** Limits every GraphQL document must pass before it runs, and whether the schema may be explored. */
@@ -50,6 +69,13 @@ const DEFAULTS = {
   MAX_BODY_BYTES: String(1024 * 1024),
   CORS_ORIGINS: '*',
   LOG_LEVEL: 'info',
+  PASSWORD_HASH_CONCURRENCY: '4',
+  PASSWORD_HASH_QUEUE: '64',
+  LOGIN_WINDOW_SECONDS: '900',
+  LOGIN_MAX_FAILURES: '10',
+  LOGIN_MAX_FAILURES_PER_ADDRESS: '100',
+  REGISTER_MAX_PER_HOUR: '100',
+  TRUST_PROXY: 'false',
   GRAPHQL_MAX_DEPTH: '15',
   GRAPHQL_MAX_ALIASES: '15',
   GRAPHQL_MAX_TOKENS: '1000',
@@ -101,6 +127,15 @@ function boolean(env: Env, name: keyof typeof DEFAULTS): boolean {
   return value
 }
 
+/** `true` trusts one proxy (the right-most X-Forwarded-For entry), a number that many; `false` or 0 none. */
+function trustProxyHops(env: Env): number {
+  const raw = setting(env, 'TRUST_PROXY')
+  const flag = BOOLEANS[raw.toLowerCase()]
+  if (flag !== undefined) return flag ? 1 : 0
+  if (/^\d+$/.test(raw) && Number(raw) <= 10) return Number(raw)
+  throw new ConfigError(`TRUST_PROXY must be true, false or a number of proxies from 0 to 10, got "${raw}"`)
+}
+
 function logLevel(raw: string): LogLevel {
   const level = raw.toLowerCase()
   if (!(LOG_LEVELS as readonly string[]).includes(level))
@@ -118,6 +153,17 @@ export function loadConfig(env: Env = process.env): Config {
     corsOrigins: corsOrigins(setting(env, 'CORS_ORIGINS')),
     logLevel: logLevel(setting(env, 'LOG_LEVEL')),
     passwordHashing: { memoryCost: 65536, timeCost: 2 },
+    hashQueue: {
+      concurrency: integer(env, 'PASSWORD_HASH_CONCURRENCY', 1, 64),
+      maxWaiting: integer(env, 'PASSWORD_HASH_QUEUE', 0, 100_000),
+    },
+    rateLimits: {
+      loginWindowSeconds: integer(env, 'LOGIN_WINDOW_SECONDS', 1, 24 * 60 * 60),
+      loginMaxFailures: integer(env, 'LOGIN_MAX_FAILURES', 1, 100_000),
+      loginMaxFailuresPerAddress: integer(env, 'LOGIN_MAX_FAILURES_PER_ADDRESS', 1, 1_000_000),
+      registerMaxPerHour: integer(env, 'REGISTER_MAX_PER_HOUR', 0, 1_000_000),
+    },
+    trustProxyHops: trustProxyHops(env),
     graphql: {
       maxDepth: integer(env, 'GRAPHQL_MAX_DEPTH', 1, 100),
       maxAliases: integer(env, 'GRAPHQL_MAX_ALIASES', 0, 1000),

@@ -36,6 +36,39 @@ describe('loadConfig', () => {
     })
   })
 
+  test('brute-force limits, hashing bounds and proxy trust: safe defaults, each read from the environment', () => {
+    expect(loadConfig({})).toMatchObject({
+      hashQueue: { concurrency: 4, maxWaiting: 64 },
+      rateLimits: { loginWindowSeconds: 900, loginMaxFailures: 10, loginMaxFailuresPerAddress: 100, registerMaxPerHour: 100 },
+      trustProxyHops: 0,
+    })
+    const config = loadConfig({
+      PASSWORD_HASH_CONCURRENCY: '1',
+      PASSWORD_HASH_QUEUE: '0',
+      LOGIN_WINDOW_SECONDS: '60',
+      LOGIN_MAX_FAILURES: '5',
+      LOGIN_MAX_FAILURES_PER_ADDRESS: '50',
+      REGISTER_MAX_PER_HOUR: '0',
+      TRUST_PROXY: 'true',
+    })
+    expect(config).toMatchObject({
+      hashQueue: { concurrency: 1, maxWaiting: 0 },
+      rateLimits: { loginWindowSeconds: 60, loginMaxFailures: 5, loginMaxFailuresPerAddress: 50, registerMaxPerHour: 0 },
+      trustProxyHops: 1,
+    })
+  })
+
+  test.each([
+    ['false', 0],
+    ['no', 0],
+    ['0', 0],
+    ['YES', 1],
+    ['1', 1],
+    ['2', 2],
+  ])('TRUST_PROXY=%p trusts %p proxies', (value, hops) => {
+    expect(loadConfig({ TRUST_PROXY: value }).trustProxyHops).toBe(hops)
+  })
+
   test.each([
     ['PORT', 'abc', /^PORT must be a whole number from 0 to 65535, got "abc"$/],
     ['PORT', '70000', /^PORT/],
@@ -45,6 +78,14 @@ describe('loadConfig', () => {
     ['CORS_ORIGINS', 'not a url', /^CORS_ORIGINS/],
     ['CORS_ORIGINS', 'https://a.example.com/path', /^CORS_ORIGINS/],
     ['DATABASE_URL', 'postgres://db/x', /^DATABASE_URL/],
+    ['PASSWORD_HASH_CONCURRENCY', '0', /^PASSWORD_HASH_CONCURRENCY must be a whole number from 1 to 64, got "0"$/],
+    ['PASSWORD_HASH_QUEUE', '-1', /^PASSWORD_HASH_QUEUE/],
+    ['LOGIN_WINDOW_SECONDS', '0', /^LOGIN_WINDOW_SECONDS/],
+    ['LOGIN_MAX_FAILURES', '0', /^LOGIN_MAX_FAILURES must be/],
+    ['LOGIN_MAX_FAILURES_PER_ADDRESS', 'many', /^LOGIN_MAX_FAILURES_PER_ADDRESS/],
+    ['REGISTER_MAX_PER_HOUR', '1.5', /^REGISTER_MAX_PER_HOUR/],
+    ['TRUST_PROXY', 'maybe', /^TRUST_PROXY must be true, false or a number of proxies from 0 to 10, got "maybe"$/],
+    ['TRUST_PROXY', '11', /^TRUST_PROXY/],
   ])('%s=%p stops start-up with one line naming the setting', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError)
     expect(() => loadConfig({ [name]: value })).toThrow(message)

@@ -1,5 +1,6 @@
 import { createApp, openMigratedDatabase } from '../src/app'
 import { loadConfig, type Config } from '../src/config'
+import type { ServiceDependencies } from '../src/services'
 
 /** Production defaults on a fresh in-memory database, quiet, with cheap password hashing. */
 export function testConfig(overrides: Partial<Config> = {}): Config {
@@ -27,11 +28,14 @@ export interface CallResult {
   text: string
 }
 
-/** A fresh app on its own in-memory database, and a `call` that speaks JSON to it through `app.handle`. */
-export function testApp(overrides: Partial<Config> = {}) {
+/**
+ * A fresh app on its own in-memory database, and a `call` that speaks JSON to it through `app.handle`.
+ * `dependencies` swap a fake hasher or clock into its services.
+ */
+export function testApp(overrides: Partial<Config> = {}, dependencies: ServiceDependencies = {}) {
   const config = testConfig(overrides)
   const database = openMigratedDatabase(config)
-  const app = createApp(config, database)
+  const app = createApp(config, database, dependencies)
 
   async function call(method: string, path: string, options: CallOptions = {}): Promise<CallResult> {
     const headers: Record<string, string> = { ...options.headers }

@@ -9,13 +9,15 @@ export interface GraphqlContext {
   viewer(): User
   /** The bearer token itself, once `viewer()` has accepted it. */
   token(): string
+  /** The caller's address, as REST reckons it: what the rate limits on login and registration count by. */
+  client: string
 }
 
 /**
  * Built per request. The token is read from the same header and checked by the same service as REST, lazily:
  * `createToken` or `createUser` must work even when a stale token rides along.
  */
-export function createContext(services: Services, request: Request): GraphqlContext {
+export function createContext(services: Services, request: Request, client: string): GraphqlContext {
   let resolved: { user: User; token: string } | undefined
   const resolve = () => {
     if (!resolved) {
@@ -24,5 +26,5 @@ export function createContext(services: Services, request: Request): GraphqlCont
     }
     return resolved
   }
-  return { services, viewer: () => resolve().user, token: () => resolve().token }
+  return { services, viewer: () => resolve().user, token: () => resolve().token, client }
 }

@@ -3,6 +3,8 @@ import {
   DomainError,
   ForbiddenError,
   NotFoundError,
+  RateLimitedError,
+  ServiceUnavailableError,
   UnauthenticatedError,
   ValidationError,
   type FieldErrors,
@@ -14,12 +16,21 @@ const camelCase = (name: string) => name.replace(/_([a-z])/g, (_, letter: string
 const camelFields = (fields: FieldErrors) =>
   Object.fromEntries(Object.entries(fields).map(([name, message]) => [camelCase(name), message]))
 
-function extensionsFor(error: DomainError): { code: string; fields?: FieldErrors } | undefined {
+type Extensions = {
+  code: string
+  fields?: FieldErrors
+  /** Seconds until trying again can succeed, as REST's Retry-After header. */
+  retryAfter?: number
+}
+
+function extensionsFor(error: DomainError): Extensions | undefined {
   if (error instanceof ValidationError)
     return typeof error.detail === 'string' ? { code: 'BAD_USER_INPUT' } : { code: 'BAD_USER_INPUT', fields: camelFields(error.detail) }
   if (error instanceof UnauthenticatedError) return { code: 'UNAUTHENTICATED' }
   if (error instanceof ForbiddenError) return { code: 'FORBIDDEN' }
   if (error instanceof NotFoundError) return { code: 'NOT_FOUND' }
+  if (error instanceof RateLimitedError) return { code: 'RATE_LIMITED', retryAfter: error.retryAfterSeconds }
+  if (error instanceof ServiceUnavailableError) return { code: 'SERVICE_UNAVAILABLE', retryAfter: error.retryAfterSeconds }
   return undefined
 }
 

@@ -1,6 +1,7 @@
 import { Elysia } from 'elysia'
 import { createSchema, createYoga, type YogaLogger } from 'graphql-yoga'
 import type { Config } from '../config'
+import type { ClientAddress, SocketInfo } from '../http/client-address'
 import type { Logger } from '../log'
 import type { Services } from '../services'
 import { isJsonPost, useBufferedJsonBody, type ServerContext } from './body'
@@ -22,12 +23,15 @@ function yogaLogger(logger: Logger): YogaLogger {
 }
 
 /** The GraphQL face: yoga over the same services as REST, mounted at /graphql with one `.use(...)`. */
-export function graphql(services: Services, config: Config, logger: Logger) {
+export function graphql(services: Services, config: Config, logger: Logger, addressOf: ClientAddress) {
   const settings = config.graphql
+  // The listening server, known once it starts; it tells the rate limits each request's socket address.
+  let server: SocketInfo = null
+  const clientOf = (request: Request) => addressOf(request, server)
   const yoga = createYoga<ServerContext, GraphqlContext>({
     graphqlEndpoint: GRAPHQL_PATH,
     schema: createSchema<GraphqlContext>({ typeDefs, resolvers }),
-    context: ({ request }) => createContext(services, request),
+    context: ({ request }) => createContext(services, request, clientOf(request)),
     logging: yogaLogger(logger),
     // Elysia answers CORS (one policy for both faces) and bounds every body before a route sees it.
     cors: false,
@@ -46,12 +50,19 @@ export function graphql(services: Services, config: Config, logger: Logger) {
 
   // The playground needs introspection; with it off, neither the page nor its files are served.
   return new Elysia({ name: 'graphql' })
+    .onStart((app) => void (server = app.server))
     .use(settings.introspection ? graphiqlAssets() : new Elysia({ name: 'no-graphiql' }))
     .get(GRAPHQL_PATH, ({ request }) => yoga.handleRequest(request, {}), { detail: { hide: true } })
     .post(
       GRAPHQL_PATH,
       async ({ request }) =>
         yoga.handleRequest(request, isJsonPost(request) ? { bufferedBody: await request.text() } : {}),
-      { parse: 'none', detail: { hide: true } },
+      {
+        parse: 'none',
+        detail: { hide: true },
+        // Any POST may carry a token: createToken can sit under any alias, fragment or batch entry, so rather than
+        // inspect answers, none of them is stored. GET runs only queries, and no query returns a token.
+        beforeHandle: ({ set }) => void (set.headers['cache-control'] = 'no-store'),
+      },
     )
 }

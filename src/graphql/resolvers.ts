@@ -45,7 +45,7 @@ export const resolvers = withDomainErrors({
   },
   Mutation: {
     createUser: async (_: unknown, { input }: { input: CreateUserInput }, context: GraphqlContext) =>
-      viewUser(await context.services.users.register(input), undefined),
+      viewUser(await context.services.users.register(input, context.client), undefined),
     updateUser: async (_: unknown, args: { id: string; input: UpdateUserInput }, context: GraphqlContext) => {
       const viewer = context.viewer()
       return viewUser(await context.services.users.update(viewer, userId(args.id), restUpdateBody(args.input)), viewer)
@@ -55,7 +55,7 @@ export const resolvers = withDomainErrors({
       return true
     },
     createToken: async (_: unknown, args: { username: string; password: string }, context: GraphqlContext) => {
-      const { token, expiresAt } = await context.services.tokens.login(args.username, args.password)
+      const { token, expiresAt } = await context.services.tokens.login(args.username, args.password, context.client)
       return { token, expiresAt: expiresAt.toISOString() }
     },
     revokeToken: (_: unknown, __: unknown, context: GraphqlContext) => {

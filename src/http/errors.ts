@@ -5,6 +5,8 @@ import {
   ForbiddenError,
   InvalidCredentialsError,
   NotFoundError,
+  RateLimitedError,
+  ServiceUnavailableError,
   UnauthenticatedError,
   ValidationError,
 } from '../services/errors'
@@ -18,7 +20,9 @@ const REASONS: Record<number, string> = {
   405: 'Method Not Allowed',
   411: 'Length Required',
   413: 'Payload Too Large',
+  429: 'Too Many Requests',
   500: 'Internal Server Error',
+  503: 'Service Unavailable',
 }
 
 export const AUTH_CHALLENGE = {
@@ -47,6 +51,10 @@ function mapDomainError(error: DomainError): Mapped {
   if (error instanceof UnauthenticatedError) return { status: 401, headers: { 'www-authenticate': AUTH_CHALLENGE.bearer } }
   if (error instanceof ForbiddenError) return { status: 403 }
   if (error instanceof NotFoundError) return { status: 404 }
+  if (error instanceof RateLimitedError)
+    return { status: 429, message: error.message, headers: { 'retry-after': String(error.retryAfterSeconds) } }
+  if (error instanceof ServiceUnavailableError)
+    return { status: 503, headers: { 'retry-after': String(error.retryAfterSeconds) } }
   return { status: 500 }
 }
 

@@ -84,6 +84,8 @@ export const Errors = {
   401: ErrorModel('Missing, invalid or expired credentials'),
   403: ErrorModel('Not your record'),
   404: ErrorModel('No such user'),
+  429: ErrorModel('Too many attempts from this address or on this account: wait the Retry-After seconds', true),
+  503: ErrorModel('Password hashing is saturated: wait the Retry-After seconds'),
 } as const
 
 export const jsonBody = (schema: TSchema) => ({

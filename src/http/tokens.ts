@@ -1,22 +1,28 @@
 import { Elysia, t } from 'elysia'
 import type { Services } from '../services'
 import { basicCredentials, authentication } from './auth'
+import type { ClientAddress } from './client-address'
 import { Errors, TokenModel } from './models'
 
-export function tokensController(services: Services) {
+export function tokensController(services: Services, clientAddress: ClientAddress) {
   return new Elysia({ prefix: '/api/tokens', tags: ['tokens'] })
     .use(authentication(services))
     .post(
       '',
-      async ({ headers, set }) => {
+      async ({ headers, set, request, server }) => {
         const { username, password } = basicCredentials(headers.authorization)
-        const { token, expiresAt } = await services.tokens.login(username, password)
+        const { token, expiresAt } = await services.tokens.login(username, password, clientAddress(request, server))
         set.headers['cache-control'] = 'no-store'
         return { token, expires_at: expiresAt.toISOString() }
       },
       {
-        response: { 200: TokenModel, 401: Errors[401] },
-        detail: { summary: 'Log in with Basic auth and get a new bearer token', security: [{ basic: [] }] },
+        response: { 200: TokenModel, 401: Errors[401], 429: Errors[429], 503: Errors[503] },
+        detail: {
+          summary: 'Log in with Basic auth and get a new bearer token',
+          description:
+            'Failed logins are counted per username and per client address; past the limit every login, right or wrong, is 429 until the window frees a slot (Retry-After).',
+          security: [{ basic: [] }],
+        },
       },
     )
     .delete(

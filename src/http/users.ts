@@ -5,6 +5,7 @@ import { pageRequest } from '../services/pagination'
 import { viewUser, type User } from '../services/users'
 import { authentication } from './auth'
 import { requireJsonType } from './json-body'
+import type { ClientAddress } from './client-address'
 import { CreateUserBody, Errors, PageQuery, UpdateUserBody, UserIdParams, UserListModel, UserModel, jsonBody } from './models'
 
 const userPath = (id: number) => `/api/users/${id}`
@@ -20,20 +21,20 @@ function parseId(raw: string): number {
   return id
 }
 
-export function usersController(services: Services) {
+export function usersController(services: Services, clientAddress: ClientAddress) {
   return new Elysia({ prefix: '/api/users', tags: ['users'] })
     .use(authentication(services))
     .post(
       '',
-      async ({ body, set, status }) => {
-        const user = await services.users.register(body)
+      async ({ body, set, status, request, server }) => {
+        const user = await services.users.register(body, clientAddress(request, server))
         set.headers.location = userPath(user.id)
         return status(201, userResource(user))
       },
       {
         parse: 'json',
         transform: requireJsonType,
-        response: { 201: UserModel, 400: Errors[400] },
+        response: { 201: UserModel, 400: Errors[400], 429: Errors[429], 503: Errors[503] },
         detail: { summary: 'Register a new user', requestBody: jsonBody(CreateUserBody) },
       },
     )
@@ -73,7 +74,7 @@ export function usersController(services: Services) {
         parse: 'json',
         transform: requireJsonType,
         params: UserIdParams,
-        response: { 200: UserModel, 400: Errors[400], 401: Errors[401], 403: Errors[403], 404: Errors[404] },
+        response: { 200: UserModel, 400: Errors[400], 401: Errors[401], 403: Errors[403], 404: Errors[404], 503: Errors[503] },
         detail: { summary: 'Change your own record', requestBody: jsonBody(UpdateUserBody) },
       },
     )

@@ -21,3 +21,17 @@ export class UnauthenticatedError extends DomainError {}
 
 /** A login with an unknown user or a wrong password; both look the same from outside. */
 export class InvalidCredentialsError extends UnauthenticatedError {}
+
+/** Too many attempts from this client or on this account; a slot frees in `retryAfterSeconds`. */
+export class RateLimitedError extends DomainError {
+  constructor(message: string, readonly retryAfterSeconds: number) {
+    super(message)
+  }
+}
+
+/** Password hashing is saturated (every slot busy, the queue full): try again shortly rather than queue forever. */
+export class ServiceUnavailableError extends DomainError {
+  constructor(message: string, readonly retryAfterSeconds: number) {
+    super(message)
+  }
+}

@@ -1,15 +1,32 @@
 import type { Config } from '../config'
 import type { Db } from '../db/client'
-import { createPasswordHasher } from './passwords'
+import { createHashQueue } from './hash-queue'
+import { createPasswordHasher, queuedHasher, type PasswordHasher } from './passwords'
+import { createRateLimits } from './rate-limits'
 import { createTokenService } from './tokens'
 import { createUserService } from './users'
 
-/** The one service layer both transports call; neither REST nor GraphQL touches the database. */
-export function createServices(db: Db, config: Config) {
-  const passwords = createPasswordHasher(config.passwordHashing)
+/** What tests may swap in; production uses argon2id and the wall clock. */
+export interface ServiceDependencies {
+  /** Replaces argon2id (to count or hold hashing); it still takes its turns in the hash queue. */
+  hasher?: PasswordHasher
+  /** Milliseconds since the epoch, for the rate limiters' windows. */
+  now?: () => number
+}
+
+/**
+ * The one service layer both transports call; neither REST nor GraphQL touches the database. Login and
+ * registration come out already behind the rate limits, which need the caller's address.
+ */
+export function createServices(db: Db, config: Config, dependencies: ServiceDependencies = {}) {
+  const hasher = dependencies.hasher ?? createPasswordHasher(config.passwordHashing)
+  const passwords = queuedHasher(hasher, createHashQueue(config.hashQueue))
+  const limits = createRateLimits(config.rateLimits, dependencies.now ?? Date.now)
+  const users = createUserService(db, passwords)
+  const tokens = createTokenService(db, passwords, config.tokenTtlSeconds)
   return {
-    users: createUserService(db, passwords),
-    tokens: createTokenService(db, passwords, config.tokenTtlSeconds),
+    users: { ...users, register: limits.limitRegistrations(users.register) },
+    tokens: { ...tokens, login: limits.limitLogins(tokens.login) },
   }
 }
 

@@ -1,4 +1,5 @@
 import type { PasswordHashing } from '../config'
+import type { HashQueue } from './hash-queue'
 
 export interface PasswordHasher {
   hash(password: string): Promise<string>
@@ -7,19 +8,28 @@ export interface PasswordHasher {
 
 /**
  * argon2id through Bun.password, which hashes on a worker thread so reads never wait behind it.
- * A missing hash (unknown user) is verified against a dummy so both failures take the same time.
+ * A missing hash (unknown user) is verified against a dummy made with the same parameters, so both failures
+ * take one verify of the same cost. The dummy is made up front: made on first use, the first unknown user
+ * would cost a hash more than a wrong password.
  */
 export function createPasswordHasher(options: PasswordHashing): PasswordHasher {
   const algorithm = { algorithm: 'argon2id', ...options } as const
-  let dummy: Promise<string> | undefined
   const hash = (password: string) => Bun.password.hash(password, algorithm)
+  const dummy = hash(crypto.randomUUID())
   return {
     hash,
     async verify(password, stored) {
       if (stored !== undefined) return Bun.password.verify(password, stored)
-      dummy ??= hash(crypto.randomUUID())
       await Bun.password.verify(password, await dummy)
       return false
     },
+  }
+}
+
+/** Every hash and verify of `hasher` takes a turn in `queue`, so no flood runs more of them at once. */
+export function queuedHasher(hasher: PasswordHasher, queue: HashQueue): PasswordHasher {
+  return {
+    hash: (password) => queue.run(() => hasher.hash(password)),
+    verify: (password, stored) => queue.run(() => hasher.verify(password, stored)),
   }
 }

@@ -36,13 +36,15 @@ describe('OpenAPI document', () => {
     }
     const register = doc.paths['/api/users'].post
     // Every status a route can answer is listed; test/http/properties.test.ts holds each answer to that.
-    expect(Object.keys(register.responses)).toEqual(expect.arrayContaining(['201', '400', '411', '413']))
+    expect(Object.keys(register.responses)).toEqual(expect.arrayContaining(['201', '400', '411', '413', '429', '503']))
     expect(register.requestBody.content['application/json'].schema.properties).toHaveProperty('password')
     const read = doc.paths['/api/users/{id}'].get
     expect(Object.keys(read.responses)).toEqual(expect.arrayContaining(['200', '401', '404', '411', '413']))
     expect(read.security).toEqual([{ bearer: [] }])
     const login = doc.paths['/api/tokens'].post
     expect(login.security).toEqual([{ basic: [] }])
+    expect(Object.keys(login.responses)).toEqual(expect.arrayContaining(['200', '401', '429', '503']))
+    expect(Object.keys(doc.paths['/api/users/{id}'].put.responses)).toContain('503')
   })
 
   test('the /swagger page loads its script from madblog, not a CDN', async () => {

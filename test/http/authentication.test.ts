@@ -1,0 +1,126 @@
+import { describe, expect, spyOn, test } from 'bun:test'
+import { digestToken } from '../../src/services/tokens'
+import { testApp } from '../helpers'
+import { until } from '../until'
+
+const headersOf = (response: { headers: Headers }) => Object.fromEntries(response.headers)
+
+describe('unknown user and wrong password', () => {
+  test('answer alike, and each costs exactly one argon2id verify (the unknown user against a dummy hash)', async () => {
+    const { call, signUp } = testApp()
+    await signUp('alice')
+    const verify = spyOn(Bun.password, 'verify')
+    const hash = spyOn(Bun.password, 'hash')
+    try {
+      const wrong = await call('POST', '/api/tokens', { basic: ['alice', 'wrong'] })
+      expect(verify).toHaveBeenCalledTimes(1)
+      const unknown = await call('POST', '/api/tokens', { basic: ['nobody', 'wrong'] })
+      expect(verify).toHaveBeenCalledTimes(2)
+      expect(hash).not.toHaveBeenCalled() // the dummy was made up front, not on the first unknown user
+      expect(unknown.status).toBe(wrong.status)
+      expect(unknown.text).toBe(wrong.text)
+      expect(headersOf(unknown)).toEqual(headersOf(wrong))
+    } finally {
+      verify.mockRestore()
+      hash.mockRestore()
+    }
+  })
+
+  test('alike on GraphQL too', async () => {
+    const { call, signUp } = testApp()
+    await signUp('alice')
+    const login = (username: string) =>
+      call('POST', '/graphql', { body: { query: `mutation { createToken(username: "${username}", password: "wrong") { token } }` } })
+    const [wrong, unknown] = [await login('alice'), await login('nobody')]
+    expect(unknown.text).toBe(wrong.text)
+    expect(headersOf(unknown)).toEqual(headersOf(wrong))
+  })
+})
+
+describe('bearer tokens', () => {
+  test.each(['bearer', 'BEARER', 'Bearer'])('the scheme "%s" is accepted, on REST and GraphQL', async (scheme) => {
+    const { call, signUp } = testApp()
+    const alice = await signUp('alice')
+    const authorization = `${scheme} ${alice.token}`
+    expect((await call('GET', `/api/users/${alice.id}`, { headers: { authorization } })).status).toBe(200)
+    const me = await call('POST', '/graphql', { body: { query: '{ me { id } }' }, headers: { authorization } })
+    expect(me.body).toEqual({ data: { me: { id: String(alice.id) } } })
+  })
+
+  test.each(['token', 'access_token'])('a token in ?%s= is never taken, on REST or GraphQL', async (name) => {
+    const { call, signUp } = testApp()
+    const alice = await signUp('alice')
+    const query = `${name}=${alice.token}`
+    const rest = await call('GET', `/api/users/${alice.id}?${query}`)
+    expect(rest.status).toBe(401)
+    expect((await call('DELETE', `/api/tokens?${query}`)).status).toBe(401)
+    const graphql = await call('POST', `/graphql?${query}`, { body: { query: '{ me { id } }' } })
+    expect(graphql.body.errors[0].extensions.code).toBe('UNAUTHENTICATED')
+    const viaGet = await call('GET', `/graphql?query=${encodeURIComponent('{ me { id } }')}&${query}`, {
+      headers: { accept: 'application/json' },
+    })
+    expect(viaGet.body.errors[0].extensions.code).toBe('UNAUTHENTICATED')
+  })
+})
+
+describe('responses that carry a token are not stored', () => {
+  test('POST /api/tokens, and every POST /graphql answer, are Cache-Control: no-store', async () => {
+    const { call, signUp } = testApp()
+    await signUp('alice')
+    expect((await call('POST', '/api/tokens', { basic: ['alice', 'secret'] })).headers.get('cache-control')).toBe('no-store')
+    const login = await call('POST', '/graphql', {
+      body: { query: 'mutation { t: createToken(username: "alice", password: "secret") { token } }' },
+    })
+    expect(login.body.data.t.token).toBeString()
+    expect(login.headers.get('cache-control')).toBe('no-store')
+    const batch = await call('POST', '/graphql', {
+      body: [{ query: '{ __typename }' }, { query: 'mutation { createToken(username: "alice", password: "secret") { token } }' }],
+    })
+    expect(batch.headers.get('cache-control')).toBe('no-store')
+    const refused = await call('POST', '/graphql', { body: { query: '{ me { id } }' } })
+    expect(refused.headers.get('cache-control')).toBe('no-store')
+  })
+})
+
+describe('token expiry', () => {
+  const setExpiry = (database: ReturnType<typeof testApp>['database'], expiresAt: number) =>
+    database.sqlite.run('UPDATE tokens SET expires_at = ?', [expiresAt])
+
+  test('TOKEN_TTL_SECONDS sets expires_at, and the expiry is checked on every request, REST and GraphQL', async () => {
+    const { call, signUp, database } = testApp({ tokenTtlSeconds: 60 })
+    const alice = await signUp('alice')
+    const stored = database.sqlite.query('SELECT expires_at, created_at FROM tokens').get() as { expires_at: number; created_at: number }
+    expect(stored.expires_at - stored.created_at).toBeGreaterThanOrEqual(59_000)
+    expect(stored.expires_at - stored.created_at).toBeLessThanOrEqual(61_000)
+    const me = () => call('POST', '/graphql', { body: { query: '{ me { id } }' }, token: alice.token })
+    setExpiry(database, Date.now() + 5_000)
+    expect((await call('GET', `/api/users/${alice.id}`, { token: alice.token })).status).toBe(200)
+    expect((await me()).body.data.me.id).toBe(String(alice.id))
+    setExpiry(database, Date.now())
+    expect((await call('GET', `/api/users/${alice.id}`, { token: alice.token })).status).toBe(401)
+    expect((await me()).body.errors[0].extensions.code).toBe('UNAUTHENTICATED')
+  })
+
+  test('app start schedules pruning every minute, which removes expired tokens only; stop cancels it', async () => {
+    const { app, call, signUp, database } = testApp()
+    await signUp('alice')
+    const live = (await call('POST', '/api/tokens', { basic: ['alice', 'secret'] })).body.token as string
+    database.sqlite.run('UPDATE tokens SET expires_at = ? WHERE token_hash != ?', [Date.now() - 1, digestToken(live)])
+    const schedule = spyOn(globalThis, 'setInterval')
+    const cancel = spyOn(globalThis, 'clearInterval')
+    try {
+      app.listen({ port: 0, hostname: '127.0.0.1' })
+      await until(() => schedule.mock.calls.some(([, ms]) => ms === 60_000))
+      const index = schedule.mock.calls.findIndex(([, ms]) => ms === 60_000)
+      const [prune] = schedule.mock.calls[index]!
+      ;(prune as () => void)()
+      const left = database.sqlite.query('SELECT token_hash FROM tokens').all() as { token_hash: string }[]
+      expect(left).toEqual([{ token_hash: digestToken(live) }])
+      await app.stop()
+      expect(cancel).toHaveBeenCalledWith(schedule.mock.results[index]!.value)
+    } finally {
+      schedule.mockRestore()
+      cancel.mockRestore()
+    }
+  })
+})
