@@ -21,7 +21,7 @@ const PRUNE_INTERVAL_MS = 60_000
 
 /** Opens and migrates the configured database: what `createApp` does when not handed one. */
 export function openMigratedDatabase(config: Config): DatabaseHandle {
-  const database = openDatabase(config.databasePath)
+  const database = openDatabase(config.databasePath, { synchronous: config.sqliteSynchronous })
   migrate(database.db)
   return database
 }

@@ -23,7 +23,7 @@ MAX_BODY_BYTES, CORS_ORIGINS, LOG_LEVEL. See the README for their defaults.
 `
 
 function runMigrate(config: Config): number {
-  const database = openDatabase(config.databasePath)
+  const database = openDatabase(config.databasePath, { synchronous: config.sqliteSynchronous })
   try {
     const applied = migrate(database.db)
     console.log(applied.length ? `applied ${applied.length} migration(s): ${applied.join(', ')}` : 'database is up to date')

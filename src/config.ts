@@ -3,6 +3,14 @@
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const
 export type LogLevel = (typeof LOG_LEVELS)[number]
 
+/**
+ * SQLite's `synchronous`: FULL syncs the WAL on every commit, so an acknowledged write survives a power cut;
+ * NORMAL syncs only at checkpoints (still consistent after a crash, but the last commits may be lost).
+ * OFF is refused: a crash could then corrupt the file.
+ */
+export const SYNCHRONOUS_MODES = ['FULL', 'NORMAL'] as const
+export type SynchronousMode = (typeof SYNCHRONOUS_MODES)[number]
+
 export interface PasswordHashing {
   /** argon2id memory in KiB and passes; tests lower them, production keeps Bun's defaults. */
   memoryCost: number
@@ -14,6 +22,7 @@ export interface Config {
   host: string
   /** A filesystem path or `:memory:`. */
   databasePath: string
+  sqliteSynchronous: SynchronousMode
   tokenTtlSeconds: number
   maxBodyBytes: number
   /** `*` or an explicit list of allowed origins. */
@@ -65,6 +74,7 @@ const DEFAULTS = {
   PORT: '5000',
   HOST: '127.0.0.1',
   DATABASE_URL: './data/madblog.db',
+  SQLITE_SYNCHRONOUS: 'FULL',
   TOKEN_TTL_SECONDS: '3600',
   MAX_BODY_BYTES: String(1024 * 1024),
   CORS_ORIGINS: '*',
@@ -136,6 +146,13 @@ function trustProxyHops(env: Env): number {
   throw new ConfigError(`TRUST_PROXY must be true, false or a number of proxies from 0 to 10, got "${raw}"`)
 }
 
+function synchronousMode(raw: string): SynchronousMode {
+  const mode = raw.toUpperCase()
+  if (!(SYNCHRONOUS_MODES as readonly string[]).includes(mode))
+    throw new ConfigError(`SQLITE_SYNCHRONOUS must be FULL or NORMAL, got "${raw}"`)
+  return mode as SynchronousMode
+}
+
 function logLevel(raw: string): LogLevel {
   const level = raw.toLowerCase()
   if (!(LOG_LEVELS as readonly string[]).includes(level))
@@ -148,6 +165,7 @@ export function loadConfig(env: Env = process.env): Config {
     port: integer(env, 'PORT', 0, 65535),
     host: setting(env, 'HOST'),
     databasePath: parseDatabaseUrl(setting(env, 'DATABASE_URL')),
+    sqliteSynchronous: synchronousMode(setting(env, 'SQLITE_SYNCHRONOUS')),
     tokenTtlSeconds: integer(env, 'TOKEN_TTL_SECONDS', 60, 60 * 60 * 24 * 365),
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 1024, 64 * 1024 * 1024),
     corsOrigins: corsOrigins(setting(env, 'CORS_ORIGINS')),

@@ -69,6 +69,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ TRUST_PROXY: value }).trustProxyHops).toBe(hops)
   })
 
+  test('SQLite keeps every acknowledged write (FULL) unless SQLITE_SYNCHRONOUS=NORMAL trades that for speed; OFF is refused', () => {
+    expect(loadConfig({}).sqliteSynchronous).toBe('FULL')
+    expect(loadConfig({ SQLITE_SYNCHRONOUS: 'normal' }).sqliteSynchronous).toBe('NORMAL')
+    expect(() => loadConfig({ SQLITE_SYNCHRONOUS: 'OFF' })).toThrow(new ConfigError('SQLITE_SYNCHRONOUS must be FULL or NORMAL, got "OFF"'))
+  })
+
   test.each([
     ['PORT', 'abc', /^PORT must be a whole number from 0 to 65535, got "abc"$/],
     ['PORT', '70000', /^PORT/],

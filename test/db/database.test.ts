@@ -19,6 +19,12 @@ describe('database', () => {
     database.close()
   })
 
+  test('SQLITE_SYNCHRONOUS=NORMAL reaches the connection', () => {
+    const database = openDatabase(':memory:', { synchronous: 'NORMAL' })
+    expect(pragma(database, 'synchronous')).toBe(1)
+    database.close()
+  })
+
   test('migrations run once and report what ran', () => {
     const database = openDatabase(':memory:')
     expect(migrate(database.db)).toEqual(['0000_init'])
