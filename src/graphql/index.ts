@@ -1,12 +1,14 @@
 import { Elysia } from 'elysia'
+import type { DocumentNode } from 'graphql'
 import { createSchema, createYoga, type YogaLogger } from 'graphql-yoga'
 import type { Config } from '../config'
-import type { ClientAddress, SocketInfo } from '../http/client-address'
+import { UNKNOWN_CLIENT, type ClientAddress, type SocketInfo } from '../http/client-address'
 import type { Logger } from '../log'
 import type { Services } from '../services'
 import { isJsonPost, useBufferedJsonBody, type ServerContext } from './body'
 import { boundedCache } from './cache'
 import { createContext, type GraphqlContext } from './context'
+import { fastPath } from './fast-path'
 import { hardening } from './hardening'
 import { graphiqlAssets, graphiqlPage, PLAYGROUND } from './playground'
 import { useRedactedValues } from './redact'
@@ -22,12 +24,17 @@ function yogaLogger(logger: Logger): YogaLogger {
   return { debug: at(logger.debug), info: at(logger.info), warn: at(logger.warn), error: at(logger.error) }
 }
 
-/** The GraphQL face: yoga over the same services as REST, mounted at /graphql with one `.use(...)`. */
-export function graphql(services: Services, config: Config, logger: Logger, addressOf: ClientAddress) {
+/**
+ * Yoga over the same services as REST, with madblog's limits, caches and body handling, and the fast path
+ * that answers the common request (one JSON operation) as yoga would, without its generic layers.
+ */
+export function createGraphqlServer(
+  services: Services,
+  config: Config,
+  logger: Logger,
+  clientOf: (request: Request) => string = () => UNKNOWN_CLIENT,
+) {
   const settings = config.graphql
-  // The listening server, known once it starts; it tells the rate limits each request's socket address.
-  let server: SocketInfo = null
-  const clientOf = (request: Request) => addressOf(request, server)
   const yoga = createYoga<ServerContext, GraphqlContext>({
     graphqlEndpoint: GRAPHQL_PATH,
     schema: createSchema<GraphqlContext>({ typeDefs, resolvers }),
@@ -47,6 +54,16 @@ export function graphql(services: Services, config: Config, logger: Logger, addr
     },
     plugins: [...hardening(settings), useBufferedJsonBody(), useRedactedValues()],
   })
+  const documents = boundedCache<DocumentNode>(CACHE_ENTRIES, CACHE_KEY_CHARS)
+  return { yoga, fast: fastPath({ yoga, documents, logger }) }
+}
+
+/** The GraphQL face, mounted at /graphql with one `.use(...)`. */
+export function graphql(services: Services, config: Config, logger: Logger, addressOf: ClientAddress) {
+  const settings = config.graphql
+  // The listening server, known once it starts; it tells the rate limits each request's socket address.
+  let server: SocketInfo = null
+  const { yoga, fast } = createGraphqlServer(services, config, logger, (request) => addressOf(request, server))
 
   // The playground needs introspection; with it off, neither the page nor its files are served.
   return new Elysia({ name: 'graphql' })
@@ -55,8 +72,11 @@ export function graphql(services: Services, config: Config, logger: Logger, addr
     .get(GRAPHQL_PATH, ({ request }) => yoga.handleRequest(request, {}), { detail: { hide: true } })
     .post(
       GRAPHQL_PATH,
-      async ({ request }) =>
-        yoga.handleRequest(request, isJsonPost(request) ? { bufferedBody: await request.text() } : {}),
+      async ({ request }) => {
+        if (!isJsonPost(request)) return yoga.handleRequest(request, {})
+        const bufferedBody = await request.text()
+        return fast(request, bufferedBody) ?? yoga.handleRequest(request, { bufferedBody })
+      },
       {
         parse: 'none',
         detail: { hide: true },
