@@ -48,7 +48,7 @@ export const resolvers = withDomainErrors({
       viewUser(await context.services.users.register(input, context.client), undefined),
     updateUser: async (_: unknown, args: { id: string; input: UpdateUserInput }, context: GraphqlContext) => {
       const viewer = context.viewer()
-      return viewUser(await context.services.users.update(viewer, userId(args.id), restUpdateBody(args.input)), viewer)
+      return viewUser(await context.services.users.update(viewer, userId(args.id), restUpdateBody(args.input), context.client), viewer)
     },
     deleteUser: (_: unknown, { id }: { id: string }, context: GraphqlContext) => {
       context.services.users.remove(context.viewer(), userId(id))

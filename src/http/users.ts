@@ -68,13 +68,22 @@ export function usersController(services: Services, clientAddress: ClientAddress
     })
     .put(
       '/:id',
-      async ({ params, body, user }) => userResource(await services.users.update(user, parseId(params.id), body), user),
+      async ({ params, body, user, request, server }) =>
+        userResource(await services.users.update(user, parseId(params.id), body, clientAddress(request, server)), user),
       {
         bearer: true,
         parse: 'json',
         transform: requireJsonType,
         params: UserIdParams,
-        response: { 200: UserModel, 400: Errors[400], 401: Errors[401], 403: Errors[403], 404: Errors[404], 503: Errors[503] },
+        response: {
+          200: UserModel,
+          400: Errors[400],
+          401: Errors[401],
+          403: Errors[403],
+          404: Errors[404],
+          429: Errors[429],
+          503: Errors[503],
+        },
         detail: { summary: 'Change your own record', requestBody: jsonBody(UpdateUserBody) },
       },
     )

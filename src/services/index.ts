@@ -16,7 +16,7 @@ export interface ServiceDependencies {
 
 /**
  * The one service layer both transports call; neither REST nor GraphQL touches the database. Login and
- * registration come out already behind the rate limits, which need the caller's address.
+ * registration (and password changes) come out already behind the rate limits, which need the caller's address.
  */
 export function createServices(db: Db, config: Config, dependencies: ServiceDependencies = {}) {
   const hasher = dependencies.hasher ?? createPasswordHasher(config.passwordHashing)
@@ -25,7 +25,11 @@ export function createServices(db: Db, config: Config, dependencies: ServiceDepe
   const users = createUserService(db, passwords)
   const tokens = createTokenService(db, passwords, config.tokenTtlSeconds)
   return {
-    users: { ...users, register: limits.limitRegistrations(users.register) },
+    users: {
+      ...users,
+      register: limits.limitRegistrations(users.register),
+      update: limits.limitPasswordChanges(users.update),
+    },
     tokens: { ...tokens, login: limits.limitLogins(tokens.login) },
   }
 }

@@ -1,14 +1,16 @@
 import type { RateLimitSettings } from '../config'
-import { InvalidCredentialsError, RateLimitedError } from './errors'
+import { InvalidCredentialsError, RateLimitedError, ValidationError } from './errors'
 import { slidingWindow } from './sliding-window'
 import type { IssuedToken } from './tokens'
-import { LIMITS } from './validation'
+import type { User } from './users'
+import { LIMITS, MESSAGES } from './validation'
 
-// Worst case about 25 MB of usernames (10 timestamps each) and 20 MB of addresses (100 each). To evict a live
-// username, a flood must fail 100,000 logins within the window, every one an argon2id verify through the hash
-// queue: far beyond what the queue lets through in 15 minutes.
-const MAX_USERNAMES = 100_000
-const MAX_ADDRESSES = 20_000
+// Measured worst case, every key full: 50,000 usernames of 64 characters with 10 failures each take 16 MiB of
+// heap, 10,000 addresses with 100 each 11 MiB (per limiter). Only a flood of fresh keys evicts a live one: for a
+// username, some 37,500 failed logins on other names within the window, from at least 375 addresses, each an
+// argon2id verify, which keeps the default 4 hash slots (~100 ms a verify) saturated for the whole 15 minutes.
+const MAX_USERNAMES = 50_000
+const MAX_ADDRESSES = 10_000
 const HOUR_MS = 60 * 60 * 1000
 
 /**
@@ -22,10 +24,15 @@ const usernameKey = (username: string) => {
 
 type Login = (username: string, password: string) => Promise<IssuedToken>
 type Register<T> = (body: unknown) => Promise<T>
+type Update<T> = (actor: User, id: number, body: unknown) => Promise<T>
+
+const isPasswordChange = (body: unknown) => typeof body === 'object' && body !== null && 'password' in body
+const isWrongOldPassword = (error: unknown) =>
+  error instanceof ValidationError && typeof error.detail === 'object' && error.detail.old_password === MESSAGES.oldPasswordWrong
 
 /**
- * The brute-force limits both transports share, wrapped around the services' login and register so that no
- * caller can reach those without passing them.
+ * The brute-force limits both transports share, wrapped around the services' login, register and password
+ * change so that no caller can reach those without passing them.
  */
 export function createRateLimits(settings: RateLimitSettings, now: () => number) {
   const loginWindow = { windowMs: settings.loginWindowSeconds * 1000 }
@@ -34,32 +41,52 @@ export function createRateLimits(settings: RateLimitSettings, now: () => number)
   const registrations = slidingWindow({ windowMs: HOUR_MS, limit: settings.registerMaxPerHour, maxKeys: MAX_ADDRESSES })
 
   /**
+   * Runs `attempt`, which checks `username`'s password; `failed` tells a wrong password from other errors.
    * Every attempt counts as a failure from the moment it starts, so a burst of concurrent attempts cannot all
    * slip past the check before the first one fails; a success (or an attempt that never judged the password,
    * such as a 503) takes its count back. Past the limit the password is not even checked: a right one is
    * refused too, or guessing would simply go on, 429 after 429, until the answer changed.
    */
-  function limitLogins(login: Login) {
-    return async (username: string, password: string, client: string): Promise<IssuedToken> => {
-      const user = usernameKey(username)
-      const at = now()
-      const wait = Math.max(byUsername.retryAfter(user, at), byAddress.retryAfter(client, at))
-      if (wait > 0) throw new RateLimitedError(`Too many failed logins. Try again in ${wait} seconds.`, wait)
-      byUsername.record(user, at)
-      byAddress.record(client, at)
-      const takeBack = () => {
-        byUsername.release(user, at)
-        byAddress.release(client, at)
-      }
-      try {
-        const issued = await login(username, password)
-        takeBack()
-        return issued
-      } catch (error) {
-        if (!(error instanceof InvalidCredentialsError)) takeBack()
-        throw error
-      }
+  async function passwordAttempt<T>(
+    username: string,
+    client: string,
+    attempt: () => Promise<T>,
+    failed: (error: unknown) => boolean,
+  ): Promise<T> {
+    const user = usernameKey(username)
+    const at = now()
+    const wait = Math.max(byUsername.retryAfter(user, at), byAddress.retryAfter(client, at))
+    if (wait > 0) throw new RateLimitedError(`Too many failed logins. Try again in ${wait} seconds.`, wait)
+    byUsername.record(user, at)
+    byAddress.record(client, at)
+    const takeBack = () => {
+      byUsername.release(user, at)
+      byAddress.release(client, at)
     }
+    try {
+      const result = await attempt()
+      takeBack()
+      return result
+    } catch (error) {
+      if (!failed(error)) takeBack()
+      throw error
+    }
+  }
+
+  function limitLogins(login: Login) {
+    return (username: string, password: string, client: string): Promise<IssuedToken> =>
+      passwordAttempt(username, client, () => login(username, password), (error) => error instanceof InvalidCredentialsError)
+  }
+
+  /**
+   * A password change proves the current password: with a stolen token, guessing it would take the account for
+   * good. Its failures count with the account's failed logins.
+   */
+  function limitPasswordChanges<T>(update: Update<T>) {
+    return (actor: User, id: number, body: unknown, client: string): Promise<T> =>
+      isPasswordChange(body)
+        ? passwordAttempt(actor.username, client, () => update(actor, id, body), isWrongOldPassword)
+        : update(actor, id, body)
   }
 
   /** Every registration request counts, valid or not: it bounds account spam and probing for taken names alike. */
@@ -74,5 +101,5 @@ export function createRateLimits(settings: RateLimitSettings, now: () => number)
     }
   }
 
-  return { limitLogins, limitRegistrations }
+  return { limitLogins, limitPasswordChanges, limitRegistrations }
 }

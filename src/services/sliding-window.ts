@@ -44,7 +44,7 @@ export function slidingWindow({ limit, windowMs, maxKeys }: SlidingWindowOptions
   }
 
   function record(key: string, now: number): void {
-    if (events.size >= maxKeys || now - compacted >= windowMs) compact(now)
+    if ((events.size >= maxKeys && !events.has(key)) || now - compacted >= windowMs) compact(now)
     const times = live(key, now)
     events.delete(key)
     times.push(now)

@@ -53,6 +53,20 @@ describe('GraphQL shares the REST limiters', () => {
     expect(response.body.errors[0].extensions).toEqual({ code: 'RATE_LIMITED', retryAfter: expect.any(Number) })
   })
 
+  test('a wrong oldPassword in updateUser counts with the failed logins', async () => {
+    const { gql, signUp } = graphqlApp(rateLimits({ loginMaxFailures: 2 }))
+    const ada = await signUp('ada')
+    const change = (oldPassword: string) =>
+      gql('mutation ($id: ID!, $input: UpdateUserInput!) { updateUser(id: $id, input: $input) { id } }', {
+        token: ada.token,
+        variables: { id: String(ada.id), input: { password: 'new', oldPassword } },
+      })
+    expect(codes((await change('x')).body)).toEqual(['BAD_USER_INPUT'])
+    expect(codes((await change('y')).body)).toEqual(['BAD_USER_INPUT'])
+    expect(codes((await change('secret')).body)).toEqual(['RATE_LIMITED'])
+    expect(codes((await gql(aliasedLogins(1, 'secret'))).body)).toEqual(['RATE_LIMITED'])
+  })
+
   test('createUser counts against the registration limit of the address the proxy names', async () => {
     const { call } = graphqlApp({ ...rateLimits({ registerMaxPerHour: 2 }), trustProxyHops: 1 })
     const create = (name: string, address: string) =>

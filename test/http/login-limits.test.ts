@@ -81,6 +81,35 @@ describe('failed logins per username', () => {
   })
 })
 
+describe('password changes', () => {
+  test('a wrong old_password counts as a failed login: a stolen token cannot guess its way to the account', async () => {
+    const { call, signUp } = testApp(rateLimits({ loginMaxFailures: 3 }))
+    const alice = await signUp('alice')
+    const change = (old_password: string) =>
+      call('PUT', `/api/users/${alice.id}`, { token: alice.token, body: { password: 'new', old_password } })
+    expect((await change('guess1')).status).toBe(400)
+    expect((await change('guess2')).status).toBe(400)
+    expect((await call('POST', '/api/tokens', login('alice', 'guess3'))).status).toBe(401)
+    const refused = await change('secret')
+    expect(refused.status).toBe(429)
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0)
+    expect((await call('POST', '/api/tokens', login('alice', 'secret'))).status).toBe(429)
+    // Changes that prove no password go on.
+    expect((await call('PUT', `/api/users/${alice.id}`, { token: alice.token, body: { email: 'new@example.com' } })).status).toBe(200)
+  })
+
+  test('a change that never checked the password does not count', async () => {
+    const { call, signUp } = testApp(rateLimits({ loginMaxFailures: 1 }))
+    const alice = await signUp('alice')
+    const bob = await signUp('bob')
+    const put = (id: number, body: object) => call('PUT', `/api/users/${id}`, { token: alice.token, body })
+    expect((await put(alice.id, { password: 'new' })).status).toBe(400) // no old_password
+    expect((await put(bob.id, { password: 'new', old_password: 'secret' })).status).toBe(403)
+    expect((await put(alice.id, { password: 'new', old_password: 'secret' })).status).toBe(200)
+    expect((await call('POST', '/api/tokens', login('alice', 'new'))).status).toBe(200)
+  })
+})
+
 describe('failed logins per client address', () => {
   test('past LOGIN_MAX_FAILURES_PER_ADDRESS every login from that address is 429; other addresses go on', async () => {
     const { call, signUp } = testApp({ ...rateLimits({ loginMaxFailuresPerAddress: 5 }), trustProxyHops: 1 })
