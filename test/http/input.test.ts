@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, spyOn, test, type Mock } from 'bun:test'
+import { t } from 'elysia'
 import { testApp } from '../helpers'
 
 /** The one error mapper (src/http/errors.ts): what reaches the client is JSON in the tutorial's shape, and no more. */
@@ -23,6 +24,15 @@ describe('nothing submitted or internal is echoed', () => {
     expect(response.headers.get('content-type')).toStartWith('application/json')
     expect(response.body).toEqual({ error: 'Internal Server Error' })
     expect(String(logged.mock.calls[0]?.[1] ?? logged.mock.calls[0]?.[0])).toContain(SECRET)
+  })
+
+  test('a schema validation failure is a 400 that quotes neither the body nor the schema', async () => {
+    const { app, call } = testApp()
+    // Elysia's own answer would be the whole failing body, password included, with the expected schema.
+    app.post('/api/validated', () => 'ok', { body: t.Object({ password: t.Number() }) })
+    const response = await call('POST', '/api/validated', { body: { password: SECRET } })
+    expect(response.status).toBe(400)
+    expect(response.body).toEqual({ error: 'Bad Request', message: 'The request does not match the API contract.' })
   })
 
   test('a raw SQLite constraint failure is a 500 without the SQLite message', async () => {

@@ -35,7 +35,8 @@ const REASONS: Record<number, string> = {
   411: 'Length Required',
   413: 'Payload Too Large',
 }
-const INTERNALS = /sqlite|SQLITE_|password_hash|passwordHash|\n\s+at |\(\/|node_modules|\$argon2/
+// Traces of internals: SQLite's errors, stack frames, source paths, stored hashes. None can come from a username.
+const INTERNALS = /SQLITE_|SQLiteError|constraint failed|\n\s+at |node_modules|\/src\/|\$argon2id\$|password_hash|passwordHash/
 
 type Auth = 'keeper' | 'fresh' | 'none' | { header: string } | { basic: [string, string] }
 
@@ -123,12 +124,15 @@ async function send(draft: Draft) {
   }
   if (answer.status >= 400) expect(snapshot(), `a refused request changed rows: ${label}`).toEqual(before)
   if (draft.method === 'GET' && path.startsWith('/api/users?') && answer.status === 200) {
-    // Nonsense falls back to page 1 and 10 a page; per_page is capped at 100.
+    // Nonsense falls back to page 1 and 10 a page; per_page is capped at 100; no email in a list.
     const { _meta: meta, items } = JSON.parse(text)
     expect(meta.page, label).toBeGreaterThanOrEqual(1)
     expect(meta.per_page, label).toBeWithin(1, 101)
     expect(items.length, label).toBeLessThanOrEqual(meta.per_page)
+    for (const item of items) expect(item, label).not.toContainKey('email')
   }
+  if (draft.method === 'GET' && draft.path === '/api/users/{other}' && answer.status === 200)
+    expect(JSON.parse(text), `someone else's email: ${label}`).not.toContainKey('email')
   if (draft.secret) expect(text, label).not.toContain(fill(draft.secret))
   expect(text, label).not.toMatch(INTERNALS)
 
