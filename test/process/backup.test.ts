@@ -43,7 +43,7 @@ describe('madblog backup <file>', () => {
     expect(integrity(copy)).toEqual([{ integrity_check: 'ok' }])
     expect(copy.query('SELECT username FROM users ORDER BY id').all()).toEqual([{ username: 'ann' }, { username: 'bob' }])
     copy.close()
-  })
+  }, 30_000)
 
   test('never overwrites: an existing file is one line on stderr and exit 1, and stays as it was', async () => {
     const dir = scratch()
@@ -58,7 +58,7 @@ describe('madblog backup <file>', () => {
     expect(readFileSync(target, 'utf8')).toBe('do not touch')
     // Backing up onto the live database itself is the same refusal.
     expect((await backup(source, source)).code).toBe(1)
-  })
+  }, 30_000)
 
   test('a missing database is one line and exit 1, and creates nothing', async () => {
     const dir = scratch()
@@ -66,7 +66,7 @@ describe('madblog backup <file>', () => {
     expect(result.code).toBe(1)
     expect(result.stderr).toBe(`madblog: no database at ${join(dir, 'absent.db')} (check DATABASE_URL)\n`)
     expect(existsSync(join(dir, 'absent.db')) || existsSync(join(dir, 'copy.db'))).toBe(false)
-  })
+  }, 30_000)
 
   test.each([[[]], [['one.db', 'two.db']]])('%j as arguments: the usage and exit 2', async (args) => {
     const dir = scratch()
@@ -74,14 +74,14 @@ describe('madblog backup <file>', () => {
     expect(result.code).toBe(2)
     expect(result.stderr).toStartWith('madblog: backup needs exactly one argument, the file to write\n')
     expect(result.stderr).toContain('backup <file>')
-  })
+  }, 30_000)
 })
 
 test('a backup taken under write load is consistent, holds every acknowledged write, and restores', async () => {
   const dir = scratch()
   const path = join(dir, 'madblog.db')
   const accounts = await seedAccounts(path, ['u0', 'u1', 'u2', 'u3'])
-  const server = await startServer(5430, path)
+  const server = await startServer(path)
   cleanups.push(() => server.process.kill('SIGKILL'))
 
   // Each account renames itself to u<k>_v<n> over and over; n only grows.
@@ -121,7 +121,7 @@ test('a backup taken under write load is consistent, holds every acknowledged wr
   expect(await server.process.exited).toBe(0)
   expect(existsSync(`${path}-wal`)).toBe(false)
   copyFileSync(target, path)
-  const restored = await startServer(5431, path)
+  const restored = await startServer(path)
   cleanups.push(() => restored.process.kill('SIGKILL'))
   const [first] = accounts
   const self = await request(restored.base, 'GET', `/api/users/${first!.id}`, { token: first!.token })
@@ -129,4 +129,4 @@ test('a backup taken under write load is consistent, holds every acknowledged wr
   expect({ id: self.body.id, username: self.body.username, email: self.body.email }).toEqual(rows.find((row) => row.id === first!.id)!)
   restored.process.kill('SIGTERM')
   expect(await restored.process.exited).toBe(0)
-}, 30_000)
+}, 90_000)

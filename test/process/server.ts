@@ -16,51 +16,71 @@ export function scratchDir() {
 }
 
 export interface Running {
-  process: Subprocess<'ignore', 'ignore', 'pipe'>
+  process: Subprocess<'ignore', 'pipe', 'pipe'>
+  port: number
   base: string
-  /** Everything the server wrote to stderr so far (LOG_LEVEL=error keeps it to real problems). */
+  /** Everything the server wrote to stderr so far: warnings and errors only. */
   stderr(): string
 }
 
+const children = new Set<Subprocess>()
+// A test run that ends early (a failure, a timeout) must not leave servers behind.
+process.on('exit', () => children.forEach((child) => child.kill('SIGKILL')))
+
+/** Reads a stream to its end, handing each line to `line`. */
+async function eachLine(stream: ReadableStream<Uint8Array>, line: (text: string) => void) {
+  const decoder = new TextDecoder()
+  let pending = ''
+  for (const reader = stream.getReader(); ; ) {
+    const chunk = await reader.read()
+    if (chunk.done) return
+    pending += decoder.decode(chunk.value, { stream: true })
+    const lines = pending.split('\n')
+    pending = lines.pop()!
+    lines.forEach(line)
+  }
+}
+
 /**
- * `bun src/cli.ts serve` on `port` with its database at `databasePath`, once it answers /api/ping.
- * The limits that would turn a burst of registrations from one address into 429s are lifted.
+ * `bun src/cli.ts serve` with its database at `databasePath`, once it is listening. PORT=0 lets the kernel pick
+ * a free port, read back from the server's own start-up line: every helper and CI run these tests, often at the
+ * same time, and a fixed port would let one run talk to another's server. The brute-force limits that would
+ * turn a burst of registrations from one address into 429s are lifted.
  */
-export async function startServer(port: number, databasePath: string, env: Record<string, string> = {}): Promise<Running> {
-  const base = `http://127.0.0.1:${port}`
+export async function startServer(databasePath: string, env: Record<string, string> = {}): Promise<Running> {
   const child = Bun.spawn(['bun', CLI, 'serve'], {
     env: {
       ...process.env,
-      PORT: String(port),
+      PORT: '0',
       HOST: '127.0.0.1',
       DATABASE_URL: databasePath,
-      LOG_LEVEL: 'error',
+      LOG_LEVEL: 'info', // for the start-up line; request lines are read and dropped
       REGISTER_MAX_PER_HOUR: '0',
       LOGIN_MAX_FAILURES: '100000',
       LOGIN_MAX_FAILURES_PER_ADDRESS: '100000',
       ...env,
     },
     stdin: 'ignore',
-    stdout: 'ignore',
+    stdout: 'pipe',
     stderr: 'pipe',
   })
+  children.add(child)
+  void child.exited.then(() => children.delete(child))
   let errors = ''
-  void (async () => {
-    const reader = child.stderr.getReader()
-    const decoder = new TextDecoder()
-    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) errors += decoder.decode(chunk.value)
-  })()
-  const started = performance.now()
-  while (performance.now() - started < 15_000) {
-    if (child.exitCode !== null) break
-    try {
-      // A fresh connection each time: no idle keep-alive socket is left open to the server.
-      if ((await fetch(`${base}/api/ping`, { keepalive: false })).ok) return { process: child, base, stderr: () => errors }
-    } catch {}
-    await Bun.sleep(20)
+  void eachLine(child.stderr, (line) => (errors += `${line}\n`))
+  const listening = new Promise<number>((resolve) =>
+    // Drained to the end, or request lines would fill the pipe and stall the server.
+    void eachLine(child.stdout, (line) => {
+      const port = / listening on http:\/\/127\.0\.0\.1:(\d+) /.exec(line)?.[1]
+      if (port) resolve(Number(port))
+    }),
+  )
+  const port = await Promise.race([listening, child.exited.then(() => undefined), Bun.sleep(30_000).then(() => undefined)])
+  if (port === undefined) {
+    child.kill('SIGKILL')
+    throw new Error(`madblog did not start listening (exit ${child.exitCode}): ${errors}`)
   }
-  child.kill('SIGKILL')
-  throw new Error(`madblog did not answer on ${base} within 15 s: ${errors}`)
+  return { process: child, port, base: `http://127.0.0.1:${port}`, stderr: () => errors }
 }
 
 export interface Json {
