@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, spyOn, test, type Mock } from 'bun:test'
 import { t } from 'elysia'
-import { testApp } from '../helpers'
+import { testApp, testConfig } from '../helpers'
+import { contractViolations } from './contract'
 
 /** The one error mapper (src/http/errors.ts): what reaches the client is JSON in the tutorial's shape, and no more. */
 
@@ -134,5 +135,25 @@ describe('the OpenAPI document lists every status a route answers', () => {
     for (const [path, item] of Object.entries<Record<string, { responses: Record<string, unknown> }>>(doc.paths))
       for (const [method, operation] of Object.entries(item))
         expect(Object.keys(operation.responses), `${method} ${path}`).toEqual(expect.arrayContaining(['411', '413']))
+  })
+
+  test('the brute-force limits answer 429 as documented, on every route that has them', async () => {
+    const { call } = testApp({ rateLimits: { ...testConfig().rateLimits, loginMaxFailures: 1, registerMaxPerHour: 1 } })
+    const doc = (await call('GET', '/swagger/json')).body
+    const documented = async (method: string, path: string, options: Parameters<typeof call>[2]) => {
+      const response = await call(method, path, options)
+      expect(contractViolations(doc, method, path, response), `${method} ${path} ${response.text}`).toEqual([])
+      return response
+    }
+    expect((await documented('POST', '/api/users', { body: { username: 'ann', email: 'ann@example.com', password: 'secret' } })).status).toBe(201)
+    const token = (await documented('POST', '/api/tokens', { basic: ['ann', 'secret'] })).body.token
+    const secondRegistration = await documented('POST', '/api/users', { body: { username: 'bob', email: 'bob@example.com', password: 'secret' } })
+    expect((await documented('POST', '/api/tokens', { basic: ['ann', 'wrong'] })).status).toBe(401) // the one failure allowed
+    const secondFailure = await documented('POST', '/api/tokens', { basic: ['ann', 'wrong'] })
+    const guessedChange = await documented('PUT', '/api/users/1', { token, body: { password: 'new', old_password: 'wrong' } })
+    for (const answer of [secondRegistration, secondFailure, guessedChange]) {
+      expect(answer.status).toBe(429)
+      expect(Number(answer.headers.get('retry-after'))).toBeGreaterThan(0)
+    }
   })
 })
