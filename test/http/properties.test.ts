@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, test } from 'bun:test'
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import fc from 'fast-check'
 import { testApp, testConfig } from '../helpers'
 import { contractViolations, type Document } from './contract'
@@ -72,6 +72,8 @@ let doc: Document
 let keeper: Account
 let other: Account
 let serial = 0
+// `?__proto__[page]=1` or a `__proto__` member handled carelessly would add to every object's prototype.
+const PROTOTYPE = Object.getOwnPropertyNames(Object.prototype).sort()
 
 async function freshAccount(): Promise<Account> {
   const username = `fresh-${++serial}`
@@ -183,6 +185,11 @@ describe('every REST route under generated requests', () => {
     doc = (await harness.call('GET', '/swagger/json')).body
     keeper = await freshAccount()
     other = await freshAccount()
+  })
+
+  afterAll(() => {
+    expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(PROTOTYPE)
+    expect(({} as Record<string, unknown>).page).toBeUndefined()
   })
 
   test('GET /api/ping answers "Pong!" whatever else comes with it', () =>
