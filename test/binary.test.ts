@@ -13,6 +13,8 @@ const REPO = join(import.meta.dir, '..')
 // Ports of this file's own range, so a developer's server on 5000 never answers in its place.
 const PORT = 5101
 const SILENT_PORT = 5102 // nothing ever listens here
+// Each test spawns the 120 MB binary, some several times: on a busy machine that is seconds, not milliseconds.
+const SPAWNS = 30_000
 
 let folder = ''
 let binary = ''
@@ -59,6 +61,8 @@ const url = (path: string) => `http://127.0.0.1:${PORT}${path}`
 
 /** Starts `serve` and resolves once /api/ping answers, with the time that took. */
 async function start(database: string) {
+  const busy = await fetch(url('/api/ping')).then(() => true, () => false)
+  if (busy) throw new Error(`something already listens on port ${PORT}: its answers would be taken for the binary's`)
   const spawnedAt = performance.now()
   const child = Bun.spawn([binary, 'serve'], {
     cwd: folder,
@@ -67,13 +71,13 @@ async function start(database: string) {
     stderr: 'pipe',
   })
   running.add(child)
-  while (performance.now() - spawnedAt < 10_000) {
+  while (performance.now() - spawnedAt < 20_000) {
     if (child.exitCode !== null) throw new Error(`serve exited ${child.exitCode}: ${await new Response(child.stderr).text()}`)
     const answered = await fetch(url('/api/ping')).then((response) => response.ok, () => false)
     if (answered) return { child, readyMs: performance.now() - spawnedAt }
     await Bun.sleep(20)
   }
-  throw new Error('serve did not answer /api/ping within 10 s')
+  throw new Error('serve did not answer /api/ping within 20 s')
 }
 
 /** SIGTERM, then the exit code and how long the process took to end. */
@@ -112,7 +116,7 @@ describe('the binary, alone in an empty folder', () => {
     for (const command of ['serve', 'migrate', 'healthcheck', '--help', '--version']) expect(help.stdout).toContain(command)
     const version = await run(['--version'])
     expect(version).toEqual({ code: 0, stdout: `${VERSION}\n`, stderr: '' })
-  })
+  }, SPAWNS)
 
   test('an unknown command or option prints the usage on stderr and exits 2', async () => {
     for (const args of [['frobnicate'], ['--frobnicate'], ['serve', '--port=1']]) {
@@ -121,7 +125,7 @@ describe('the binary, alone in an empty folder', () => {
       expect(outcome.stdout).toBe('')
       expect(outcome.stderr).toContain('Usage: madblog [command]')
     }
-  })
+  }, SPAWNS)
 
   test('migrate creates a new file, reports what ran, then that it is up to date', async () => {
     const tags = (JSON.parse(readFileSync(join(REPO, 'drizzle/meta/_journal.json'), 'utf8')) as { entries: { tag: string }[] })
@@ -132,14 +136,14 @@ describe('the binary, alone in an empty folder', () => {
     expect(first.stdout.trim()).toBe(`applied ${tags.length} migration(s): ${tags.join(', ')}`)
     expect(existsSync(join(folder, 'migrated/madblog.db'))).toBe(true)
     expect(await run(['migrate'], settings)).toEqual({ code: 0, stdout: 'database is up to date\n', stderr: '' })
-  })
+  }, SPAWNS)
 
   test('settings come from .env in the working folder too', async () => {
     const elsewhere = join(folder, 'with-dotenv')
     mkdirSync(elsewhere)
     writeFileSync(join(elsewhere, '.env'), 'PORT=abc\n')
     expectOneLineError(await run(['migrate'], {}, elsewhere), /PORT .*"abc"/)
-  })
+  }, SPAWNS)
 })
 
 describe('serve, healthcheck, restart', () => {
@@ -186,7 +190,7 @@ describe('serve, healthcheck, restart', () => {
     expect((await run(['healthcheck'], { ...serverSettings(database), PORT: String(SILENT_PORT) })).code).toBe(1)
 
     expect(await terminate(child)).toMatchObject({ code: 0 })
-  })
+  }, SPAWNS)
 
   test('after SIGTERM nothing answers, healthcheck exits 1; a restart keeps the account and its token', async () => {
     expect((await run(['healthcheck'], serverSettings(database))).code).toBe(1)
@@ -200,7 +204,7 @@ describe('serve, healthcheck, restart', () => {
     expect(stopped.ms).toBeLessThan(3_000)
     // The database was checkpointed and closed: one self-contained file, no WAL left behind.
     expect(existsSync(join(folder, `${database}-wal`))).toBe(false)
-  })
+  }, SPAWNS)
 })
 
 describe('start-up failures are one clear line and exit 1', () => {
@@ -208,7 +212,7 @@ describe('start-up failures are one clear line and exit 1', () => {
     writeFileSync(join(folder, 'plain-file'), 'not a folder')
     for (const command of ['serve', 'migrate'])
       expectOneLineError(await run([command], { PORT: String(SILENT_PORT), DATABASE_URL: 'plain-file/madblog.db' }), /plain-file/)
-  })
+  }, SPAWNS)
 
   test('a file that is not a database is left untouched', async () => {
     const junk = join(folder, 'junk.db')
@@ -216,7 +220,7 @@ describe('start-up failures are one clear line and exit 1', () => {
     writeFileSync(junk, bytes)
     expectOneLineError(await run(['migrate'], { DATABASE_URL: 'junk.db' }), /cannot open database "junk\.db": file is not a database/)
     expect(new Uint8Array(readFileSync(junk))).toEqual(bytes)
-  })
+  }, SPAWNS)
 
   test('a migration that fails is rolled back whole', async () => {
     const path = join(folder, 'clashing.db')
@@ -230,9 +234,9 @@ describe('start-up failures are one clear line and exit 1', () => {
     after.close()
     expect(tables.map((table) => table.name)).not.toContain('tokens')
     expect(applied?.n).toBe(0)
-  })
+  }, SPAWNS)
 
   test('a bad setting names itself', async () => {
     expectOneLineError(await run(['serve'], { PORT: 'abc' }), /^madblog: PORT must be a whole number .*"abc"$/)
-  })
+  }, SPAWNS)
 })
