@@ -69,6 +69,11 @@ describe('loadConfig', () => {
     expect(loadConfig({ TRUST_PROXY: value }).trustProxyHops).toBe(hops)
   })
 
+  test('a stop waits SHUTDOWN_GRACE_SECONDS (8, under Docker\'s 10 s before SIGKILL) for in-flight requests', () => {
+    expect(loadConfig({}).shutdownGraceSeconds).toBe(8)
+    expect(loadConfig({ SHUTDOWN_GRACE_SECONDS: '30' }).shutdownGraceSeconds).toBe(30)
+  })
+
   test('SQLite keeps every acknowledged write (FULL) unless SQLITE_SYNCHRONOUS=NORMAL trades that for speed; OFF is refused', () => {
     expect(loadConfig({}).sqliteSynchronous).toBe('FULL')
     expect(loadConfig({ SQLITE_SYNCHRONOUS: 'normal' }).sqliteSynchronous).toBe('NORMAL')
@@ -92,6 +97,7 @@ describe('loadConfig', () => {
     ['REGISTER_MAX_PER_HOUR', '1.5', /^REGISTER_MAX_PER_HOUR/],
     ['TRUST_PROXY', 'maybe', /^TRUST_PROXY must be true, false or a number of proxies from 0 to 10, got "maybe"$/],
     ['TRUST_PROXY', '11', /^TRUST_PROXY/],
+    ['SHUTDOWN_GRACE_SECONDS', '3601', /^SHUTDOWN_GRACE_SECONDS must be a whole number from 0 to 3600, got "3601"$/],
   ])('%s=%p stops start-up with one line naming the setting', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError)
     expect(() => loadConfig({ [name]: value })).toThrow(message)
