@@ -4,13 +4,13 @@
  * 5xx or anything but the status its workload expects, and RSS at the end is within 10% of RSS after warm-up.
  * Not part of `bun test`; exits 1 on a failure. Writes bench/results/soak.json.
  *
- * Options: --seconds N (180), --warm-up N (30, the seconds before the reference RSS), --port N (5450),
+ * Options: --seconds N (180), --warm-up N (30, the seconds before the reference RSS), --port N (5450; 0 picks a free one),
  * --source (run src/cli.ts even when dist/madblog exists) or --binary (insist on dist/madblog).
  */
 import { existsSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { rssMb, startServer } from './processes'
+import { freePort, rssMb, startServer } from './processes'
 import { SEED_PASSWORD, SEED_USERS, seedDatabase, seedUsername } from './seed'
 import { requestsPerSecond, runWrk, type Load, type WrkReport } from './wrk'
 
@@ -33,7 +33,7 @@ const { values: options } = parseArgs({
 })
 const SECONDS = Number(options.seconds)
 const WARM_UP = Number(options['warm-up'])
-const PORT = Number(options.port)
+const PORT = options.port === '0' ? freePort() : Number(options.port)
 if (!(SECONDS > 0) || !(WARM_UP >= 0) || WARM_UP * 1000 + 2 * RSS_WINDOW_MS > SECONDS * 1000 || !(PORT > 0)) {
   console.error(`soak: need --seconds > --warm-up + ${(2 * RSS_WINDOW_MS) / 1000} and a port; got --seconds ${options.seconds} --warm-up ${options['warm-up']}`)
   process.exit(2)
