@@ -21,7 +21,8 @@ RUN groupadd --system --gid 10001 madblog \
  && useradd --system --uid 10001 --gid madblog --home-dir /data --no-create-home --shell /usr/sbin/nologin madblog \
  && mkdir /data && chown madblog:madblog /data
 COPY --from=build /src/dist/madblog /usr/local/bin/madblog
-USER madblog:madblog
+# Numeric, so that orchestrators can tell it is not root (Kubernetes runAsNonRoot).
+USER 10001:10001
 WORKDIR /data
 ENV DATABASE_URL=/data/madblog.db HOST=0.0.0.0 PORT=5000
 # Declared after the chown: a new named volume starts as a copy of this folder, owned by madblog.
