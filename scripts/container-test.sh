@@ -124,7 +124,7 @@ wait_ready() {
     if curl -fsS -o /dev/null --max-time 1 "$BASE_URL/api/ping" 2>/dev/null; then return 0; fi
     sleep 0.2
   done
-  pm logs "$NAME" | tail -20
+  pm logs "$NAME" 2>&1 | tail -20 || true
   fail "no answer on $BASE_URL/api/ping within 30 s"
 }
 
@@ -139,6 +139,8 @@ expect() {
 }
 
 log "podman run (volume $VOLUME on /data, port $HOST_PORT)"
+! curl -fsS -o /dev/null --max-time 1 "$BASE_URL/api/ping" 2>/dev/null \
+  || fail "something already answers on port $HOST_PORT (set CONTAINER_TEST_PORT)"
 pm_quiet run -d --name "$NAME" "${ULIMITS[@]}" -v "$VOLUME:/data" -p "127.0.0.1:$HOST_PORT:5000" \
   -e TOKEN_TTL_SECONDS=86400 "$APP_IMAGE" || fail "podman run failed"
 wait_ready
