@@ -2,11 +2,17 @@ import fc from 'fast-check'
 
 /** Generators of hostile input for the property tests: the strings, values, ids and headers attackers send. */
 
-/** A fixed seed from FC_SEED reproduces a run; without it fast-check picks one and prints it on failure. */
+/**
+ * A fixed seed from FC_SEED reproduces a run; without it fast-check picks one and prints it on failure.
+ * FC_RUNS overrides every property's run count, for a longer hunt than CI's.
+ */
 export const fcOptions = (numRuns: number): fc.Parameters<unknown> => ({
-  numRuns,
+  numRuns: Number(process.env.FC_RUNS) || numRuns,
   ...(process.env.FC_SEED ? { seed: Number(process.env.FC_SEED) } : {}),
 })
+
+/** Per property test: many requests, each a few milliseconds on a quiet machine, far more on a busy CI one. */
+export const PROPERTY_TIMEOUT_MS = 120_000 * Math.max(1, (Number(process.env.FC_RUNS) || 0) / 100)
 
 const SQL = [
   "' OR '1'='1",

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, test } from 'bun:test'
 import fc from 'fast-check'
 import { testApp, testConfig, type CallResult } from '../helpers'
 import { contractViolations, type Document } from './contract'
-import { fcOptions } from './hostile'
+import { fcOptions, PROPERTY_TIMEOUT_MS } from './hostile'
 
 /**
  * Model-based test: random sequences of register, login, use, change password, revoke and delete run against
@@ -223,5 +223,7 @@ describe('register → login → use → change password → revoke → delete, 
         ),
       ),
       fcOptions(RUNS),
-    ))
+    ),
+    PROPERTY_TIMEOUT_MS,
+  )
 })
