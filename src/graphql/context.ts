@@ -10,14 +10,15 @@ export interface GraphqlContext {
   /** The bearer token itself, once `viewer()` has accepted it. */
   token(): string
   /** The caller's address, as REST reckons it: what the rate limits on login and registration count by. */
-  client: string
+  readonly client: string
 }
 
 /**
  * Built per request. The token is read from the same header and checked by the same service as REST, lazily:
- * `createToken` or `createUser` must work even when a stale token rides along.
+ * `createToken` or `createUser` must work even when a stale token rides along. The client address is asked of
+ * the server only by the resolvers that count by it, not by every read.
  */
-export function createContext(services: Services, request: Request, client: string): GraphqlContext {
+export function createContext(services: Services, request: Request, clientOf: (request: Request) => string): GraphqlContext {
   let resolved: { user: User; token: string } | undefined
   const resolve = () => {
     if (!resolved) {
@@ -26,5 +27,12 @@ export function createContext(services: Services, request: Request, client: stri
     }
     return resolved
   }
-  return { services, viewer: () => resolve().user, token: () => resolve().token, client }
+  return {
+    services,
+    viewer: () => resolve().user,
+    token: () => resolve().token,
+    get client() {
+      return clientOf(request)
+    },
+  }
 }

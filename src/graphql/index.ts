@@ -35,10 +35,12 @@ export function createGraphqlServer(
   clientOf: (request: Request) => string = () => UNKNOWN_CLIENT,
 ) {
   const settings = config.graphql
+  const schema = createSchema<GraphqlContext>({ typeDefs, resolvers })
+  const contextFor = (request: Request) => createContext(services, request, clientOf)
   const yoga = createYoga<ServerContext, GraphqlContext>({
     graphqlEndpoint: GRAPHQL_PATH,
-    schema: createSchema<GraphqlContext>({ typeDefs, resolvers }),
-    context: ({ request }) => createContext(services, request, clientOf(request)),
+    schema,
+    context: ({ request }) => contextFor(request),
     logging: yogaLogger(logger),
     // Elysia answers CORS (one policy for both faces) and bounds every body before a route sees it.
     cors: false,
@@ -55,7 +57,7 @@ export function createGraphqlServer(
     plugins: [...hardening(settings), useBufferedJsonBody(), useRedactedValues()],
   })
   const documents = boundedCache<DocumentNode>(CACHE_ENTRIES, CACHE_KEY_CHARS)
-  return { yoga, fast: fastPath({ yoga, documents, logger }) }
+  return { yoga, fast: fastPath({ yoga, schema, contextFor, documents, logger }) }
 }
 
 /** The GraphQL face, mounted at /graphql with one `.use(...)`. */

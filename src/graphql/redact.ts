@@ -27,7 +27,7 @@ export function redactValues(message: string): string {
   return message.replace(SCALAR_VALUE, '$1.').replace(LITERAL, '$1.')
 }
 
-function redactAll(errors: readonly { message: string }[] | undefined): void {
+export function redactAll(errors: readonly { message: string }[] | undefined): void {
   // Rewritten in place: the validation cache keeps these same objects, and rewriting twice changes nothing.
   for (const error of errors ?? []) error.message = redactValues(error.message)
 }

@@ -167,17 +167,27 @@ describe('GraphQL fast path: what it leaves to yoga', () => {
     expect(refused.body.errors[0].message).toMatch(/Token limit/)
   })
 
-  test('yoga has no request-level hook the fast path does not stand in for', () => {
-    // The fast path replaces yoga's request-level hooks for the requests it takes. Today those are: onRequest
-    // (health check, GraphiQL, CSRF, unhandled route: none applies to a JSON POST on /graphql), onRequestParse
-    // (the parsers, the method check and the batch limit: a single JSON object), onParams (the parameter
-    // checks, repeated by plainParams) and onResultProcess (the media type, chosen by regularMediaType). A new
-    // plugin with one of these hooks must be weighed in src/graphql/fast-path.ts before this count changes.
+  test('yoga has no hook the fast path does not stand in for', () => {
+    // For the requests it takes, the fast path replaces: onRequest (health check, GraphiQL, CSRF, unhandled
+    // route: none applies to a JSON POST on /graphql), onRequestParse (the parsers, the method check, the batch
+    // limit: a single JSON object), onParams (the parameter checks, repeated by plainParams), onResultProcess
+    // (the media type, chosen by regularMediaType), onContextBuilding (yoga's context option: contextFor) and
+    // onExecute (the engine, redaction, masking: run() does all three). Parse and validate run through yoga.
+    // A new plugin with one of these hooks must be weighed in src/graphql/fast-path.ts before a count changes.
     const { yoga } = harness()
     const plugins = (yoga as unknown as { plugins: (Record<string, unknown> | undefined)[] }).plugins.filter(Boolean)
-    const REQUEST_LEVEL = ['onRequest', 'onRequestParse', 'onParams', 'onExecutionResult', 'onResultProcess', 'onResponse']
-    const counts = Object.fromEntries(REQUEST_LEVEL.map((hook) => [hook, plugins.filter((plugin) => plugin![hook]).length]))
-    expect(counts).toEqual({ onRequest: 4, onRequestParse: 7, onParams: 1, onExecutionResult: 0, onResultProcess: 1, onResponse: 0 })
+    const HOOKS = ['onRequest', 'onRequestParse', 'onParams', 'onContextBuilding', 'onExecute', 'onExecutionResult', 'onResultProcess', 'onResponse']
+    const counts = Object.fromEntries(HOOKS.map((hook) => [hook, plugins.filter((plugin) => plugin![hook]).length]))
+    expect(counts).toEqual({
+      onRequest: 4,
+      onRequestParse: 7,
+      onParams: 1,
+      onContextBuilding: 1,
+      onExecute: 3,
+      onExecutionResult: 0,
+      onResultProcess: 1,
+      onResponse: 0,
+    })
   })
 })
 
