@@ -2,9 +2,12 @@
  * `bun run bench`: madblog against the floor (bench/floor.ts) and Bun.password alone, on a fresh seeded
  * database, driven by wrk from its own core. Prints a table and writes bench/results/latest.json.
  *
- * Options: --rounds N (3), --seconds N (5 per round), --source (run src/cli.ts even if the binary builds).
+ * The figures are the shipped artifact's: dist/madblog, built first when missing or older than its sources.
+ *
+ * Options: --rounds N (3), --seconds N (5 per round), --port N (madblog on N, the floor on N + 1; free ports
+ * by default), --source (run src/cli.ts instead of the binary).
  */
-import { existsSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { availableParallelism, release } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -19,10 +22,20 @@ const HASH_CONNECTIONS = 8
 const WARM_UP_SECONDS = 2
 
 const { values: options } = parseArgs({
-  options: { rounds: { type: 'string', default: '3' }, seconds: { type: 'string', default: '5' }, source: { type: 'boolean', default: false } },
+  options: {
+    rounds: { type: 'string', default: '3' },
+    seconds: { type: 'string', default: '5' },
+    port: { type: 'string', default: '0' },
+    source: { type: 'boolean', default: false },
+  },
 })
 const ROUNDS = Number(options.rounds)
 const SECONDS = Number(options.seconds)
+const PORT = Number(options.port)
+if (!(ROUNDS >= 1) || !(SECONDS >= 1) || !(PORT >= 0 && PORT < 65535)) {
+  console.error(`bench: need --rounds >= 1, --seconds >= 1 and a port; got ${options.rounds}, ${options.seconds}, ${options.port}`)
+  process.exit(2)
+}
 
 if (!Bun.which('wrk')) {
   console.error('bench: wrk is not installed. On Debian/Ubuntu: sudo apt-get install -y wrk')
@@ -46,18 +59,26 @@ function machine() {
   }
 }
 
-/** dist/madblog when `bun run build` makes one: the figures are the shipped artifact's. */
-async function madblogCommand(): Promise<{ command: string[]; target: string }> {
-  const source = { command: ['bun', join(ROOT, 'src/cli.ts'), 'serve'], target: 'source (bun src/cli.ts)' }
-  if (options.source || !existsSync(join(ROOT, 'scripts/build.ts'))) return source
-  console.log('building the binary (bun run build)...')
-  const build = Bun.spawnSync(['bun', 'run', 'build'], { cwd: ROOT, stdout: 'ignore', stderr: 'inherit' })
-  const binary = join(ROOT, 'dist/madblog')
-  if (build.exitCode !== 0 || !existsSync(binary)) {
-    console.log('build failed: running from source')
-    return source
+const BINARY = join(ROOT, 'dist/madblog')
+// What the binary is built from: a change to any of these makes dist/madblog stale.
+const BUILD_INPUTS = ['src', 'drizzle', 'scripts/build.ts', 'package.json', 'bun.lock']
+
+function newestChange(path: string): number {
+  const stat = statSync(path)
+  if (!stat.isDirectory()) return stat.mtimeMs
+  return Math.max(stat.mtimeMs, ...readdirSync(path).map((name) => newestChange(join(path, name))))
+}
+
+/** dist/madblog, built first when missing or stale; the source only when asked to (--source). */
+function madblogCommand(): { command: string[]; target: string } {
+  if (options.source) return { command: ['bun', join(ROOT, 'src/cli.ts'), 'serve'], target: 'source (bun src/cli.ts)' }
+  const inputs = BUILD_INPUTS.map((path) => join(ROOT, path)).filter(existsSync)
+  if (!existsSync(BINARY) || statSync(BINARY).mtimeMs < Math.max(...inputs.map(newestChange))) {
+    console.log(`${existsSync(BINARY) ? 'dist/madblog is older than its sources' : 'no dist/madblog yet'}: bun run build...`)
+    const build = Bun.spawnSync(['bun', 'run', 'build'], { cwd: ROOT, stdout: 'ignore', stderr: 'inherit' })
+    if (build.exitCode !== 0 || !existsSync(BINARY)) throw new Error('bun run build failed (its output is above); --source measures the source instead')
   }
-  return { command: [binary, 'serve'], target: 'binary (dist/madblog)' }
+  return { command: [BINARY, 'serve'], target: 'binary (dist/madblog)' }
 }
 
 async function passwordBaseline(mode: 'verify' | 'hash', seconds: number): Promise<number> {
@@ -74,8 +95,8 @@ const children: { kill(): void }[] = []
 const results: Record<string, unknown> = {}
 
 try {
-  const { command, target } = await madblogCommand()
-  const port = freePort()
+  const { command, target } = madblogCommand()
+  const port = PORT || freePort()
   const base = `http://127.0.0.1:${port}`
   const env = {
     PORT: String(port),
@@ -83,6 +104,11 @@ try {
     DATABASE_URL: scratchDatabase.path,
     // One log line per request would measure the terminal; the floor logs nothing either.
     LOG_LEVEL: 'warn',
+    // Every request comes from 127.0.0.1 and logs in as one user: the brute-force limits (which count a login
+    // as failed while it is in flight) would soon answer 429 instead of hashing.
+    REGISTER_MAX_PER_HOUR: '0',
+    LOGIN_MAX_FAILURES: '100000',
+    LOGIN_MAX_FAILURES_PER_ADDRESS: '1000000',
   }
   const server = await startServer(pinned(SERVER_CPUS, command), env, `${base}/api/ping`)
   children.push(server.process)
@@ -90,7 +116,7 @@ try {
   await Bun.sleep(1000)
   const idleRssMb = rssMb(pid)
 
-  const floorPort = freePort()
+  const floorPort = PORT ? PORT + 1 : freePort()
   const floorBase = `http://127.0.0.1:${floorPort}`
   const floor = await startServer(
     pinned(SERVER_CPUS, ['bun', join(import.meta.dir, 'floor.ts'), scratchDatabase.path, String(floorPort)]),
@@ -122,39 +148,53 @@ try {
     if (!response.ok || text.includes('"errors"')) throw new Error(`${method} ${url} answered ${response.status}: ${text.slice(0, 300)}`)
   }
 
-  /** Warm-up, then `ROUNDS` rounds; with a floor, madblog and floor rounds alternate so drift hits both alike. */
-  async function measure(name: string, load: Omit<Load, 'url'> & { path: string }, withFloor: boolean) {
-    const targets = [{ key: 'madblog', url: base + load.path }, ...(withFloor ? [{ key: 'floor', url: floorBase + load.path }] : [])]
-    for (const { url } of targets) {
-      await check(url, load)
-      await runWrk({ ...load, url, seconds: WARM_UP_SECONDS }, WRK_CPUS, scratch)
+  type Workload = Omit<Load, 'url'> & { path: string }
+  type Measured = { madblog: Summary; floor?: Summary; rest?: Summary }
+  /**
+   * Warm-up, then `ROUNDS` rounds. A baseline measured beside it (the floor doing the same work, or madblog's
+   * REST read for a GraphQL workload) alternates with it round by round, so drift hits both alike.
+   */
+  async function measure(name: string, load: Workload, baseline: { floor?: boolean; rest?: Workload } = {}): Promise<Measured> {
+    const sides = [
+      { key: 'madblog', load, url: base + load.path },
+      ...(baseline.floor ? [{ key: 'floor', load, url: floorBase + load.path }] : []),
+      ...(baseline.rest ? [{ key: 'rest', load: baseline.rest, url: base + baseline.rest.path }] : []),
+    ] as const
+    for (const side of sides) {
+      await check(side.url, side.load)
+      await runWrk({ ...side.load, url: side.url, seconds: WARM_UP_SECONDS }, WRK_CPUS, scratch)
     }
-    const reports: Record<string, Awaited<ReturnType<typeof runWrk>>[]> = { madblog: [], floor: [] }
+    const reports: Record<string, Awaited<ReturnType<typeof runWrk>>[]> = {}
     for (let round = 0; round < ROUNDS; round++)
-      for (const { key, url } of targets) reports[key]!.push(await runWrk({ ...load, url }, WRK_CPUS, scratch))
-    const summary = { madblog: summarize(reports.madblog!), ...(withFloor ? { floor: summarize(reports.floor!) } : {}) }
-    console.log(`  ${name}: ${Math.round(summary.madblog.rps)} req/s${withFloor ? ` (floor ${Math.round(summary.floor!.rps)})` : ''}`)
+      for (const side of sides) (reports[side.key] ??= []).push(await runWrk({ ...side.load, url: side.url }, WRK_CPUS, scratch))
+    const summary = Object.fromEntries(Object.entries(reports).map(([key, runs]) => [key, summarize(runs)])) as Measured
+    const beside = summary.floor ? ` (floor ${Math.round(summary.floor.rps)})` : summary.rest ? ` (REST read ${Math.round(summary.rest.rps)})` : ''
+    console.log(`  ${name}: ${Math.round(summary.madblog.rps)} req/s${beside}`)
     return summary
   }
 
   console.log(`madblog (${target}) on ${base}, first answer after ${server.firstAnswerMs.toFixed(0)} ms; floor on ${floorBase}`)
+  const restRead = read('/api/users/1')
   const { result: reads, peakMb: loadRssMb } = await peakRss(pid, async () => ({
-    ping: await measure('GET /api/ping', read('/api/ping', {}), true),
-    user: await measure('GET /api/users/1', read('/api/users/1'), true),
-    list: await measure('GET /api/users?per_page=100', read('/api/users?per_page=100'), true),
-    gqlUser: await measure('POST /graphql user(id)', graphqlLoad(gqlUser), false),
-    gqlUsers: await measure('POST /graphql users(first: 20)', graphqlLoad(gqlUsers), false),
+    ping: await measure('GET /api/ping', read('/api/ping', {}), { floor: true }),
+    user: await measure('GET /api/users/1', restRead, { floor: true }),
+    list: await measure('GET /api/users?per_page=100', read('/api/users?per_page=100'), { floor: true }),
+    gqlUser: await measure('POST /graphql user(id)', graphqlLoad(gqlUser), { rest: restRead }),
+    gqlUsers: await measure('POST /graphql users(first: 20)', graphqlLoad(gqlUsers), { rest: restRead }),
   }))
 
-  const hashLoad = { connections: HASH_CONNECTIONS, seconds: SECONDS, timeoutSeconds: 10 }
-  // Each round registers names no earlier round used: `<prefix>_<thread>_<n>`.
-  const registrations = []
-  for (let round = 0; round < ROUNDS; round++)
-    registrations.push(await runWrk({ ...hashLoad, url: `${base}/api/users`, script: 'register', args: [`b${round}`] }, WRK_CPUS, scratch))
-  const register = summarize(registrations)
-  console.log(`  POST /api/users: ${register.rps.toFixed(1)} req/s`)
+  // Statuses counted: a refusal (429, 503) must show as what it is, not as a fast "login".
+  const hashLoad = { connections: HASH_CONNECTIONS, seconds: SECONDS, timeoutSeconds: 10, statuses: true }
   const loginLoad = { ...hashLoad, path: '/api/tokens', script: 'request', args: ['POST'], headers: { Authorization: basic } }
-  const logins = (await measure('POST /api/tokens', loginLoad, false)).madblog
+  // argon2id takes 64 MiB per hash in flight: the peak of RSS is here, not under reads.
+  const { result: [register, logins], peakMb: hashRssMb } = await peakRss(pid, async () => {
+    // Each round registers names no earlier round used: `<prefix>_<thread>_<n>`.
+    const registrations = []
+    for (let round = 0; round < ROUNDS; round++)
+      registrations.push(await runWrk({ ...hashLoad, url: `${base}/api/users`, script: 'register', args: [`b${round}`] }, WRK_CPUS, scratch))
+    console.log(`  POST /api/users: ${summarize(registrations).rps.toFixed(1)} req/s`)
+    return [summarize(registrations), (await measure('POST /api/tokens', loginLoad)).madblog] as const
+  })
   const hashOps = await passwordBaseline('hash', SECONDS)
   const verifyOps = await passwordBaseline('verify', SECONDS)
 
@@ -171,7 +211,7 @@ try {
   const hashMs = 1000 / verifyOps
   const targets = {
     rest_read_vs_floor: { value: ratio(reads.user.madblog, reads.user.floor!), target: '>= 0.80' },
-    graphql_user_vs_rest_read: { value: ratio(reads.gqlUser.madblog, reads.user.madblog), target: '>= 0.50' },
+    graphql_user_vs_rest_read: { value: ratio(reads.gqlUser.madblog, reads.gqlUser.rest!), target: '>= 0.50' },
     rest_read_p99_ms: { value: reads.user.madblog.p99_ms, target: '< 5' },
     idle_rss_mb: { value: idleRssMb, target: '<= 60' },
     mixed_read_p99_ms: { value: mixed.reads.p99_ms, target: `< one verify (${hashMs.toFixed(0)} ms)` },
@@ -184,16 +224,22 @@ try {
     mixed_read_p99_ms: mixed.reads.p99_ms < hashMs,
   }
   const everySummary: [string, Summary | undefined][] = [
-    ...Object.entries(reads).flatMap(([name, sides]): [string, Summary | undefined][] => [[name, sides.madblog], [`${name} floor`, sides.floor]]),
+    ...Object.entries(reads).flatMap(([name, sides]): [string, Summary | undefined][] => [
+      [name, sides.madblog],
+      [`${name} floor`, sides.floor],
+      [`${name} REST read`, sides.rest],
+    ]),
     ['register', register], ['login', logins], ['mixed reads', mixed.reads], ['mixed logins', mixed.logins],
   ]
-  const failures = everySummary.filter(([, summary]) => summary && summary.failures > 0).map(([name, summary]) => `${name}: ${summary!.failures}`)
+  const failures = everySummary
+    .filter(([, summary]) => summary && summary.failures > 0)
+    .map(([name, summary]) => `${name}: ${summary!.failures}${summary!.statuses ? ` (answers ${JSON.stringify(summary!.statuses)})` : ''}`)
   Object.assign(results, {
     date: new Date().toISOString(),
     machine: machine(),
     madblog: target,
     settings: { connections: CONNECTIONS, hash_connections: HASH_CONNECTIONS, rounds: ROUNDS, seconds: SECONDS, warm_up_seconds: WARM_UP_SECONDS, seeded_users: SEED_USERS },
-    startup: { first_answer_ms: server.firstAnswerMs, idle_rss_mb: idleRssMb, load_rss_mb: loadRssMb },
+    startup: { first_answer_ms: server.firstAnswerMs, idle_rss_mb: idleRssMb, load_rss_mb: loadRssMb, hash_load_rss_mb: hashRssMb },
     reads,
     writes: {
       register: { ...register, bun_password_hash_per_s: hashOps, ratio: register.rps / hashOps },
@@ -218,8 +264,8 @@ try {
 function printTable(r: {
   machine: ReturnType<typeof machine>
   madblog: string
-  startup: { first_answer_ms: number; idle_rss_mb: number; load_rss_mb: number }
-  reads: Record<string, { madblog: Summary; floor?: Summary }>
+  startup: { first_answer_ms: number; idle_rss_mb: number; load_rss_mb: number; hash_load_rss_mb: number }
+  reads: Record<string, { madblog: Summary; floor?: Summary; rest?: Summary }>
   writes: { register: Summary & { bun_password_hash_per_s: number; ratio: number }; login: Summary & { bun_password_verify_per_s: number; ratio: number } }
   mixed: { reads: Summary; logins: Summary }
   targets: Record<string, { value: number; target: string; pass: boolean }>
@@ -234,8 +280,8 @@ function printTable(r: {
     ['gqlUsers', 'POST /graphql users(first: 20)'],
   ]
   for (const [key, label] of readRows) {
-    const { madblog, floor } = r.reads[key]!
-    const baseline = floor ?? (key.startsWith('gql') ? r.reads.user!.madblog : undefined)
+    const { madblog, floor, rest } = r.reads[key]!
+    const baseline = floor ?? rest
     rows.push([label, n(madblog.rps), n(madblog.p50_ms, 2), n(madblog.p99_ms, 2), baseline ? `${n(baseline.rps)} ${floor ? '(floor)' : '(REST read)'}` : '', baseline ? n(madblog.rps / baseline.rps, 2) : ''])
   }
   const { register, login } = r.writes
@@ -249,7 +295,8 @@ function printTable(r: {
   console.log(line(rows[0]!))
   console.log(`|${widths.map((width, column) => (column === 0 ? '-'.repeat(width + 2) : '-'.repeat(width + 1) + ':')).join('|')}|`)
   for (const row of rows.slice(1)) console.log(line(row))
-  console.log(`\nfirst answer ${n(r.startup.first_answer_ms)} ms · RSS idle ${n(r.startup.idle_rss_mb, 1)} MB, under read load ${n(r.startup.load_rss_mb, 1)} MB\n`)
+  const { first_answer_ms, idle_rss_mb, load_rss_mb, hash_load_rss_mb } = r.startup
+  console.log(`\nfirst answer ${n(first_answer_ms)} ms · RSS idle ${n(idle_rss_mb, 1)} MB, under read load ${n(load_rss_mb, 1)} MB, under hashing ${n(hash_load_rss_mb, 1)} MB\n`)
   for (const [name, { value, target, pass }] of Object.entries(r.targets))
     console.log(`${pass ? 'PASS' : 'MISS'}  ${name} = ${n(value, 2)} (target ${target})`)
 }

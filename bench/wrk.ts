@@ -72,6 +72,8 @@ export interface Summary {
   p50_ms: number
   p99_ms: number
   failures: number
+  /** Answers by status over all rounds, when the load counted them. */
+  statuses?: Record<string, number>
   rounds: { rps: number; p50_ms: number; p99_ms: number }[]
 }
 
@@ -82,11 +84,15 @@ export function summarize(reports: WrkReport[]): Summary {
     p50_ms: report.latency_us.p50 / 1000,
     p99_ms: report.latency_us.p99 / 1000,
   }))
+  const counted = reports.filter((report) => report.statuses)
+  const statuses: Record<string, number> = {}
+  for (const report of counted) for (const [status, n] of Object.entries(report.statuses!)) statuses[status] = (statuses[status] ?? 0) + n
   return {
     rps: median(rounds.map((round) => round.rps)),
     p50_ms: median(rounds.map((round) => round.p50_ms)),
     p99_ms: median(rounds.map((round) => round.p99_ms)),
     failures: reports.reduce((sum, report) => sum + failures(report), 0),
+    ...(counted.length ? { statuses } : {}),
     rounds,
   }
 }
