@@ -20,11 +20,25 @@ export interface DatabaseOptions {
   synchronous?: SynchronousMode
 }
 
+/** Node's own message names the failing call (`EEXIST: file already exists, mkdir '…'`); an operator needs the cause. */
+function createFolder(folder: string, path: string) {
+  try {
+    mkdirSync(folder, { recursive: true })
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code
+    const reason =
+      code === 'EEXIST' || code === 'ENOTDIR'
+        ? `a file stands where its folder "${folder}" should be`
+        : `its folder "${folder}" cannot be created (${code ?? String(cause)})`
+    throw new DatabaseOpenError(`cannot open database "${path}": ${reason}`)
+  }
+}
+
 /** Opens (creating if needed) the SQLite file with the pragmas every connection must have. */
 export function openDatabase(path: string, { synchronous = 'FULL' }: DatabaseOptions = {}): DatabaseHandle {
+  if (path !== ':memory:') createFolder(dirname(path), path)
   let sqlite: Database
   try {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
     sqlite = new Database(path, { create: true, strict: true })
     // WAL lets readers run beside the writer; FULL keeps every acknowledged write across a power cut.
     if (path !== ':memory:') sqlite.run('PRAGMA journal_mode = WAL')

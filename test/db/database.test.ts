@@ -48,6 +48,8 @@ describe('database', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'madblog-')), 'plain-file')
     writeFileSync(file, 'not a folder')
     expect(() => openDatabase(join(file, 'madblog.db'))).toThrow(DatabaseOpenError)
-    expect(() => openDatabase(join(file, 'madblog.db'))).toThrow(/^cannot open database ".*plain-file\/madblog.db": /)
+    expect(() => openDatabase(join(file, 'madblog.db'))).toThrow(
+      /^cannot open database ".*plain-file\/madblog.db": a file stands where its folder ".*plain-file" should be$/,
+    )
   })
 })
