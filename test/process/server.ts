@@ -132,14 +132,21 @@ export async function seedAccounts(path: string, usernames: string[]): Promise<S
       'INSERT INTO users (username, email, password_hash) VALUES (?, ?, ?) RETURNING id',
     )
     const token = database.sqlite.prepare('INSERT INTO tokens (user_id, token_hash, expires_at) VALUES (?, ?, ?)')
-    return database.sqlite.transaction(() =>
-      usernames.map((username) => {
-        const { id } = user.get(username, `${username}@example.com`, hash)!
-        const value = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url')
-        token.run(id, digestToken(value), Date.now() + 3_600_000)
-        return { id, username, token: value }
-      }),
-    )()
+    try {
+      return database.sqlite.transaction(() =>
+        usernames.map((username) => {
+          const { id } = user.get(username, `${username}@example.com`, hash)!
+          const value = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url')
+          token.run(id, digestToken(value), Date.now() + 3_600_000)
+          return { id, username, token: value }
+        }),
+      )()
+    } finally {
+      // A statement left to the garbage collector keeps the connection open after close() (a "zombie"), and
+      // the server would then not be the last connection to close: its -wal and -shm files would stay behind.
+      user.finalize()
+      token.finalize()
+    }
   } finally {
     database.close()
   }
