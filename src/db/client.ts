@@ -56,7 +56,9 @@ export function openDatabase(path: string, { synchronous = 'FULL' }: DatabaseOpt
     close() {
       // Folding the WAL back leaves one self-contained file behind.
       if (path !== ':memory:') sqlite.run('PRAGMA wal_checkpoint(TRUNCATE)')
-      sqlite.close()
+      // close(true) finalizes the statements Drizzle and the services hold; plain close() would leave the
+      // connection open until they are garbage collected, and the -wal and -shm files with it.
+      sqlite.close(true)
     },
   }
 }
