@@ -17,20 +17,19 @@ export const listenOptions = (config: Config) => ({
 export function serve(config: Config) {
   const logger = createLogger(config.logLevel)
   const database = openMigratedDatabase(config)
-  const app = createApp(config, database).listen(listenOptions(config))
-  const server = app.server!
-  logger.info(`madblog listening on http://${server.hostname}:${server.port} (database ${config.databasePath})`)
+  const app = createApp(config, database)
 
   let stopping = false
   const shutdown = async (signal: string) => {
     if (stopping) return
     stopping = true
     logger.info(`${signal} received: finishing in-flight requests`)
+    const server = app.server
     // A client that stalls mid-request would hold the stop open forever, until the supervisor's SIGKILL left
     // the database unclosed: past the grace period its connection is cut, and the close still happens.
     const deadline = setTimeout(() => {
       logger.warn(`requests still open after ${config.shutdownGraceSeconds} s: closing their connections`)
-      void server.stop(true)
+      void server?.stop(true)
     }, config.shutdownGraceSeconds * 1000)
     await app.stop()
     clearTimeout(deadline)
@@ -38,7 +37,12 @@ export function serve(config: Config) {
     logger.info('stopped')
     process.exit(0)
   }
+  // Installed before the port opens: a supervisor may signal as soon as it sees the service answer.
   process.on('SIGTERM', () => void shutdown('SIGTERM'))
   process.on('SIGINT', () => void shutdown('SIGINT'))
+
+  app.listen(listenOptions(config))
+  const { hostname, port } = app.server!
+  logger.info(`madblog listening on http://${hostname}:${port} (database ${config.databasePath})`)
   return app
 }

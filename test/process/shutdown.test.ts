@@ -77,6 +77,19 @@ describe('graceful stop of the real server', () => {
     90_000,
   )
 
+  test('a signal the moment the server is up still stops it cleanly (the handlers are in place before the port opens)', async () => {
+    for (let round = 0; round < 5; round++) {
+      const scratch = scratchDir()
+      cleanups.push(scratch.remove)
+      const path = join(scratch.dir, 'madblog.db')
+      const server = await startServer(path)
+      cleanups.push(() => server.process.kill('SIGKILL'))
+      server.process.kill('SIGTERM')
+      expect(await server.process.exited).toBe(0)
+      expect(closedCleanly(path)).toBe(true)
+    }
+  }, 60_000)
+
   test('a client stalled mid-request is cut off after SHUTDOWN_GRACE_SECONDS, and the database still closes', async () => {
     const scratch = scratchDir()
     cleanups.push(scratch.remove)
