@@ -18,13 +18,8 @@ export interface FastPathOptions {
   logger: Logger
 }
 
-function markBadRequest(error: GraphQLError) {
-  const extensions = error.extensions as { http?: object }
-  Object.defineProperty(error, 'extensions', { value: { ...extensions, http: { ...extensions.http, status: 400 } } })
-}
-
 /** Yoga's message for any error that is not a GraphQLError thrown on purpose. */
-export const MASKED_MESSAGE = 'Unexpected error.'
+const MASKED_MESSAGE = 'Unexpected error.'
 /** The media types of yoga's regular (single result) processor, in the order it tries them. */
 const REGULAR = ['application/graphql-response+json', 'application/json'] as const
 const PARAMS = new Set(['query', 'variables', 'operationName', 'extensions'])
@@ -58,6 +53,12 @@ function mediaTypeFor(accept: string | null): string | undefined {
   return mediaType
 }
 
+/** As yoga's executor marks the errors of an operation that never started (graphql-tools `execute`). */
+function markBadRequest(error: GraphQLError) {
+  const extensions = error.extensions as { http?: object }
+  Object.defineProperty(error, 'extensions', { value: { ...extensions, http: { ...extensions.http, status: 400 } } })
+}
+
 const objectOrNone = (value: unknown) => value == null || (typeof value === 'object' && !Array.isArray(value))
 
 /** One operation whose parameters pass yoga's checks; anything else is yoga's to refuse in its own words. */
@@ -79,7 +80,8 @@ function plainParams(body: string): Params | undefined {
 /**
  * `POST /graphql` with one JSON operation, the request nearly every client sends, answered without yoga's
  * generic layers, which cost several times the execution itself: the fetch adapter's per-request context
- * copies, the request-parser and result-processor hook loops, and the validation cache's key (the names of all ~35 rules, joined) rebuilt for a document already judged.
+ * copies, the request-parser and result-processor hook loops, the validation cache's key (the names of all
+ * ~35 rules, joined) rebuilt for a document already judged, and envelop's per-request hook chains.
  *
  * A document is judged once, by yoga's own parse and validate with every plugin (Armor limits, introspection
  * rule); only one that passed is remembered, by its text (schema and rules are fixed, so the verdict is too).
@@ -104,7 +106,7 @@ export function fastPath({ yoga, schema, contextFor, documents, logger }: FastPa
     }
   }
 
-  // Yoga masks an error that was not thrown on purpose as a GraphQLError, and logs the original.
+  // Yoga masks an error that was not raised on purpose as a GraphQLError, and logs the original.
   function masked(error: unknown): GraphQLError {
     const shown = maskError(error, MASKED_MESSAGE)
     if (shown !== error) logger.error('graphql', error)
@@ -112,26 +114,23 @@ export function fastPath({ yoga, schema, contextFor, documents, logger }: FastPa
   }
 
   /**
-   * What envelop's execute does with madblog's plugins, without its per-request hook machinery (a third of
-   * the request's CPU): graphql-js execute on yoga's context, then the two execute-time hooks in yoga's order,
-   * redaction (src/graphql/redact.ts) and masking. The hook inventory test pins that these are all there are.
+   * What envelop's execute does with madblog's plugins, without its per-request hook machinery (which costs
+   * as much again as graphql-js's execute): execute on yoga's context, then the two execute-time hooks in
+   * yoga's order, redaction (src/graphql/redact.ts) and masking. The hook inventory test pins that these are
+   * all there are.
    */
   async function run(request: Request, document: DocumentNode, params: Params): Promise<ExecutionResult> {
-    let result: ExecutionResult
-    try {
-      result = await execute({
-        schema,
-        document,
-        contextValue: contextFor(request),
-        variableValues: params.variables,
-        operationName: params.operationName,
-      })
-    } catch (error) {
-      return { errors: [masked(error)] } // thrown outside any resolver: yoga answers it masked too
-    }
+    // Resolver errors come back in the result; execute itself throws only on arguments checked above.
+    const result = await execute({
+      schema,
+      document,
+      contextValue: contextFor(request),
+      variableValues: params.variables,
+      operationName: params.operationName,
+    })
     if (!result.errors) return result
-    // Errors and no data: the operation never started (variables that do not coerce). Yoga's executor marks
-    // these 400, the status its serializer gives them under application/graphql-response+json.
+    // Errors and no data: the operation never started (variables that do not coerce); 400 is the status
+    // yoga's serializer then gives them under application/graphql-response+json.
     if (!('data' in result)) for (const error of result.errors) markBadRequest(error)
     redactAll(result.errors)
     return { ...result, errors: result.errors.map(masked) }
