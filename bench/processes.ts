@@ -9,7 +9,7 @@ export function freePort(): number {
   return port
 }
 
-/** Resident memory of a process in MB, from /proc (Linux). */
+/** Resident memory of a process in MiB (VmRSS / 1024), from /proc (Linux). */
 export function rssMb(pid: number): number {
   const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]
   return kb ? Number(kb) / 1024 : NaN

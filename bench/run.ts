@@ -296,7 +296,7 @@ function printTable(r: {
   console.log(`|${widths.map((width, column) => (column === 0 ? '-'.repeat(width + 2) : '-'.repeat(width + 1) + ':')).join('|')}|`)
   for (const row of rows.slice(1)) console.log(line(row))
   const { first_answer_ms, idle_rss_mb, load_rss_mb, hash_load_rss_mb } = r.startup
-  console.log(`\nfirst answer ${n(first_answer_ms)} ms · RSS idle ${n(idle_rss_mb, 1)} MB, under read load ${n(load_rss_mb, 1)} MB, under hashing ${n(hash_load_rss_mb, 1)} MB\n`)
+  console.log(`\nfirst answer ${n(first_answer_ms)} ms · RSS idle ${n(idle_rss_mb, 1)} MiB, under read load ${n(load_rss_mb, 1)} MiB, under hashing ${n(hash_load_rss_mb, 1)} MiB\n`)
   for (const [name, { value, target, pass }] of Object.entries(r.targets))
     console.log(`${pass ? 'PASS' : 'MISS'}  ${name} = ${n(value, 2)} (target ${target})`)
 }
