@@ -1,10 +1,13 @@
 #!/usr/bin/env bun
 import { VERSION } from './app'
-import { ConfigError, loadConfig, type Config } from './config'
+import { ConfigError, SETTING_NAMES, loadConfig, type Config } from './config'
 import { BackupError, backupDatabase } from './db/backup'
 import { DatabaseOpenError, openDatabase } from './db/client'
 import { MigrationError, migrate } from './db/migrate'
 import { serve } from './server'
+
+/** Breaks a line at spaces so that none is longer than `width`. */
+const wrap = (text: string, width: number) => text.replace(new RegExp(`(.{1,${width}})( |$)`, 'g'), '  $1\n').trimEnd()
 
 const USAGE = `madblog ${VERSION}: the madblog account and token service
 
@@ -18,8 +21,8 @@ Commands:
   --help, -h     show this help
   --version, -v  show the version
 
-Settings come from the environment (and .env): PORT, HOST, DATABASE_URL, TOKEN_TTL_SECONDS,
-MAX_BODY_BYTES, CORS_ORIGINS, LOG_LEVEL. See the README for their defaults.
+Settings come from the environment (and .env); the README gives their defaults and meanings:
+${wrap(SETTING_NAMES.join(', '), 100)}
 `
 
 function runMigrate(config: Config): number {

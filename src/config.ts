@@ -96,6 +96,9 @@ const DEFAULTS = {
   SHUTDOWN_GRACE_SECONDS: '8',
 } as const
 
+/** Every setting's name, for the CLI's help. */
+export const SETTING_NAMES = Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]
+
 function setting(env: Env, name: keyof typeof DEFAULTS): string {
   const value = env[name]?.trim()
   return value ? value : DEFAULTS[name]

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { VERSION } from '../src/app'
+import { SETTING_NAMES } from '../src/config'
 
 const REPO = join(import.meta.dir, '..')
 // Ports of this file's own range, so a developer's server on 5000 never answers in its place.
@@ -110,10 +111,11 @@ describe('the binary, alone in an empty folder', () => {
     expect(Bun.spawnSync(['ls', '-A', folder]).stdout.toString().trim()).toBe('madblog')
   })
 
-  test('--help lists the commands and exits 0; --version prints the version', async () => {
+  test('--help lists the commands and every setting and exits 0; --version prints the version', async () => {
     const help = await run(['--help'])
     expect(help.code).toBe(0)
-    for (const command of ['serve', 'migrate', 'healthcheck', '--help', '--version']) expect(help.stdout).toContain(command)
+    for (const command of ['serve', 'migrate', 'healthcheck', 'backup', '--help', '--version']) expect(help.stdout).toContain(command)
+    for (const setting of SETTING_NAMES) expect(help.stdout).toContain(setting)
     const version = await run(['--version'])
     expect(version).toEqual({ code: 0, stdout: `${VERSION}\n`, stderr: '' })
   }, SPAWNS)
