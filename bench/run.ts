@@ -7,15 +7,15 @@
  * Options: --rounds N (3), --seconds N (5 per round), --port N (madblog on N, the floor on N + 1; free ports
  * by default), --source (run src/cli.ts instead of the binary).
  */
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { availableParallelism, release } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { freePort, peakRss, rssMb, startServer } from './processes'
-import { SEED_PASSWORD, SEED_USERS, seedDatabase, seedUsername } from './seed'
+import { loadTestEnv, logIn, madblogCommand, seededBasic } from './madblog'
+import { SEED_USERS, seedDatabase } from './seed'
 import { pinned, runWrk, summarize, type Load, type Summary } from './wrk'
 
-const ROOT = join(import.meta.dir, '..')
 const CONNECTIONS = 64
 // Hash-bound endpoints: more connections only queue behind the hashing threads.
 const HASH_CONNECTIONS = 8
@@ -59,28 +59,6 @@ function machine() {
   }
 }
 
-const BINARY = join(ROOT, 'dist/madblog')
-// What the binary is built from: a change to any of these makes dist/madblog stale.
-const BUILD_INPUTS = ['src', 'drizzle', 'scripts/build.ts', 'package.json', 'bun.lock']
-
-function newestChange(path: string): number {
-  const stat = statSync(path)
-  if (!stat.isDirectory()) return stat.mtimeMs
-  return Math.max(stat.mtimeMs, ...readdirSync(path).map((name) => newestChange(join(path, name))))
-}
-
-/** dist/madblog, built first when missing or stale; the source only when asked to (--source). */
-function madblogCommand(): { command: string[]; target: string } {
-  if (options.source) return { command: ['bun', join(ROOT, 'src/cli.ts'), 'serve'], target: 'source (bun src/cli.ts)' }
-  const inputs = BUILD_INPUTS.map((path) => join(ROOT, path)).filter(existsSync)
-  if (!existsSync(BINARY) || statSync(BINARY).mtimeMs < Math.max(...inputs.map(newestChange))) {
-    console.log(`${existsSync(BINARY) ? 'dist/madblog is older than its sources' : 'no dist/madblog yet'}: bun run build...`)
-    const build = Bun.spawnSync(['bun', 'run', 'build'], { cwd: ROOT, stdout: 'ignore', stderr: 'inherit' })
-    if (build.exitCode !== 0 || !existsSync(BINARY)) throw new Error('bun run build failed (its output is above); --source measures the source instead')
-  }
-  return { command: [BINARY, 'serve'], target: 'binary (dist/madblog)' }
-}
-
 async function passwordBaseline(mode: 'verify' | 'hash', seconds: number): Promise<number> {
   const command = pinned(SERVER_CPUS, ['bun', join(import.meta.dir, 'password.ts'), mode, String(HASH_CONNECTIONS), String(seconds)])
   const child = Bun.spawn(command, { stdout: 'pipe', stderr: 'inherit' })
@@ -95,22 +73,10 @@ const children: { kill(): void }[] = []
 const results: Record<string, unknown> = {}
 
 try {
-  const { command, target } = madblogCommand()
+  const { command, target } = madblogCommand(options.source)
   const port = PORT || freePort()
   const base = `http://127.0.0.1:${port}`
-  const env = {
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    DATABASE_URL: scratchDatabase.path,
-    // One log line per request would measure the terminal; the floor logs nothing either.
-    LOG_LEVEL: 'warn',
-    // Every request comes from 127.0.0.1 and logs in as one user: the brute-force limits (which count a login
-    // as failed while it is in flight) would soon answer 429 instead of hashing.
-    REGISTER_MAX_PER_HOUR: '0',
-    LOGIN_MAX_FAILURES: '100000',
-    LOGIN_MAX_FAILURES_PER_ADDRESS: '1000000',
-  }
-  const server = await startServer(pinned(SERVER_CPUS, command), env, `${base}/api/ping`)
+  const server = await startServer(pinned(SERVER_CPUS, command), loadTestEnv(port, scratchDatabase.path), `${base}/api/ping`)
   children.push(server.process)
   const pid = server.process.pid
   await Bun.sleep(1000)
@@ -125,10 +91,7 @@ try {
   )
   children.push(floor.process)
 
-  const basic = `Basic ${Buffer.from(`${seedUsername(1)}:${SEED_PASSWORD}`).toString('base64')}`
-  const login = await fetch(`${base}/api/tokens`, { method: 'POST', headers: { authorization: basic } })
-  if (login.status !== 200) throw new Error(`login failed: ${login.status} ${await login.text()}`)
-  const bearer = { Authorization: `Bearer ${((await login.json()) as { token: string }).token}` }
+  const bearer = { Authorization: `Bearer ${await logIn(base, 1)}` }
 
   const gqlUser = JSON.stringify({ query: '{ user(id: "1") { id username } }' })
   const gqlUsers = JSON.stringify({
@@ -185,7 +148,7 @@ try {
 
   // Statuses counted: a refusal (429, 503) must show as what it is, not as a fast "login".
   const hashLoad = { connections: HASH_CONNECTIONS, seconds: SECONDS, timeoutSeconds: 10, statuses: true }
-  const loginLoad = { ...hashLoad, path: '/api/tokens', script: 'request', args: ['POST'], headers: { Authorization: basic } }
+  const loginLoad = { ...hashLoad, path: '/api/tokens', script: 'request', args: ['POST'], headers: { Authorization: seededBasic(1) } }
   // argon2id takes 64 MiB per hash in flight: the peak of RSS is here, not under reads.
   const { result: [register, logins], peakMb: hashRssMb } = await peakRss(pid, async () => {
     // Each round registers names no earlier round used: `<prefix>_<thread>_<n>`.

@@ -5,17 +5,16 @@
  * Not part of `bun test`; exits 1 on a failure. Writes bench/results/soak.json.
  *
  * Options: --seconds N (180), --warm-up N (30, the seconds before the reference RSS), --port N (5450; 0 picks a free one),
- * --source (run src/cli.ts even when dist/madblog exists) or --binary (insist on dist/madblog).
+ * --source (run src/cli.ts instead of dist/madblog, which is built first when missing or stale).
  */
-import { existsSync, rmSync } from 'node:fs'
+import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { freePort, rssMb, startServer } from './processes'
-import { SEED_PASSWORD, SEED_USERS, seedDatabase, seedUsername } from './seed'
+import { loadTestEnv, logIn, madblogCommand, seededBasic } from './madblog'
+import { SEED_USERS, seedDatabase } from './seed'
 import { requestsPerSecond, runWrk, type Load, type WrkReport } from './wrk'
 
-const ROOT = join(import.meta.dir, '..')
-const BINARY = join(ROOT, 'dist/madblog')
 const SAMPLE_EVERY_MS = 2000
 /** RSS is compared as the median of the samples in a window this long, so one sample's luck (an argon2id run's
  * 64 MiB just allocated or just freed) does not decide the verdict. */
@@ -28,7 +27,6 @@ const { values: options } = parseArgs({
     'warm-up': { type: 'string', default: '30' },
     port: { type: 'string', default: '5450' },
     source: { type: 'boolean', default: false },
-    binary: { type: 'boolean', default: false },
   },
 })
 const SECONDS = Number(options.seconds)
@@ -42,13 +40,7 @@ if (!Bun.which('wrk')) {
   console.error('soak: wrk is not installed. On Debian/Ubuntu: sudo apt-get install -y wrk')
   process.exit(1)
 }
-if (options.binary && !existsSync(BINARY)) {
-  console.error('soak: --binary needs dist/madblog (bun run build)')
-  process.exit(1)
-}
-
-const useBinary = !options.source && existsSync(BINARY)
-const command = useBinary ? [BINARY, 'serve'] : ['bun', join(ROOT, 'src/cli.ts'), 'serve']
+const { command, target } = madblogCommand(options.source)
 const base = `http://127.0.0.1:${PORT}`
 const seeded = await seedDatabase()
 let server: Awaited<ReturnType<typeof startServer>>['process'] | undefined
@@ -61,35 +53,11 @@ interface Workload {
 }
 
 try {
-  server = (
-    await startServer(
-      command,
-      {
-        PORT: String(PORT),
-        HOST: '127.0.0.1',
-        DATABASE_URL: seeded.path,
-        LOG_LEVEL: 'warn',
-        // Every request comes from 127.0.0.1 and logs in as a few users: the brute-force limits would answer
-        // 429 to a mix that is not an attack. Lifted here, so every answer must be the workload's success.
-        REGISTER_MAX_PER_HOUR: '0',
-        LOGIN_MAX_FAILURES: '100000',
-        LOGIN_MAX_FAILURES_PER_ADDRESS: '1000000',
-      },
-      `${base}/api/ping`,
-    )
-  ).process
+  server = (await startServer(command, loadTestEnv(PORT, seeded.path), `${base}/api/ping`)).process
   const pid = server.pid
 
   // Sessions for the readers and writers: seeded users 1 to 8, logged in once each before the load.
-  const sessions = await Promise.all(
-    Array.from({ length: 8 }, async (_, index) => {
-      const n = index + 1
-      const basic = `Basic ${Buffer.from(`${seedUsername(n)}:${SEED_PASSWORD}`).toString('base64')}`
-      const response = await fetch(`${base}/api/tokens`, { method: 'POST', headers: { authorization: basic } })
-      if (response.status !== 200) throw new Error(`login of ${seedUsername(n)}: ${response.status} ${await response.text()}`)
-      return { id: n, token: ((await response.json()) as { token: string }).token }
-    }),
-  )
+  const sessions = await Promise.all(Array.from({ length: 8 }, async (_, index) => ({ id: index + 1, token: await logIn(base, index + 1) })))
   const bearer = (index: number) => ({ Authorization: `Bearer ${sessions[index]!.token}` })
   const gql = (query: string) => JSON.stringify({ query })
   const run = Date.now().toString(36)
@@ -108,7 +76,7 @@ try {
       load: { path: '/graphql', script: 'request', args: ['POST', gql('{ users(first: 20) { edges { cursor node { id username } } pageInfo { hasNextPage endCursor } totalCount } }')], headers: bearer(3), connections: 8, ...reading },
     },
     { name: 'PUT /api/users/:id (rename)', expect: 200, load: { path: '/', script: 'put', args: [`s${run}`, ...sessions.slice(4).map(({ id, token }) => `${id}:${token}`)], connections: 14, ...reading } },
-    { name: 'POST /api/tokens (login)', expect: 200, load: { path: '/api/tokens', script: 'request', args: ['POST'], headers: { Authorization: `Basic ${Buffer.from(`${seedUsername(9)}:${SEED_PASSWORD}`).toString('base64')}` }, connections: 4, ...hashing } },
+    { name: 'POST /api/tokens (login)', expect: 200, load: { path: '/api/tokens', script: 'request', args: ['POST'], headers: { Authorization: seededBasic(9) }, connections: 4, ...hashing } },
     { name: 'POST /api/users (register)', expect: 201, load: { path: '/api/users', script: 'register', args: [`r${run}`], connections: 4, ...hashing } },
   ]
 
@@ -120,7 +88,7 @@ try {
   }
 
   console.log(
-    `soak: madblog (${useBinary ? 'dist/madblog' : 'bun src/cli.ts'}) on ${base}, ${SEED_USERS} seeded users, ` +
+    `soak: madblog (${target}) on ${base}, ${SEED_USERS} seeded users, ` +
       `${workloads.reduce((sum, { load }) => sum + load.connections, 0)} connections for ${SECONDS} s (warm-up ${WARM_UP} s)`,
   )
   const started = performance.now()
@@ -207,7 +175,7 @@ try {
     JSON.stringify(
       {
         date: new Date().toISOString(),
-        madblog: useBinary ? 'binary (dist/madblog)' : 'source (bun src/cli.ts)',
+        madblog: target,
         bun: Bun.version,
         settings: { seconds: SECONDS, warm_up_seconds: WARM_UP, seeded_users: SEED_USERS, sample_every_ms: SAMPLE_EVERY_MS, rss_window_ms: RSS_WINDOW_MS },
         workloads: rows,
