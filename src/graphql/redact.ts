@@ -21,7 +21,8 @@ export function redactValues(message: string): string {
   const variable = VARIABLE.exec(message)
   if (variable) {
     const at = AT.exec(message)?.[1]
-    const reason = REASON.exec(message)?.[1] ?? (SCALAR_REASON.exec(message) ? `expected ${SCALAR_REASON.exec(message)![1]}.` : undefined)
+    const scalar = SCALAR_REASON.exec(message)?.[1]
+    const reason = REASON.exec(message)?.[1] ?? (scalar ? `expected ${scalar}.` : undefined)
     return `Variable "$${variable[1]}" got invalid value${at ? ` at "${at}"` : ''}${reason ? `; ${reason}` : '.'}`
   }
   return message.replace(SCALAR_VALUE, '$1.').replace(LITERAL, '$1.')

@@ -20,6 +20,16 @@ const closedCleanly = (path: string) => !existsSync(`${path}-wal`) && !existsSyn
 const cleanups: (() => void)[] = []
 afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()))
 
+/** The real server on a new database file; both are removed (the server killed if still up) after the test. */
+async function serverOnNewDatabase(env: Record<string, string> = {}) {
+  const scratch = scratchDir()
+  cleanups.push(scratch.remove)
+  const path = join(scratch.dir, 'madblog.db')
+  const server = await startServer(path, env)
+  cleanups.push(() => server.process.kill('SIGKILL'))
+  return { server, path }
+}
+
 /** A registration sent by hand, so the test decides when its body is complete; `answer` is the status line. */
 async function slowRegistration(port: number, username: string) {
   const body = JSON.stringify({ username, email: `${username}@example.com`, password: 'secret' })
@@ -41,13 +51,9 @@ describe('graceful stop of the real server', () => {
   test.each(['SIGTERM', 'SIGINT'] as const)(
     '%s: an in-flight registration finishes, new connections are refused, the database is closed, exit 0',
     async (signal) => {
-      const scratch = scratchDir()
-      cleanups.push(scratch.remove)
-      const path = join(scratch.dir, 'madblog.db')
       // A grace period long enough for a production-cost argon2id hash on the slowest machine.
-      const server = await startServer(path, { SHUTDOWN_GRACE_SECONDS: '120' })
+      const { server, path } = await serverOnNewDatabase({ SHUTDOWN_GRACE_SECONDS: '120' })
       const { port } = server
-      cleanups.push(() => server.process.kill('SIGKILL'))
 
       // Half a registration is in flight when the signal comes; the rest of its body follows only once new
       // connections are refused, and it is then hashed and stored while the server is stopping.
@@ -79,11 +85,7 @@ describe('graceful stop of the real server', () => {
 
   test('a signal the moment the server is up still stops it cleanly (the handlers are in place before the port opens)', async () => {
     for (let round = 0; round < 5; round++) {
-      const scratch = scratchDir()
-      cleanups.push(scratch.remove)
-      const path = join(scratch.dir, 'madblog.db')
-      const server = await startServer(path)
-      cleanups.push(() => server.process.kill('SIGKILL'))
+      const { server, path } = await serverOnNewDatabase()
       server.process.kill('SIGTERM')
       expect(await server.process.exited).toBe(0)
       expect(closedCleanly(path)).toBe(true)
@@ -91,12 +93,8 @@ describe('graceful stop of the real server', () => {
   }, 60_000)
 
   test('a client stalled mid-request is cut off after SHUTDOWN_GRACE_SECONDS, and the database still closes', async () => {
-    const scratch = scratchDir()
-    cleanups.push(scratch.remove)
-    const path = join(scratch.dir, 'madblog.db')
-    const server = await startServer(path, { SHUTDOWN_GRACE_SECONDS: '1' })
+    const { server, path } = await serverOnNewDatabase({ SHUTDOWN_GRACE_SECONDS: '1' })
     const { port } = server
-    cleanups.push(() => server.process.kill('SIGKILL'))
     await request(server.base, 'POST', '/api/users', { body: { username: 'ann', email: 'ann@example.com', password: 'secret' } })
 
     // Half a body, then silence: without the deadline the stop would wait for it forever.
