@@ -2,13 +2,14 @@ import { Elysia } from 'elysia'
 import pkg from '../package.json'
 import type { Config } from './config'
 import { openDatabase, type DatabaseHandle } from './db/client'
-import { graphql } from './graphql'
 import { migrate } from './db/migrate'
+import { createGraphqlServer } from './graphql'
 import { bodyLimit } from './http/body-limit'
-import { clientAddress } from './http/client-address'
+import { clientAddresses } from './http/client-address'
 import { corsPolicy } from './http/cors'
 import { apiDocs } from './http/docs'
-import { errorHandling, type RouteTable } from './http/errors'
+import { errorHandling } from './http/errors'
+import { graphqlController } from './http/graphql'
 import { pingController } from './http/ping'
 import { requestLog } from './http/request-log'
 import { tokensController } from './http/tokens'
@@ -34,27 +35,28 @@ export function createApp(
 ) {
   const logger = createLogger(config.logLevel)
   const services = createServices(database.db, config, dependencies)
-  const addressOf = clientAddress(config.trustProxyHops)
+  const addresses = clientAddresses(config.trustProxyHops)
+  const docs = apiDocs(VERSION)
+  const users = usersController(services, addresses)
+  const tokens = tokensController(services, addresses)
+  const graphql = graphqlController(services, createGraphqlServer(services, config.graphql, logger), config.graphql, addresses)
   let pruner: Timer | undefined
-  const routes: RouteTable = []
 
-  const app = new Elysia({ name: 'madblog' })
-    .use(errorHandling(logger, () => routes))
+  return new Elysia({ name: 'madblog' })
+    .use(errorHandling(logger, [docs, pingController, users, tokens, graphql].flatMap((feature) => feature.routes)))
     .use(requestLog(logger, config.logLevel))
     .use(bodyLimit(config.maxBodyBytes))
     .use(corsPolicy(config.corsOrigins))
-    .use(apiDocs(VERSION))
+    .use(docs)
     .use(pingController)
-    .use(usersController(services, addressOf))
-    .use(tokensController(services, addressOf))
-    .use(graphql(services, config, logger, addressOf))
+    .use(users)
+    .use(tokens)
+    .use(graphql)
     .onStart(() => {
       pruner = setInterval(() => services.tokens.pruneExpired(), PRUNE_INTERVAL_MS)
       pruner.unref()
     })
     .onStop(() => clearInterval(pruner))
-  routes.push(...app.routes)
-  return app
 }
 
 export type App = ReturnType<typeof createApp>

@@ -34,6 +34,9 @@ function createFolder(folder: string, path: string) {
   }
 }
 
+/** Runs `work` in one transaction that takes the write lock at BEGIN: no other write lands between its reads and writes. */
+export const immediately = <T>(db: Db, work: () => T): T => db.transaction(() => work(), { behavior: 'immediate' })
+
 /** Opens (creating if needed) the SQLite file with the pragmas every connection must have. */
 export function openDatabase(path: string, { synchronous = 'FULL' }: DatabaseOptions = {}): DatabaseHandle {
   if (path !== ':memory:') createFolder(dirname(path), path)

@@ -33,5 +33,3 @@ export const tokens = sqliteTable(
   },
   (table) => [index('tokens_user_id_idx').on(table.userId), index('tokens_expires_at_idx').on(table.expiresAt)],
 )
-
-export type UserRow = typeof users.$inferSelect

@@ -60,10 +60,10 @@ function bounds(args: ConnectionArgs) {
  * The Relay cursor connection over users in id order, on keyset queries: a page costs the same at any depth,
  * and rows inserted or deleted between requests never shift it. Sizes are capped like REST's per_page.
  */
-export function userConnection(users: Pick<UserService, 'window' | 'anyBeyond' | 'count'>, args: ConnectionArgs): Connection<User> {
+export function userConnection(users: Pick<UserService, 'slice' | 'anyBeyond' | 'count'>, args: ConnectionArgs): Connection<User> {
   const { range, first, last } = bounds(args)
   const fromEnd = last !== undefined
-  const { items, more } = users.window(range, last ?? first ?? PAGE_DEFAULTS.perPage, fromEnd)
+  const { items, more } = users.slice(range, last ?? first ?? PAGE_DEFAULTS.perPage, fromEnd)
   const edges = items.map((node) => ({ cursor: encodeCursor(node.id), node }))
   // Forward, `more` means a next page; backward, a previous one. The other side is only known from the cursor.
   const hasPreviousPage = fromEnd ? more : range.afterId !== undefined && users.anyBeyond(range.afterId, 'below')

@@ -1,4 +1,5 @@
 import { GraphQLError } from 'graphql'
+import { maskError as yogaMaskError } from 'graphql-yoga'
 import {
   DomainError,
   ForbiddenError,
@@ -9,15 +10,10 @@ import {
   ValidationError,
   type FieldErrors,
 } from '../services/errors'
-import { MESSAGES } from '../services/validation'
-
-/** Field names as the GraphQL input spells them: the services speak REST's `old_password`. */
-const camelCase = (name: string) => name.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase())
-const camelFields = (fields: FieldErrors) =>
-  Object.fromEntries(Object.entries(fields).map(([name, message]) => [camelCase(name), message]))
 
 type Extensions = {
   code: string
+  /** One message per input field, named as the GraphQL input names it. */
   fields?: FieldErrors
   /** Seconds until trying again can succeed, as REST's Retry-After header. */
   retryAfter?: number
@@ -25,7 +21,7 @@ type Extensions = {
 
 function extensionsFor(error: DomainError): Extensions | undefined {
   if (error instanceof ValidationError)
-    return typeof error.detail === 'string' ? { code: 'BAD_USER_INPUT' } : { code: 'BAD_USER_INPUT', fields: camelFields(error.detail) }
+    return typeof error.detail === 'string' ? { code: 'BAD_USER_INPUT' } : { code: 'BAD_USER_INPUT', fields: error.detail }
   if (error instanceof UnauthenticatedError) return { code: 'UNAUTHENTICATED' }
   if (error instanceof ForbiddenError) return { code: 'FORBIDDEN' }
   if (error instanceof NotFoundError) return { code: 'NOT_FOUND' }
@@ -34,38 +30,24 @@ function extensionsFor(error: DomainError): Extensions | undefined {
   return undefined
 }
 
-/** REST's "post JSON" sentence means, for an input object, that it set nothing. */
-const messageFor = (error: DomainError) =>
-  error instanceof ValidationError && error.detail === MESSAGES.notJson ? 'The input must set at least one field.' : error.message
+/** What a resolver's error became, when it came from the services. */
+export const domainErrorOf = (error: unknown): DomainError | undefined =>
+  error instanceof GraphQLError && error.originalError instanceof DomainError ? error.originalError : undefined
 
 /**
- * The one place domain errors become GraphQL errors with `extensions.code`. Anything else is rethrown as is,
- * for yoga to mask as "Unexpected error." and log.
+ * yoga's `maskedErrors.maskError`, the one place errors become what clients see: what the services threw keeps
+ * its message, at its place in the document, with an `extensions.code`; anything else is yoga's "Unexpected error.".
  */
-export function toGraphQLError(error: unknown): unknown {
-  const extensions = error instanceof DomainError ? extensionsFor(error) : undefined
-  return extensions ? new GraphQLError(messageFor(error as DomainError), { extensions }) : error
-}
-
-type Resolver = (...args: never[]) => unknown
-
-function guard<R extends Resolver>(resolve: R): R {
-  return ((...args: Parameters<R>) => {
-    try {
-      const result = resolve(...args)
-      return result instanceof Promise ? result.catch((error) => Promise.reject(toGraphQLError(error))) : result
-    } catch (error) {
-      throw toGraphQLError(error)
-    }
-  }) as R
-}
-
-/** Wraps every resolver of a map so that what the services throw reaches the client in GraphQL's terms. */
-export function withDomainErrors<T extends Record<string, Record<string, Resolver>>>(resolvers: T): T {
-  return Object.fromEntries(
-    Object.entries(resolvers).map(([type, fields]) => [
-      type,
-      Object.fromEntries(Object.entries(fields).map(([name, resolve]) => [name, guard(resolve)])),
-    ]),
-  ) as T
+export function maskError(error: unknown, message: string, isDev?: boolean): Error {
+  const domain = domainErrorOf(error)
+  const extensions = domain && extensionsFor(domain)
+  if (!extensions) return yogaMaskError(error, message, isDev)
+  const located = error as GraphQLError
+  return new GraphQLError(domain.message, {
+    nodes: located.nodes,
+    source: located.source,
+    positions: located.positions,
+    path: located.path,
+    extensions,
+  })
 }

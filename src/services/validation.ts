@@ -19,15 +19,6 @@ const EMAIL =
 // ':' cannot travel in Basic auth's user part; control characters only ever come from mistakes or attacks.
 const USERNAME_FORBIDDEN = /[:\p{Cc}]/u
 
-export type JsonObject = Record<string, unknown>
-
-/** Like Flask's `request.get_json()` followed by `if not data`: an empty or non-object body is refused. */
-export function requireJsonObject(body: unknown): JsonObject {
-  if (typeof body !== 'object' || body === null || Array.isArray(body) || Object.keys(body).length === 0)
-    throw new ValidationError(MESSAGES.notJson)
-  return body as JsonObject
-}
-
 export function isValidUsername(value: unknown): value is string {
   return (
     typeof value === 'string' &&
