@@ -14,7 +14,7 @@ import { pingController } from './http/ping'
 import { requestLog } from './http/request-log'
 import { tokensController } from './http/tokens'
 import { usersController } from './http/users'
-import { createLogger } from './log'
+import { createLogger, type Logger } from './log'
 import { createServices, type ServiceDependencies } from './services'
 
 export const VERSION = pkg.version
@@ -32,8 +32,8 @@ export function createApp(
   config: Config,
   database: DatabaseHandle = openMigratedDatabase(config),
   dependencies: ServiceDependencies = {},
+  logger: Logger = createLogger(config.logLevel),
 ) {
-  const logger = createLogger(config.logLevel)
   const services = createServices(database.db, config, dependencies)
   const addresses = clientAddresses(config.trustProxyHops)
   const docs = apiDocs(VERSION)

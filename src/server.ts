@@ -17,7 +17,7 @@ export const listenOptions = (config: Config) => ({
 export function serve(config: Config) {
   const logger = createLogger(config.logLevel)
   const database = openMigratedDatabase(config)
-  const app = createApp(config, database)
+  const app = createApp(config, database, {}, logger)
 
   let stopping = false
   const shutdown = async (signal: string) => {

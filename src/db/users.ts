@@ -1,6 +1,6 @@
 import { and, asc, count, desc, eq, gt, gte, lt, lte, sql } from 'drizzle-orm'
 import type { Db } from './client'
-import { rowReader } from './rows'
+import { rowReader, rowsReader } from './rows'
 import { users } from './schema'
 
 /** A user as the services see them: never the password hash. */
@@ -36,11 +36,24 @@ export function userQueries(db: Db) {
     .returning(columns)
     .prepare()
   const remove = db.delete(users).where(byId).prepare()
-  const page = db.select(columns).from(users).orderBy(asc(users.id)).limit(sql.placeholder('limit')).offset(sql.placeholder('offset')).prepare()
+  const page = rowsReader<User, [number, number]>(
+    db,
+    db.select(columns).from(users).orderBy(asc(users.id)).limit(sql.placeholder('limit')).offset(sql.placeholder('offset')),
+    ['limit', 'offset'],
+  )
   const total = db.select({ total: count() }).from(users).prepare()
   const between = and(gt(users.id, sql.placeholder('after')), lt(users.id, sql.placeholder('before')))
-  const lowestBetween = db.select(columns).from(users).where(between).orderBy(asc(users.id)).limit(sql.placeholder('limit')).prepare()
-  const highestBetween = db.select(columns).from(users).where(between).orderBy(desc(users.id)).limit(sql.placeholder('limit')).prepare()
+  const betweenOrder = ['after', 'before', 'limit'] as [string, string, string]
+  const lowestBetween = rowsReader<User, [number, number, number]>(
+    db,
+    db.select(columns).from(users).where(between).orderBy(asc(users.id)).limit(sql.placeholder('limit')),
+    betweenOrder,
+  )
+  const highestBetween = rowsReader<User, [number, number, number]>(
+    db,
+    db.select(columns).from(users).where(between).orderBy(desc(users.id)).limit(sql.placeholder('limit')),
+    betweenOrder,
+  )
   const anyAtOrBelow = db.select({ id: users.id }).from(users).where(lte(users.id, sql.placeholder('id'))).limit(1).prepare()
   const anyAtOrAbove = db.select({ id: users.id }).from(users).where(gte(users.id, sql.placeholder('id'))).limit(1).prepare()
 
@@ -55,11 +68,11 @@ export function userQueries(db: Db) {
     update: (id: number, changes: { username?: string; email?: string; passwordHash?: string }): User | undefined =>
       db.update(users).set({ ...changes, updatedAt: new Date() }).where(eq(users.id, id)).returning(columns).get(),
     remove: (id: number) => void remove.run({ id }),
-    page: (limit: number, offset: number): User[] => page.all({ limit, offset }),
+    page,
     count: () => total.get()?.total ?? 0,
     /** Up to `limit` users with ids strictly between the bounds, from the low end or (`fromEnd`) the high end. */
     between: (after: number, before: number, limit: number, fromEnd: boolean): User[] =>
-      (fromEnd ? highestBetween : lowestBetween).all({ after, before, limit }),
+      (fromEnd ? highestBetween : lowestBetween)(after, before, limit),
     anyAtOrBelow: (id: number) => anyAtOrBelow.get({ id }) !== undefined,
     anyAtOrAbove: (id: number) => anyAtOrAbove.get({ id }) !== undefined,
   }

@@ -12,8 +12,6 @@ export interface ConnectionArgs {
 export interface Connection<T> {
   edges: { cursor: string; node: T }[]
   pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null }
-  /** A thunk, which graphql-js calls only when the field is selected: counting is the page's dearest query. */
-  totalCount: () => number
 }
 
 const PREFIX = 'user:'
@@ -60,7 +58,7 @@ function bounds(args: ConnectionArgs) {
  * The Relay cursor connection over users in id order, on keyset queries: a page costs the same at any depth,
  * and rows inserted or deleted between requests never shift it. Sizes are capped like REST's per_page.
  */
-export function userConnection(users: Pick<UserService, 'slice' | 'anyBeyond' | 'count'>, args: ConnectionArgs): Connection<User> {
+export function userConnection(users: Pick<UserService, 'slice' | 'anyBeyond'>, args: ConnectionArgs): Connection<User> {
   const { range, first, last } = bounds(args)
   const fromEnd = last !== undefined
   const { items, more } = users.slice(range, last ?? first ?? PAGE_DEFAULTS.perPage, fromEnd)
@@ -76,6 +74,5 @@ export function userConnection(users: Pick<UserService, 'slice' | 'anyBeyond' | 
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges.at(-1)?.cursor ?? null,
     },
-    totalCount: users.count,
   }
 }

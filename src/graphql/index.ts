@@ -7,6 +7,7 @@ import { boundedCache } from './cache'
 import { createContext, type GraphqlContext, type ServerContext } from './context'
 import { domainErrorOf, maskError } from './errors'
 import { hardening } from './hardening'
+import { useKnownQueries } from './known-queries'
 import { graphiqlPage, PLAYGROUND } from './playground'
 import { useRedactedValues } from './redact'
 import { resolvers } from './resolvers'
@@ -31,12 +32,14 @@ function yogaLogger(logger: Logger): YogaLogger {
   }
 }
 
-/** Yoga over the same services as REST, with madblog's limits, caches, error mapping and body handling. */
+/** Yoga over the same services as REST, with madblog's limits, caches, error mapping, body handling, and known queries answered early. */
 export function createGraphqlServer(services: Services, settings: GraphqlSettings, logger: Logger) {
+  const schema = createSchema<ServerContext & GraphqlContext>({ typeDefs, resolvers })
+  const contextFor = (serverContext: ServerContext) => createContext(services, serverContext)
   return createYoga<ServerContext, GraphqlContext>({
     graphqlEndpoint: GRAPHQL_PATH,
-    schema: createSchema<ServerContext & GraphqlContext>({ typeDefs, resolvers }),
-    context: (serverContext) => createContext(services, serverContext),
+    schema,
+    context: contextFor,
     logging: yogaLogger(logger),
     maskedErrors: { maskError },
     // Elysia answers CORS (one policy for both faces) and bounds every body before a route sees it.
@@ -51,7 +54,12 @@ export function createGraphqlServer(services: Services, settings: GraphqlSetting
       documentCache: boundedCache(CACHE_ENTRIES, CACHE_KEY_CHARS),
       errorCache: boundedCache(CACHE_ENTRIES, CACHE_KEY_CHARS),
     },
-    plugins: [...hardening(settings), useBufferedJsonBody(), useRedactedValues()],
+    plugins: [
+      ...hardening(settings),
+      useBufferedJsonBody(),
+      useRedactedValues(),
+      useKnownQueries(schema, contextFor, { entries: CACHE_ENTRIES, keyChars: CACHE_KEY_CHARS }),
+    ],
   })
 }
 

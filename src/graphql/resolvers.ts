@@ -35,6 +35,10 @@ export const resolvers = {
       return { ...connection, edges: connection.edges.map((edge) => ({ ...edge, node: viewUser(edge.node, viewer) })) }
     },
   },
+  UserConnection: {
+    // Counting is the page's dearest query: only when the field is asked for.
+    totalCount: (_: unknown, __: unknown, context: GraphqlContext) => context.services.users.count(),
+  },
   Mutation: {
     createUser: async (_: unknown, { input }: { input: CreateUserInput }, context: GraphqlContext) =>
       viewUser(await context.services.users.register(checkNewUser(input), context.clientAddress), undefined),
