@@ -31,8 +31,7 @@ export const resolvers = {
     user: (_: unknown, { id }: { id: string }, context: GraphqlContext) => view(context.services.users.get(checkUserId(id)), context),
     users: (_: unknown, args: ConnectionArgs, context: GraphqlContext) => {
       const viewer = context.viewer()
-      const connection = userConnection(context.services.users, args)
-      return { ...connection, edges: connection.edges.map((edge) => ({ ...edge, node: viewUser(edge.node, viewer) })) }
+      return userConnection(context.services.users, args, (user) => viewUser(user, viewer))
     },
   },
   UserConnection: {

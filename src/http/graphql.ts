@@ -33,7 +33,10 @@ export function graphqlController(
     })
     .post(
       GRAPHQL_PATH,
-      async ({ request, clientAddress }) => {
+      async ({ request, set, clientAddress }) => {
+        // Any POST may carry a token: createToken can sit under any alias, fragment or batch entry, so rather than
+        // inspect answers, none of them is stored. GET runs only queries, and no query returns a token.
+        set.headers['cache-control'] = 'no-store'
         const context = serverContext(request, clientAddress)
         if (isJsonMediaType(request.headers.get('content-type'))) context.bufferedBody = await request.text()
         return yoga.handleRequest(request, context)
@@ -42,9 +45,6 @@ export function graphqlController(
         parse: 'none',
         clientAddress: true,
         detail: { hide: true },
-        // Any POST may carry a token: createToken can sit under any alias, fragment or batch entry, so rather than
-        // inspect answers, none of them is stored. GET runs only queries, and no query returns a token.
-        beforeHandle: ({ set }) => void (set.headers['cache-control'] = 'no-store'),
       },
     )
 }
