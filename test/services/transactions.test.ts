@@ -5,6 +5,7 @@ import { createServices } from '../../src/services'
 import { checkNewUser, checkUserChanges } from '../../src/services/input'
 import type { PasswordHasher } from '../../src/services/passwords'
 import { testApp, testConfig } from '../helpers'
+import { MSG, badRequest } from '../messages'
 
 /**
  * A hasher whose verifications can be held open, so a test decides exactly which write commits while another
@@ -136,7 +137,7 @@ describe('concurrent writes over HTTP', () => {
       ])
       expect(answers.map((answer) => answer.status).sort()).toEqual([200, 400])
       const refused = answers.find((answer) => answer.status === 400)!
-      expect(refused.body).toEqual({ error: 'Bad Request', message: { username: 'Please use a different username.' } })
+      expect(refused.body).toEqual(badRequest({ username: MSG.usernameTaken }))
     }
   })
 
