@@ -21,7 +21,7 @@ const usernameKey = (username: string) => {
 }
 
 /**
- * The brute-force limits both transports share, called by the services where each rule lives (the login, the
+ * The brute-force limits every edge shares, called by the services where each rule lives (the login, the
  * password change, the registration), so that no caller can reach those without passing them.
  */
 export function createRateLimits(settings: RateLimitSettings, now: () => number) {
