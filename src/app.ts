@@ -3,6 +3,7 @@ import pkg from '../package.json'
 import type { Config } from './config'
 import { openDatabase, type DatabaseHandle } from './db/client'
 import { graphql } from './graphql'
+import { describeCollision } from './db/identity-keys'
 import { migrate } from './db/migrate'
 import { bodyLimit } from './http/body-limit'
 import { clientAddress } from './http/client-address'
@@ -13,16 +14,19 @@ import { pingController } from './http/ping'
 import { requestLog } from './http/request-log'
 import { tokensController } from './http/tokens'
 import { usersController } from './http/users'
-import { createLogger } from './log'
+import { createLogger, type Logger } from './log'
 import { createServices, type ServiceDependencies } from './services'
 
 export const VERSION = pkg.version
 const PRUNE_INTERVAL_MS = 60_000
 
-/** Opens and migrates the configured database: what `createApp` does when not handed one. */
-export function openMigratedDatabase(config: Config): DatabaseHandle {
+/**
+ * Opens and migrates the configured database: what `createApp` does when not handed one. Accounts that share
+ * an identity with an older one are warned about at every start until they are settled.
+ */
+export function openMigratedDatabase(config: Config, logger: Logger = createLogger(config.logLevel)): DatabaseHandle {
   const database = openDatabase(config.databasePath, { synchronous: config.sqliteSynchronous })
-  migrate(database.db)
+  for (const collision of migrate(database.db).collisions) logger.warn(describeCollision(collision))
   return database
 }
 

@@ -3,6 +3,7 @@ import { VERSION } from './app'
 import { ConfigError, SETTING_NAMES, loadConfig, type Config } from './config'
 import { BackupError, backupDatabase } from './db/backup'
 import { DatabaseOpenError, openDatabase } from './db/client'
+import { describeCollision } from './db/identity-keys'
 import { MigrationError, migrate } from './db/migrate'
 import { serve } from './server'
 
@@ -28,8 +29,9 @@ ${wrap(SETTING_NAMES.join(', '), 100)}
 function runMigrate(config: Config): number {
   const database = openDatabase(config.databasePath, { synchronous: config.sqliteSynchronous })
   try {
-    const applied = migrate(database.db)
+    const { applied, collisions } = migrate(database.db)
     console.log(applied.length ? `applied ${applied.length} migration(s): ${applied.join(', ')}` : 'database is up to date')
+    for (const collision of collisions) console.log(describeCollision(collision))
   } finally {
     database.close()
   }

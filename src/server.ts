@@ -16,7 +16,7 @@ export const listenOptions = (config: Config) => ({
  */
 export function serve(config: Config) {
   const logger = createLogger(config.logLevel)
-  const database = openMigratedDatabase(config)
+  const database = openMigratedDatabase(config, logger)
   const app = createApp(config, database)
 
   let stopping = false
