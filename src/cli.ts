@@ -5,7 +5,7 @@ import { BackupError, backupDatabase } from './db/backup'
 import { DatabaseOpenError, openDatabase } from './db/client'
 import { describeCollision } from './db/identity-keys'
 import { MigrationError, migrate } from './db/migrate'
-import { serve } from './server'
+import { ListenError, serve } from './server'
 
 /** Breaks a line at spaces so that none is longer than `width`. */
 const wrap = (text: string, width: number) => text.replace(new RegExp(`(.{1,${width}})( |$)`, 'g'), '  $1\n').trimEnd()
@@ -87,7 +87,13 @@ try {
   if (code >= 0) process.exit(code)
 } catch (error) {
   // Known start-up failures are one clear line; anything else is a bug worth its stack.
-  if (error instanceof ConfigError || error instanceof DatabaseOpenError || error instanceof MigrationError || error instanceof BackupError) {
+  if (
+    error instanceof ConfigError ||
+    error instanceof DatabaseOpenError ||
+    error instanceof MigrationError ||
+    error instanceof BackupError ||
+    error instanceof ListenError
+  ) {
     console.error(`madblog: ${error.message}`)
     process.exit(1)
   }
