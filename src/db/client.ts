@@ -34,6 +34,21 @@ function createFolder(folder: string, path: string) {
   }
 }
 
+/**
+ * SQLite silently opens a file it may not write (mode 444, another owner, a read-only mount) read-only, and
+ * the first write would fail: every login a 500. A write that is rolled back finds out at start instead.
+ */
+function checkWritable(sqlite: Database) {
+  try {
+    sqlite.run('BEGIN IMMEDIATE')
+    sqlite.run('CREATE TABLE __madblog_write_check (x)')
+  } catch (cause) {
+    throw new Error(`it cannot be written (${cause instanceof Error ? cause.message : String(cause)})`)
+  } finally {
+    if (sqlite.inTransaction) sqlite.run('ROLLBACK')
+  }
+}
+
 /** Opens (creating if needed) the SQLite file with the pragmas every connection must have. */
 export function openDatabase(path: string, { synchronous = 'FULL' }: DatabaseOptions = {}): DatabaseHandle {
   if (path !== ':memory:') createFolder(dirname(path), path)
@@ -45,6 +60,7 @@ export function openDatabase(path: string, { synchronous = 'FULL' }: DatabaseOpt
     sqlite.run(`PRAGMA synchronous = ${synchronous}`)
     sqlite.run('PRAGMA foreign_keys = ON')
     sqlite.run('PRAGMA busy_timeout = 5000')
+    if (path !== ':memory:') checkWritable(sqlite)
   } catch (cause) {
     const reason = cause instanceof Error ? cause.message : String(cause)
     throw new DatabaseOpenError(`cannot open database "${path}": ${reason}`)
