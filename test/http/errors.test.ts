@@ -20,6 +20,24 @@ describe('every error is JSON', () => {
     expect(ping.headers.get('allow')).toBe('GET')
   })
 
+  test('a one-letter Host is routed, answered and logged by the real path (405 + Allow, not a 404 for /ping)', async () => {
+    const { app } = testApp({ logLevel: 'info' })
+    const lines = spyOn(console, 'log').mockImplementation(() => {})
+    try {
+      // What Bun builds request.url from on `Host: x`.
+      const wrongMethod = await app.handle(new Request('http://x/api/ping', { method: 'PATCH' }))
+      expect(wrongMethod.status).toBe(405)
+      expect(wrongMethod.headers.get('allow')).toBe('GET')
+      expect(await (await app.handle(new Request('http://x/api/ping?q=1'))).json()).toBe('Pong!')
+      expect(lines.mock.calls.map(([line]) => String(line).split(' ').slice(2, 5).join(' '))).toEqual([
+        'PATCH /api/ping 405',
+        'GET /api/ping 200',
+      ])
+    } finally {
+      lines.mockRestore()
+    }
+  })
+
   test('a body over MAX_BODY_BYTES is 413', async () => {
     const { call } = testApp({ maxBodyBytes: 1024 })
     const response = await call('POST', '/api/users', { body: { username: 'a', email: 'a@b.cc', password: 'x'.repeat(2000) } })
