@@ -1,5 +1,6 @@
 import { describe, expect, spyOn, test } from 'bun:test'
 import { testApp } from '../helpers'
+import { until } from '../until'
 
 describe('every error is JSON', () => {
   test('an unknown route is 404', async () => {
@@ -29,6 +30,7 @@ describe('every error is JSON', () => {
       expect(wrongMethod.status).toBe(405)
       expect(wrongMethod.headers.get('allow')).toBe('GET')
       expect(await (await app.handle(new Request('http://x/api/ping?q=1'))).json()).toBe('Pong!')
+      await until(() => lines.mock.calls.length === 2) // written after the answer
       expect(lines.mock.calls.map(([line]) => String(line).split(' ').slice(2, 5).join(' '))).toEqual([
         'PATCH /api/ping 405',
         'GET /api/ping 200',
