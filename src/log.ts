@@ -21,7 +21,8 @@ function describe(detail: unknown): string {
       if (!Array.isArray(inner)) parts.push(typeof inner === 'string' ? inner : Bun.inspect(inner, { depth: 2 }))
       break
     }
-    parts.push(inner.stack ?? `${inner.name}: ${inner.message}`)
+    const code = (inner as { code?: unknown }).code
+    parts.push(`${typeof code === 'string' ? `[${code}] ` : ''}${inner.stack ?? `${inner.name}: ${inner.message}`}`)
     inner = inner.cause ?? (inner as { originalError?: unknown }).originalError
   }
   const text = parts.join(' | caused by: ').replace(/\s*\n\s*/g, ' | ')

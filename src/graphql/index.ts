@@ -8,6 +8,7 @@ import type { Services } from '../services'
 import { isJsonPost, useBufferedJsonBody, type ServerContext } from './body'
 import { boundedCache } from './cache'
 import { createContext, type GraphqlContext } from './context'
+import { maskError } from './errors'
 import { fastPath } from './fast-path'
 import { hardening } from './hardening'
 import { graphiqlAssets, graphiqlPage, PLAYGROUND } from './playground'
@@ -42,6 +43,7 @@ export function createGraphqlServer(
     schema,
     context: ({ request }) => contextFor(request),
     logging: yogaLogger(logger),
+    maskedErrors: { maskError },
     // Elysia answers CORS (one policy for both faces) and bounds every body before a route sees it.
     cors: false,
     maxRequestBodySize: false,

@@ -85,13 +85,14 @@ export function createTokenService(db: Db, passwords: PasswordHasher, ttlSeconds
     return user
   }
 
+  // Writes run in transactions, which the database checks before they commit (src/db/client.ts).
   function revoke(token: string): void {
-    deleteByHash.run({ hash: digestToken(token) })
+    db.transaction(() => deleteByHash.run({ hash: digestToken(token) }))
   }
 
   /** Removes tokens past their expiry; they are already refused, this only reclaims space. */
   function pruneExpired(): number {
-    return deleteExpired.all({ now: Date.now() }).length
+    return db.transaction(() => deleteExpired.all({ now: Date.now() }).length)
   }
 
   return { login, authenticate, revoke, pruneExpired }
