@@ -12,6 +12,7 @@ import { apiDocs } from './http/docs'
 import { errorHandling, type RouteTable } from './http/errors'
 import { pingController } from './http/ping'
 import { requestLog } from './http/request-log'
+import { securityHeaders } from './http/security-headers'
 import { tokensController } from './http/tokens'
 import { usersController } from './http/users'
 import { createLogger, type Logger } from './log'
@@ -49,6 +50,7 @@ export function createApp(
     .use(requestLog(logger, config.logLevel))
     .use(bodyLimit(config.maxBodyBytes))
     .use(corsPolicy(config.corsOrigins))
+    .use(securityHeaders)
     .use(apiDocs(VERSION))
     .use(pingController)
     .use(usersController(services, addressOf))
