@@ -36,6 +36,7 @@ function identity<U extends string | undefined, E extends string | undefined>(us
     emailKey: email === undefined ? undefined : emailKey(email),
   } as { username: U; usernameKey: U; email: E; emailKey: E }
 }
+
 const isUniqueViolation = (error: unknown, index: string) =>
   error instanceof Error && (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' && error.message.includes(index)
 
