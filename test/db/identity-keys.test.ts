@@ -1,8 +1,9 @@
-import { describe, expect, test } from 'bun:test'
+import { describe, expect, spyOn, test } from 'bun:test'
 import { createHash } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createApp } from '../../src/app'
+import { createApp, openMigratedDatabase } from '../../src/app'
 import { openDatabase } from '../../src/db/client'
 import { describeCollision } from '../../src/db/identity-keys'
 import { migrate } from '../../src/db/migrate'
@@ -11,8 +12,8 @@ import { testConfig } from '../helpers'
 const DRIZZLE = join(import.meta.dir, '../../drizzle')
 
 /** A database as madblog left it before the identity rule: only 0000_init applied, under the lower() indexes. */
-function databaseBeforeIdentityKeys() {
-  const database = openDatabase(':memory:')
+function databaseBeforeIdentityKeys(path = ':memory:') {
+  const database = openDatabase(path)
   const init = readFileSync(join(DRIZZLE, '0000_init.sql'), 'utf8')
   const journal = JSON.parse(readFileSync(join(DRIZZLE, 'meta/_journal.json'), 'utf8'))
   for (const statement of init.split('--> statement-breakpoint')) database.sqlite.run(statement)
@@ -25,8 +26,8 @@ function databaseBeforeIdentityKeys() {
 }
 
 describe('the identity-key migration on a database that already holds colliding accounts', () => {
-  async function legacy() {
-    const database = databaseBeforeIdentityKeys()
+  async function legacy(path?: string) {
+    const database = databaseBeforeIdentityKeys(path)
     const hash = await Bun.password.hash('secret', { algorithm: 'argon2id', memoryCost: 1024, timeCost: 1 })
     // lower() folds only A–Z, so the old rule let each pair in as two accounts.
     const rows = [
@@ -86,5 +87,36 @@ describe('the identity-key migration on a database that already holds colliding 
     const later = await tokenOf('ÄRGER')
     expect((await call('PUT', '/api/users/2', { token: later, body: { username: 'aerger' } })).status).toBe(200)
     expect(migrate(database.db).collisions.map(({ id }) => id)).toEqual([4, 4])
+  })
+
+  test('madblog migrate says which accounts share an identity, and serve warns of them at every start', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'madblog-identity-'))
+    try {
+      const path = join(dir, 'legacy.db')
+      ;(await legacy(path)).close()
+      const run = Bun.spawnSync(['bun', join(import.meta.dir, '../../src/cli.ts'), 'migrate'], { env: { ...process.env, DATABASE_URL: path } })
+      expect(run.stdout.toString().split('\n')).toEqual([
+        'applied 1 migration(s): 0001_identity_keys',
+        'account 2 keeps its username "ÄRGER", which is the same identity as account 1\'s: both work; rename or delete one to settle it',
+        'account 4 keeps its username "ａｄｍｉｎ", which is the same identity as account 3\'s: both work; rename or delete one to settle it',
+        'account 4 keeps its email "ÄLICE@example.com", which is the same identity as account 3\'s: both work; rename or delete one to settle it',
+        '',
+      ])
+      expect(run.exitCode).toBe(0)
+      // And every start says it again, as warnings, until the pairs are settled.
+      const warned = spyOn(console, 'error').mockImplementation(() => {})
+      try {
+        openMigratedDatabase(testConfig({ databasePath: path, logLevel: 'warn' })).close()
+        expect(warned.mock.calls.map(([line]) => String(line).split(' ').slice(1, 4).join(' '))).toEqual([
+          'WARN account 2',
+          'WARN account 4',
+          'WARN account 4',
+        ])
+      } finally {
+        warned.mockRestore()
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })
