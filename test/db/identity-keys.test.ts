@@ -119,4 +119,16 @@ describe('the identity-key migration on a database that already holds colliding 
       rmSync(dir, { recursive: true, force: true })
     }
   })
+
+  test('its down migration gives back the schema from before, rows and all', async () => {
+    const before = databaseBeforeIdentityKeys()
+    const schemaOf = (database: ReturnType<typeof openDatabase>) =>
+      database.sqlite.query("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE '__drizzle%' ORDER BY name").all()
+    const database = await legacy()
+    migrate(database.db)
+    for (const statement of readFileSync(join(DRIZZLE, '0001_identity_keys.down.sql'), 'utf8').split('--> statement-breakpoint'))
+      database.sqlite.run(statement)
+    expect(schemaOf(database)).toEqual(schemaOf(before))
+    expect(database.sqlite.query('SELECT count(*) AS n FROM users').get()).toEqual({ n: 5 })
+  })
 })
