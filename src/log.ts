@@ -9,23 +9,22 @@ export interface Logger {
 
 const MAX_DETAIL_CHARS = 4096
 
+/** An error as its code, stack and causes (at most four deep); anything else as Bun shows it. */
+function describe(detail: unknown, depth = 0): string {
+  if (Array.isArray(detail)) return detail.map((item) => describe(item, depth)).join(' ; ')
+  if (!(detail instanceof Error)) return typeof detail === 'string' ? detail : Bun.inspect(detail, { depth: 2 })
+  const code = (detail as { code?: unknown }).code
+  const own = `${typeof code === 'string' ? `[${code}] ` : ''}${detail.stack ?? `${detail.name}: ${detail.message}`}`
+  const cause = detail.cause ?? (detail as { originalError?: unknown }).originalError
+  return cause == null || depth >= 3 ? own : `${own} | caused by: ${describe(cause, depth + 1)}`
+}
+
 /**
- * An error as its cause chain and stack, on the line, at most 4 KB: handed to the console, Bun prints an
- * excerpt of the source around the throw, which from the minified binary is some 22 KB of one padded line.
+ * The detail on the log line itself, at most 4 KB. Handed to the console, an error would be printed with Bun's
+ * excerpt of the source around the throw: from the minified binary, some 22 KB of one padded line.
  */
-function describe(detail: unknown): string {
-  const parts: string[] = []
-  for (let inner = detail, depth = 0; inner !== undefined && inner !== null && depth < 4; depth++) {
-    if (Array.isArray(inner)) parts.push(inner.map(describe).join(' ; '))
-    if (!(inner instanceof Error)) {
-      if (!Array.isArray(inner)) parts.push(typeof inner === 'string' ? inner : Bun.inspect(inner, { depth: 2 }))
-      break
-    }
-    const code = (inner as { code?: unknown }).code
-    parts.push(`${typeof code === 'string' ? `[${code}] ` : ''}${inner.stack ?? `${inner.name}: ${inner.message}`}`)
-    inner = inner.cause ?? (inner as { originalError?: unknown }).originalError
-  }
-  const text = parts.join(' | caused by: ').replace(/\s*\n\s*/g, ' | ')
+function oneLine(detail: unknown): string {
+  const text = describe(detail).replace(/\s*\n\s*/g, ' | ')
   return text.length > MAX_DETAIL_CHARS ? `${text.slice(0, MAX_DETAIL_CHARS)}…` : text
 }
 
@@ -33,7 +32,7 @@ export function createLogger(level: LogLevel): Logger {
   const threshold = LOG_LEVELS.indexOf(level)
   const write = (at: LogLevel) => (message: string, detail?: unknown) => {
     if (LOG_LEVELS.indexOf(at) < threshold) return
-    const line = `${new Date().toISOString()} ${at.toUpperCase()} ${message}${detail === undefined ? '' : ` ${describe(detail)}`}`
+    const line = `${new Date().toISOString()} ${at.toUpperCase()} ${message}${detail === undefined ? '' : ` ${oneLine(detail)}`}`
     if (at === 'error' || at === 'warn') console.error(line)
     else console.log(line)
   }
