@@ -27,19 +27,21 @@ export function graphqlController(
   return new Elysia({ name: 'graphql' })
     .use(addresses)
     .use(settings.introspection ? graphiqlAssets() : new Elysia({ name: 'no-graphiql' }))
-    .get(GRAPHQL_PATH, ({ request, clientAddress }) => yoga.handleRequest(request, serverContext(request, clientAddress)), {
+    .get(GRAPHQL_PATH, async ({ request, clientAddress }) => acceptable(await yoga.handleRequest(request, serverContext(request, clientAddress))), {
       clientAddress: true,
       detail: { hide: true },
     })
     .post(
       GRAPHQL_PATH,
-      async ({ request, set, clientAddress }) => {
-        // Any POST may carry a token: createToken can sit under any alias, fragment or batch entry, so rather than
-        // inspect answers, none of them is stored. GET runs only queries, and no query returns a token.
-        set.headers['cache-control'] = 'no-store'
+      async ({ request, clientAddress }) => {
         const context = serverContext(request, clientAddress)
         if (isJsonMediaType(request.headers.get('content-type'))) context.bufferedBody = await request.text()
-        return yoga.handleRequest(request, context)
+        const response = acceptable(await yoga.handleRequest(request, context))
+        // Any POST may carry a token: createToken can sit under any alias, fragment or batch entry, and come back as
+        // JSON, an event stream or multipart, so rather than inspect answers, none of them is stored (this overrides
+        // the no-cache of yoga's event streams). GET runs only queries, and no query returns a token.
+        response.headers.set('cache-control', 'no-store')
+        return response
       },
       {
         parse: 'none',
@@ -48,3 +50,17 @@ export function graphqlController(
       },
     )
 }
+
+const NOT_ACCEPTABLE = JSON.stringify({
+  errors: [
+    {
+      message:
+        'The Accept header allows no media type /graphql answers in: application/graphql-response+json, application/json, text/event-stream or multipart/mixed, in UTF-8.',
+      extensions: { code: 'NOT_ACCEPTABLE' },
+    },
+  ],
+})
+
+/** Yoga's 406 has an empty body: it becomes JSON saying why, like every other refusal. */
+const acceptable = (response: Response): Response =>
+  response.status === 406 ? new Response(NOT_ACCEPTABLE, { status: 406, headers: { 'content-type': 'application/json; charset=utf-8' } }) : response

@@ -69,13 +69,14 @@ export function createTokenService(db: Db, passwords: PasswordHasher, limits: Ra
     }
   }
 
+  // Writes run in transactions, which the database checks before they commit (src/db/client.ts).
   function revoke(token: string): void {
-    tokens.removeByHash(digestToken(token))
+    db.transaction(() => tokens.removeByHash(digestToken(token)))
   }
 
   /** Removes tokens past their expiry; they are already refused, this only reclaims space. */
   function pruneExpired(): number {
-    return tokens.removeExpired(Date.now())
+    return db.transaction(() => tokens.removeExpired(Date.now()))
   }
 
   return { login, authenticate, caller, revoke, pruneExpired }

@@ -44,8 +44,8 @@ export function createUserService(db: Db, passwords: PasswordHasher, limits: Rat
 
   /** The unique indexes are the last word when two writers race past the checks above. */
   function translateUniqueViolation(error: unknown): never {
-    if (isUniqueViolation(error, 'users_username_unique')) throw new ValidationError({ username: MESSAGES.usernameTaken })
-    if (isUniqueViolation(error, 'users_email_unique')) throw new ValidationError({ email: MESSAGES.emailTaken })
+    if (isUniqueViolation(error, 'users_username_key_unique')) throw new ValidationError({ username: MESSAGES.usernameTaken })
+    if (isUniqueViolation(error, 'users_email_key_unique')) throw new ValidationError({ email: MESSAGES.emailTaken })
     throw error
   }
 
