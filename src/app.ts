@@ -4,6 +4,8 @@ import type { Config } from './config'
 import { openDatabase, type DatabaseHandle } from './db/client'
 import { describeCollision } from './db/identity-keys'
 import { migrate } from './db/migrate'
+import type { PostgresDatabase } from './db/pg/open'
+import { sqliteStore } from './db/store'
 import { createGraphqlServer } from './graphql'
 import { bodyLimit } from './http/body-limit'
 import { clientAddresses } from './http/client-address'
@@ -32,14 +34,19 @@ export function openMigratedDatabase(config: Config, logger: Logger = createLogg
   return database
 }
 
+/** The database the app runs on: a SQLite file (or :memory:), or a migrated PostgreSQL pool (src/db/pg/open.ts). */
+export type AppDatabase = DatabaseHandle | PostgresDatabase
+
+const storeOf = (database: AppDatabase) => ('store' in database ? database.store : sqliteStore(database.db))
+
 /** The whole service, ready for `app.handle(request)` in tests or `app.listen()` in the CLI; it never listens itself. */
 export function createApp(
   config: Config,
-  database: DatabaseHandle = openMigratedDatabase(config),
+  database: AppDatabase = openMigratedDatabase(config),
   dependencies: ServiceDependencies = {},
   logger: Logger = createLogger(config.logLevel),
 ) {
-  const services = createServices(database.db, config, dependencies)
+  const services = createServices(storeOf(database), config, dependencies)
   const addresses = clientAddresses(config.trustProxyHops)
   const docs = apiDocs(VERSION)
   const users = usersController(services, addresses)
@@ -61,7 +68,11 @@ export function createApp(
     .use(tokens)
     .use(graphql)
     .onStart(() => {
-      pruner = setInterval(() => services.tokens.pruneExpired(), PRUNE_INTERVAL_MS)
+      // A database that cannot be reached now is tried again next time; the pruner must never end the process.
+      pruner = setInterval(
+        () => void Promise.resolve(services.pruneExpired()).catch((error) => logger.warn(`pruning expired tokens failed: ${error}`)),
+        PRUNE_INTERVAL_MS,
+      )
       pruner.unref()
     })
     .onStop(() => clearInterval(pruner))

@@ -5,6 +5,7 @@ import { BackupError, backupDatabase } from './db/backup'
 import { DatabaseOpenError, openDatabase } from './db/client'
 import { describeCollision } from './db/identity-keys'
 import { MigrationError, migrate } from './db/migrate'
+import { openMigratedPostgres } from './db/pg/open'
 import { ListenError, serve } from './server'
 
 /** Breaks a line at spaces so that none is longer than `width`. */
@@ -26,7 +27,13 @@ Settings come from the environment (and .env); the README gives their defaults a
 ${wrap(SETTING_NAMES.join(', '), 100)}
 `
 
-function runMigrate(config: Config): number {
+async function runMigrate(config: Config): Promise<number> {
+  if (config.postgres) {
+    const database = await openMigratedPostgres({ ...config, postgres: config.postgres })
+    await database.close()
+    console.log(database.applied.length ? `applied ${database.applied.length} migration(s): ${database.applied.join(', ')}` : 'database is up to date')
+    return 0
+  }
   const database = openDatabase(config.databasePath, { synchronous: config.sqliteSynchronous })
   try {
     const { applied, collisions } = migrate(database.db)
@@ -39,6 +46,14 @@ function runMigrate(config: Config): number {
 }
 
 function runBackup(config: Config, target: string): number {
+  // pg_dump is the tool for a consistent copy of a live PostgreSQL database, with restore and retention madblog
+  // would only imitate; the managed offerings have their own snapshots.
+  if (config.postgres) {
+    process.stderr.write(
+      `madblog: backup copies a SQLite file; on PostgreSQL use pg_dump, e.g.\n  pg_dump --format=custom --file=${target} "$DATABASE_URL"\nand pg_restore to restore it\n`,
+    )
+    return 2
+  }
   const backup = backupDatabase(config.databasePath, target)
   const size = backup.bytes < 1024 * 1024 ? `${Math.ceil(backup.bytes / 1024)} KiB` : `${(backup.bytes / 1024 / 1024).toFixed(1)} MiB`
   console.log(`wrote ${backup.path}: ${backup.users} users, ${backup.tokens} tokens, ${size}, integrity ok`)
@@ -75,10 +90,10 @@ async function main(args: string[]): Promise<number> {
     return 2
   }
   const config = loadConfig()
-  if (command === 'migrate') return runMigrate(config)
+  if (command === 'migrate') return await runMigrate(config)
   if (command === 'healthcheck') return runHealthcheck(config)
   if (command === 'backup') return runBackup(config, rest[0]!)
-  serve(config)
+  await serve(config)
   return -1 // keeps running until a signal
 }
 

@@ -1,4 +1,6 @@
-import { createApp, openMigratedDatabase } from './app'
+import { createApp, openMigratedDatabase, type AppDatabase } from './app'
+import { openMigratedPostgres } from './db/pg/open'
+import { describeUrl } from './db/pg/client'
 import type { Config } from './config'
 import { createLogger } from './log'
 
@@ -20,9 +22,11 @@ export class ListenError extends Error {}
  * Migrates, listens, and on SIGTERM/SIGINT stops accepting, lets in-flight requests finish (for at most
  * SHUTDOWN_GRACE_SECONDS), closes the database, and exits 0.
  */
-export function serve(config: Config) {
+export async function serve(config: Config) {
   const logger = createLogger(config.logLevel)
-  const database = openMigratedDatabase(config, logger)
+  const database: AppDatabase = config.postgres
+    ? await openMigratedPostgres({ ...config, postgres: config.postgres })
+    : openMigratedDatabase(config, logger)
   const app = createApp(config, database, {}, logger)
 
   let stopping = false
@@ -39,7 +43,7 @@ export function serve(config: Config) {
     }, config.shutdownGraceSeconds * 1000)
     await app.stop()
     clearTimeout(deadline)
-    database.close()
+    await database.close()
     logger.info('stopped')
     process.exit(0)
   }
@@ -50,12 +54,12 @@ export function serve(config: Config) {
   try {
     app.listen(listenOptions(config))
   } catch (cause) {
-    database.close()
+    await database.close()
     const code = (cause as { code?: string }).code
     const reason = code === 'EADDRINUSE' ? 'is already in use' : `cannot be listened on (${code ?? String(cause)})`
     throw new ListenError(`port ${config.port} on ${config.host} ${reason}`)
   }
   const { hostname, port } = app.server!
-  logger.info(`madblog listening on http://${hostname}:${port} (database ${config.databasePath})`)
+  logger.info(`madblog listening on http://${hostname}:${port} (database ${config.postgres ? describeUrl(config.postgres.url) : config.databasePath})`)
   return app
 }

@@ -1,4 +1,4 @@
-import { createApp, openMigratedDatabase } from '../src/app'
+import { createApp, openMigratedDatabase, type AppDatabase } from '../src/app'
 import { loadConfig, type Config } from '../src/config'
 import type { ServiceDependencies } from '../src/services'
 
@@ -34,7 +34,11 @@ export interface CallResult {
  */
 export function testApp(overrides: Partial<Config> = {}, dependencies: ServiceDependencies = {}) {
   const config = testConfig(overrides)
-  const database = openMigratedDatabase(config)
+  return appHarness(config, openMigratedDatabase(config), dependencies)
+}
+
+/** `call` and `signUp` over an app on any database (test/postgres.ts hands it a PostgreSQL one). */
+export function appHarness<D extends AppDatabase>(config: Config, database: D, dependencies: ServiceDependencies = {}) {
   const app = createApp(config, database, dependencies)
 
   async function call(method: string, path: string, options: CallOptions = {}): Promise<CallResult> {

@@ -1,6 +1,6 @@
 /**
  * A Bun macro: it runs when the code is bundled (or transpiled by `bun run`), so the migrations in
- * `drizzle/` are inlined as data and the compiled binary needs no folder beside it.
+ * `drizzle/` (SQLite) and `drizzle/pg/` (PostgreSQL) are inlined as data and the compiled binary needs no folder beside it.
  */
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
@@ -15,8 +15,8 @@ export interface EmbeddedMigration {
   bps: boolean
 }
 
-export function embeddedMigrations(): EmbeddedMigration[] {
-  const folder = join(import.meta.dir, '../../drizzle')
+export function embeddedMigrations(engine: 'sqlite' | 'pg' = 'sqlite'): EmbeddedMigration[] {
+  const folder = join(import.meta.dir, '../../drizzle', engine === 'pg' ? 'pg' : '')
   const journal = JSON.parse(readFileSync(join(folder, 'meta/_journal.json'), 'utf8')) as {
     entries: { tag: string; when: number; breakpoints: boolean }[]
   }

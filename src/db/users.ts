@@ -46,7 +46,7 @@ export function userQueries(db: Db) {
     })
     .returning(columns)
     .prepare()
-  const remove = db.delete(users).where(byId).prepare()
+  const remove = db.delete(users).where(byId).returning({ id: users.id }).prepare()
   const page = rowsReader<User, [number, number]>(
     db,
     db.select(columns).from(users).orderBy(asc(users.id)).limit(sql.placeholder('limit')).offset(sql.placeholder('offset')),
@@ -84,7 +84,7 @@ export function userQueries(db: Db) {
         .where(eq(users.id, id))
         .returning(columns)
         .get(),
-    remove: (id: number) => void remove.run({ id }),
+    remove: (id: number) => remove.all({ id }).length > 0,
     page,
     count: () => total.get()?.total ?? 0,
     /** Up to `limit` users with ids strictly between the bounds, from the low end or (`fromEnd`) the high end. */

@@ -29,9 +29,9 @@ export const resolvers = {
   Query: {
     me: (_: unknown, __: unknown, context: GraphqlContext) => view(context.viewer(), context),
     // The caller first: a stranger learns nothing, not even which ids exist (REST's 401 for every id).
-    user: (_: unknown, { id }: { id: string }, context: GraphqlContext) => {
+    user: async (_: unknown, { id }: { id: string }, context: GraphqlContext) => {
       const viewer = context.viewer()
-      return viewUser(context.services.users.get(checkUserId(id)), viewer)
+      return viewUser(await context.services.users.get(checkUserId(id)), viewer)
     },
     users: (_: unknown, args: ConnectionArgs, context: GraphqlContext) => {
       const viewer = context.viewer()
@@ -50,16 +50,16 @@ export const resolvers = {
       const user = await context.services.users.update(viewer, checkUserId(args.id), userChanges(args.input), context.clientAddress)
       return viewUser(user, viewer)
     },
-    deleteUser: (_: unknown, { id }: { id: string }, context: GraphqlContext) => {
-      context.services.users.remove(context.viewer(), checkUserId(id))
+    deleteUser: async (_: unknown, { id }: { id: string }, context: GraphqlContext) => {
+      await context.services.users.remove(context.viewer(), checkUserId(id))
       return true
     },
     createToken: async (_: unknown, credentials: { username: string; password: string }, context: GraphqlContext) => {
       const { token, expiresAt } = await context.services.tokens.login(credentials, context.clientAddress)
       return { token, expiresAt: expiresAt.toISOString() }
     },
-    revokeToken: (_: unknown, __: unknown, context: GraphqlContext) => {
-      context.services.tokens.revoke(context.token())
+    revokeToken: async (_: unknown, __: unknown, context: GraphqlContext) => {
+      await context.services.tokens.revoke(context.token())
       return true
     },
   },

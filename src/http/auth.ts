@@ -27,7 +27,7 @@ export function authentication(services: Services) {
     bearer: {
       detail: { security: [{ bearer: [] }] },
       // The one header it needs, read directly: naming `headers` makes Elysia copy them all on every request.
-      resolve: ({ request }) => signedIn(callerOf(services, request)),
+      resolve: async ({ request }) => signedIn(await callerOf(services, request)),
     },
   })
 }

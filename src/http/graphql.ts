@@ -19,22 +19,22 @@ export function graphqlController(
   settings: GraphqlSettings,
   addresses: ReturnType<typeof clientAddresses>,
 ) {
-  const serverContext = (request: Request, clientAddress: string): ServerContext => ({
-    caller: callerOf(services, request),
+  const serverContext = async (request: Request, clientAddress: string): Promise<ServerContext> => ({
+    caller: await callerOf(services, request),
     clientAddress,
   })
   // The playground needs introspection; with it off, neither the page nor its files are served.
   return new Elysia({ name: 'graphql' })
     .use(addresses)
     .use(settings.introspection ? graphiqlAssets() : new Elysia({ name: 'no-graphiql' }))
-    .get(GRAPHQL_PATH, async ({ request, clientAddress }) => acceptable(await yoga.handleRequest(request, serverContext(request, clientAddress))), {
+    .get(GRAPHQL_PATH, async ({ request, clientAddress }) => acceptable(await yoga.handleRequest(request, await serverContext(request, clientAddress))), {
       clientAddress: true,
       detail: { hide: true },
     })
     .post(
       GRAPHQL_PATH,
       async ({ request, clientAddress }) => {
-        const context = serverContext(request, clientAddress)
+        const context = await serverContext(request, clientAddress)
         if (isJsonMediaType(request.headers.get('content-type'))) context.bufferedBody = await request.text()
         const response = acceptable(await yoga.handleRequest(request, context))
         // Any POST may carry a token: createToken can sit under any alias, fragment or batch entry, and come back as

@@ -1,5 +1,5 @@
 import type { Config } from '../config'
-import type { Db } from '../db/client'
+import type { Store } from '../db/store'
 import { createHashQueue } from './hash-queue'
 import { createPasswordHasher, queuedHasher, type PasswordHasher } from './passwords'
 import { createRateLimits } from './rate-limits'
@@ -18,13 +18,18 @@ export interface ServiceDependencies {
  * The one service layer every edge calls; neither REST nor GraphQL touches the database. Login, registration
  * and password changes pass the rate limits inside, which is why they take the caller's client address.
  */
-export function createServices(db: Db, config: Config, dependencies: ServiceDependencies = {}) {
+export function createServices(store: Store, config: Config, dependencies: ServiceDependencies = {}) {
   const hasher = dependencies.hasher ?? createPasswordHasher(config.passwordHashing)
   const passwords = queuedHasher(hasher, createHashQueue(config.hashQueue))
-  const limits = createRateLimits(config.rateLimits, dependencies.now ?? Date.now)
+  const limits = createRateLimits(config.rateLimits, dependencies.now ?? Date.now, store.attempts)
   return {
-    users: createUserService(db, passwords, limits),
-    tokens: createTokenService(db, passwords, limits, config.tokenTtlSeconds),
+    users: createUserService(store, passwords, limits),
+    tokens: createTokenService(store, passwords, limits, config.tokenTtlSeconds),
+    /** What the pruner clears on every replica, each run idempotent: expired tokens, and attempts past every window. */
+    async pruneExpired() {
+      await limits.prune()
+      return this.tokens.pruneExpired()
+    },
   }
 }
 

@@ -1,12 +1,11 @@
-import { immediately, type Db } from '../db/client'
-import { tokenQueries } from '../db/tokens'
-import { userQueries, type User } from '../db/users'
+import type { Store } from '../db/store'
+import type { User } from '../db/users'
 import { ForbiddenError, NotFoundError, ValidationError, type FieldErrors } from './errors'
 import type { CheckedInput, NewUser, UserChanges } from './input'
 import { pageMeta, type PageMeta, type PageRequest } from './pagination'
 import type { PasswordHasher } from './passwords'
 import type { RateLimits } from './rate-limits'
-import { MESSAGES, throwIfAny } from './validation'
+import { MESSAGES } from './validation'
 
 export type { User } from '../db/users'
 
@@ -26,45 +25,37 @@ export interface IdRange {
   beforeId?: number
 }
 
-const isUniqueViolation = (error: unknown, index: string) =>
-  error instanceof Error && (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' && error.message.includes(index)
+const TAKEN = { username: MESSAGES.usernameTaken, email: MESSAGES.emailTaken } as const
 
-export function createUserService(db: Db, passwords: PasswordHasher, limits: RateLimits) {
-  const users = userQueries(db)
-  const tokens = tokenQueries(db)
-
+export function createUserService(store: Store, passwords: PasswordHasher, limits: RateLimits) {
   /** Field messages for names already held by someone other than `self`. */
-  function takenFields(input: { username?: string; email?: string }, self?: number): FieldErrors {
+  async function takenFields(input: { username?: string; email?: string }, self?: number): Promise<FieldErrors> {
     const fields: FieldErrors = {}
     const other = (id: number | undefined) => id !== undefined && id !== self
-    if (input.username !== undefined && other(users.idByUsername(input.username))) fields.username = MESSAGES.usernameTaken
-    if (input.email !== undefined && other(users.idByEmail(input.email))) fields.email = MESSAGES.emailTaken
+    if (input.username !== undefined && other(await store.idByUsername(input.username))) fields.username = TAKEN.username
+    if (input.email !== undefined && other(await store.idByEmail(input.email))) fields.email = TAKEN.email
     return fields
   }
 
   /** The unique indexes are the last word when two writers race past the checks above. */
   function translateUniqueViolation(error: unknown): never {
-    if (isUniqueViolation(error, 'users_username_key_unique')) throw new ValidationError({ username: MESSAGES.usernameTaken })
-    if (isUniqueViolation(error, 'users_email_key_unique')) throw new ValidationError({ email: MESSAGES.emailTaken })
-    throw error
+    const field = store.takenField(error)
+    throw field ? new ValidationError({ [field]: TAKEN[field] }) : error
   }
 
-  function get(id: number): User {
-    const user = users.find(id)
+  async function get(id: number): Promise<User> {
+    const user = await store.user(id)
     if (!user) throw new NotFoundError('User not found')
     return user
   }
 
   /** Counted against the registration limit of `clientAddress` before anything else, valid or not. */
   async function register(input: CheckedInput<NewUser>, clientAddress: string): Promise<User> {
-    limits.countRegistration(clientAddress)
-    const { username, email, password } = input.accept(takenFields(input.valid))
+    await limits.countRegistration(clientAddress)
+    const { username, email, password } = input.accept(await takenFields(input.valid))
     const passwordHash = await passwords.hash(password)
     try {
-      return immediately(db, () => {
-        throwIfAny(takenFields({ username, email }))
-        return users.insert({ username, email, passwordHash })
-      })
+      return await store.insertUser({ username, email, passwordHash })
     } catch (error) {
       return translateUniqueViolation(error)
     }
@@ -75,7 +66,7 @@ export function createUserService(db: Db, passwords: PasswordHasher, limits: Rat
    * account's failed logins: with a stolen token, guessing it would take the account for good.
    */
   async function newPassword(actor: User, change: NonNullable<UserChanges['password']>, clientAddress: string) {
-    const current = users.passwordHash(actor.id)
+    const current = await store.passwordHash(actor.id)
     const right = await limits.checkPassword(actor.username, clientAddress, () => passwords.verify(change.oldPassword, current))
     if (!right) throw new ValidationError({ oldPassword: MESSAGES.oldPasswordWrong })
     return { hash: await passwords.hash(change.password), proven: current! }
@@ -83,59 +74,50 @@ export function createUserService(db: Db, passwords: PasswordHasher, limits: Rat
 
   /** Only the user themself; a new password needs the old one and ends every session. */
   async function update(actor: User, id: number, input: CheckedInput<UserChanges>, clientAddress: string): Promise<User> {
-    get(id)
+    await get(id)
     if (actor.id !== id) throw new ForbiddenError('Not your record')
-    const changes = input.accept(takenFields(input.valid, id))
+    const changes = input.accept(await takenFields(input.valid, id))
     const password = changes.password && (await newPassword(actor, changes.password, clientAddress))
     const names = { username: changes.username, email: changes.email }
+    let updated: Awaited<ReturnType<Store['updateUser']>>
     try {
-      // Hashing is done; from here to the commit nothing awaits, so no other request's write lands in between.
-      return immediately(db, () => {
-        throwIfAny(takenFields(names, id))
-        if (password) {
-          const stored = users.passwordHash(id)
-          if (stored === undefined) throw new NotFoundError('User not found')
-          // Another change won the race since the old password was verified: it no longer proves anything.
-          if (stored !== password.proven) throw new ValidationError({ oldPassword: MESSAGES.oldPasswordWrong })
-          tokens.removeForUser(id)
-        }
-        const updated = users.update(id, { ...names, ...(password ? { passwordHash: password.hash } : {}) })
-        if (!updated) throw new NotFoundError('User not found')
-        return updated
-      })
+      updated = await store.updateUser(id, { ...names, ...(password ? { passwordHash: password.hash } : {}) }, password?.proven)
     } catch (error) {
       return translateUniqueViolation(error)
     }
+    if (updated === 'gone') throw new NotFoundError('User not found')
+    // Another change won the race since the old password was verified: it no longer proves anything.
+    if (updated === 'stale') throw new ValidationError({ oldPassword: MESSAGES.oldPasswordWrong })
+    return updated
   }
 
   /** Only the user themself; their tokens go with them (ON DELETE CASCADE). */
-  function remove(actor: User, id: number): void {
-    immediately(db, () => {
-      get(id)
-      if (actor.id !== id) throw new ForbiddenError('Not your record')
-      users.remove(id)
-    })
+  async function remove(actor: User, id: number): Promise<void> {
+    await get(id)
+    if (actor.id !== id) throw new ForbiddenError('Not your record')
+    if (!(await store.removeUser(id))) throw new NotFoundError('User not found')
   }
 
-  function list(request: PageRequest): { items: User[]; meta: PageMeta } {
-    const items = users.page(request.perPage, (request.page - 1) * request.perPage)
-    return { items, meta: pageMeta(request, users.count()) }
+  async function list(request: PageRequest): Promise<{ items: User[]; meta: PageMeta }> {
+    const [items, total] = await Promise.all([store.page(request.perPage, (request.page - 1) * request.perPage), store.count()])
+    return { items, meta: pageMeta(request, total) }
   }
 
   /**
    * Keyset page: up to `limit` users with ids strictly between `afterId` and `beforeId`, taken from the low end
    * or (`fromEnd`) the high end, always returned in id order; `more` says the range held further users.
    */
-  function slice(range: IdRange, limit: number, fromEnd: boolean): { items: User[]; more: boolean } {
-    const rows = users.between(range.afterId ?? 0, range.beforeId ?? Number.MAX_SAFE_INTEGER, limit + 1, fromEnd)
+  async function slice(range: IdRange, limit: number, fromEnd: boolean): Promise<{ items: User[]; more: boolean }> {
+    const rows = await store.between(range.afterId ?? 0, range.beforeId ?? Number.MAX_SAFE_INTEGER, limit + 1, fromEnd)
     const items = rows.slice(0, limit)
     return { items: fromEnd ? items.reverse() : items, more: rows.length > limit }
   }
 
   /** Whether any user lies outside a keyset range on that side: ids at or below `id`, or at or above it. */
-  const anyBeyond = (id: number, side: 'below' | 'above') => (side === 'below' ? users.anyAtOrBelow(id) : users.anyAtOrAbove(id))
+  const anyBeyond = async (id: number, side: 'below' | 'above') =>
+    side === 'below' ? store.anyAtOrBelow(id) : store.anyAtOrAbove(id)
 
-  return { get, register, update, remove, list, slice, anyBeyond, count: users.count }
+  return { get, register, update, remove, list, slice, anyBeyond, count: async () => store.count() }
 }
 
 export type UserService = ReturnType<typeof createUserService>

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'bun:test'
+import { sqliteStore } from '../../src/db/store'
 import { createServices } from '../../src/services'
 import { digestToken } from '../../src/services/tokens'
 import { testApp, testConfig } from '../helpers'
@@ -98,7 +99,7 @@ describe('bearer authentication', () => {
     expect((await call('GET', `/api/users/${alice.id}`, { token: alice.token })).status).toBe(401)
     const count = () => (database.sqlite.query('SELECT count(*) AS n FROM tokens').get() as { n: number }).n
     expect(count()).toBe(1)
-    expect(createServices(database.db, testConfig()).tokens.pruneExpired()).toBe(1)
+    expect(await createServices(sqliteStore(database.db), testConfig()).tokens.pruneExpired()).toBe(1)
     expect(count()).toBe(0)
   })
 })

@@ -1,0 +1,3 @@
+DROP TABLE "tokens";--> statement-breakpoint
+DROP TABLE "users";--> statement-breakpoint
+DROP TABLE "rate_limit_attempts";

@@ -1,0 +1,107 @@
+import type { AttemptLedger } from '../services/rate-limits'
+import { immediately, type Db } from './client'
+import { tokenQueries } from './tokens'
+import { userQueries, type User } from './users'
+
+export type Awaitable<T> = T | Promise<T>
+
+export type NewUserRow = { username: string; email: string; passwordHash: string }
+export type UserRowChanges = { username?: string; email?: string; passwordHash?: string }
+
+/**
+ * What the services need of a database, one implementation per engine: its reads, and its write units, each one
+ * transaction holding the locks its check needs (SQLite: an immediate transaction; PostgreSQL: row locks).
+ * A unique-index violation escapes a write unit; `takenField` names the field it is about.
+ */
+export interface Store {
+  user(id: number): Awaitable<User | undefined>
+  passwordHash(id: number): Awaitable<string | undefined>
+  idByUsername(username: string): Awaitable<number | undefined>
+  idByEmail(email: string): Awaitable<number | undefined>
+  /** The account a login names, by its identity, with the hash to verify against. */
+  credentials(username: string): Awaitable<{ id: number; passwordHash: string } | undefined>
+  page(limit: number, offset: number): Awaitable<User[]>
+  count(): Awaitable<number>
+  /** Up to `limit` users with ids strictly between the bounds, from the low end or (`fromEnd`) the high end. */
+  between(after: number, before: number, limit: number, fromEnd: boolean): Awaitable<User[]>
+  anyAtOrBelow(id: number): Awaitable<boolean>
+  anyAtOrAbove(id: number): Awaitable<boolean>
+  /** The owner of the token with this digest, while it is live at `now` (ms). */
+  tokenOwner(hash: string, now: number): Awaitable<User | undefined>
+
+  insertUser(values: NewUserRow): Awaitable<User>
+  /**
+   * Applies `changes`. With `proven`, only while the stored password hash is still that one ('stale' otherwise),
+   * and every token of the user goes in the same unit. 'gone': no such user.
+   */
+  updateUser(id: number, changes: UserRowChanges, proven?: string): Awaitable<User | 'gone' | 'stale'>
+  /** False when there was no such user. */
+  removeUser(id: number): Awaitable<boolean>
+  /** Stores a token for `userId` only while its password hash is still `proven`, the one just verified. */
+  issueToken(userId: number, proven: string, hash: string, expiresAt: Date): Awaitable<boolean>
+  revokeToken(hash: string): Awaitable<void>
+  pruneTokens(now: number): Awaitable<number>
+  takenField(error: unknown): 'username' | 'email' | undefined
+  /** Where the login and registration limits count, when every replica must share them; else in memory. */
+  attempts?: AttemptLedger
+}
+
+const UNIQUE_INDEXES = { users_username_key_unique: 'username', users_email_key_unique: 'email' } as const
+
+const isSqliteUnique = (error: unknown): error is Error =>
+  error instanceof Error && (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE'
+
+/** The SQLite store: the prepared queries of ./users.ts and ./tokens.ts, and writes in immediate transactions. */
+export function sqliteStore(db: Db): Store {
+  const users = userQueries(db)
+  const tokens = tokenQueries(db)
+  return {
+    user: users.find,
+    passwordHash: users.passwordHash,
+    idByUsername: users.idByUsername,
+    idByEmail: users.idByEmail,
+    credentials: users.credentials,
+    page: users.page,
+    count: users.count,
+    between: users.between,
+    anyAtOrBelow: users.anyAtOrBelow,
+    anyAtOrAbove: users.anyAtOrAbove,
+    tokenOwner: tokens.ownerOfLive,
+    insertUser: (values) => immediately(db, () => users.insert(values)),
+    updateUser: (id, changes, proven) =>
+      immediately(db, () => {
+        if (proven !== undefined) {
+          const stored = users.passwordHash(id)
+          if (stored === undefined) return 'gone'
+          if (stored !== proven) return 'stale'
+          tokens.removeForUser(id)
+        }
+        return users.update(id, changes) ?? 'gone'
+      }),
+    removeUser: (id) => immediately(db, () => users.remove(id)),
+    issueToken: (userId, proven, hash, expiresAt) =>
+      immediately(db, () => {
+        if (users.passwordHash(userId) !== proven) return false
+        tokens.insert({ userId, hash, expiresAt })
+        return true
+      }),
+    // Writes run in transactions, which the database checks before they commit (./client.ts).
+    revokeToken: (hash) => db.transaction(() => tokens.removeByHash(hash)),
+    pruneTokens: (now) => db.transaction(() => tokens.removeExpired(now)),
+    takenField: (error) => {
+      if (!isSqliteUnique(error)) return undefined
+      const index = Object.keys(UNIQUE_INDEXES).find((name) => error.message.includes(name)) as keyof typeof UNIQUE_INDEXES | undefined
+      return index && UNIQUE_INDEXES[index]
+    },
+  }
+}
+
+/** PostgreSQL names the violated index in the error (SQLSTATE 23505); drizzle may wrap it. */
+export function takenFieldOfPostgres(error: unknown): 'username' | 'email' | undefined {
+  for (let inner = error, depth = 0; inner instanceof Error && depth < 4; inner = inner.cause, depth++) {
+    const { errno, constraint } = inner as { errno?: unknown; constraint?: unknown }
+    if (errno === '23505' && typeof constraint === 'string' && constraint in UNIQUE_INDEXES)
+      return UNIQUE_INDEXES[constraint as keyof typeof UNIQUE_INDEXES]
+  }
+  return undefined
+}
