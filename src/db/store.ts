@@ -47,6 +47,8 @@ export interface Store {
 }
 
 const UNIQUE_INDEXES = { users_username_key_unique: 'username', users_email_key_unique: 'email' } as const
+// SQLite's message names the indexed column ("UNIQUE constraint failed: users.email_key"), not the index.
+const UNIQUE_COLUMNS = { 'users.username_key': 'username', 'users.email_key': 'email' } as const
 
 const isSqliteUnique = (error: unknown): error is Error =>
   error instanceof Error && (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE'
@@ -90,8 +92,8 @@ export function sqliteStore(db: Db): Store {
     pruneTokens: (now) => db.transaction(() => tokens.removeExpired(now)),
     takenField: (error) => {
       if (!isSqliteUnique(error)) return undefined
-      const index = Object.keys(UNIQUE_INDEXES).find((name) => error.message.includes(name)) as keyof typeof UNIQUE_INDEXES | undefined
-      return index && UNIQUE_INDEXES[index]
+      const column = Object.keys(UNIQUE_COLUMNS).find((name) => error.message.endsWith(name)) as keyof typeof UNIQUE_COLUMNS | undefined
+      return column && UNIQUE_COLUMNS[column]
     },
   }
 }

@@ -75,16 +75,16 @@ export function useKnownQueries(
         if (valid) accepted.set(query, documentAST)
       }
     },
-    onRequest({ request, serverContext, fetchAPI, endResponse }) {
+    async onRequest({ request, serverContext, fetchAPI, endResponse }) {
       const body = serverContext.bufferedBody
       const mediaType = body === undefined ? undefined : MEDIA_TYPES.get(request.headers.get('accept'))
       const params = mediaType ? plainParams(body!) : undefined
       const document = params && accepted.get(params.query)
       const query = document && compiledQuery(document, params.operationName)
       if (!query) return
-      const result = query.query(undefined, contextFor(serverContext), params.variables ?? {})
-      // The resolvers answer synchronously; a promise would mean one that does not, which yoga can run.
-      if (result instanceof Promise || result.errors) return
+      const result = await query.query(undefined, contextFor(serverContext), params.variables ?? {})
+      // Errors go through yoga's whole path, which masks and logs them as it does for every other document.
+      if (result.errors) return
       endResponse(processRegularResult(result, fetchAPI, mediaType!))
     },
   }

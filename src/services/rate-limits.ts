@@ -36,11 +36,14 @@ export function limitWindows(settings: RateLimitSettings): LimitWindows {
 
 /**
  * Where attempts are counted: in this process (SQLite), or in the database every replica shares (PostgreSQL,
- * src/db/pg/attempts.ts). `stamp` is unique to the attempt, so taking it back removes exactly it.
+ * src/db/pg/attempts.ts).
  */
 export interface AttemptLedger {
-  /** Counts the attempt under every (limit, key), or under none if one is full: 0, or the seconds to wait. */
-  count(keys: [LimitName, string][], stamp: number): Awaitable<number>
+  /**
+   * Counts an attempt at `at` (ms) under every (limit, key), or under none if one is full: `wait` is 0, or the
+   * seconds until there is room; `stamp` is what takes this attempt back.
+   */
+  count(keys: [LimitName, string][], at: number): Awaitable<{ wait: number; stamp: number }>
   takeBack(keys: [LimitName, string][], stamp: number): Awaitable<void>
   /** Forgets attempts older than every window. */
   prune(now: number): Awaitable<void>
@@ -54,10 +57,10 @@ export function memoryLedger(settings: RateLimitSettings): AttemptLedger {
     (Object.keys(windows) as LimitName[]).map((name) => [name, slidingWindow({ ...windows[name], maxKeys: maxKeys[name] })]),
   ) as Record<LimitName, ReturnType<typeof slidingWindow>>
   return {
-    count(keys, stamp) {
-      const wait = Math.max(...keys.map(([name, key]) => ledgers[name].retryAfter(key, stamp)))
-      if (wait === 0) for (const [name, key] of keys) ledgers[name].record(key, stamp)
-      return wait
+    count(keys, at) {
+      const wait = Math.max(...keys.map(([name, key]) => ledgers[name].retryAfter(key, at)))
+      if (wait === 0) for (const [name, key] of keys) ledgers[name].record(key, at)
+      return { wait, stamp: at }
     },
     takeBack(keys, stamp) {
       for (const [name, key] of keys) ledgers[name].release(key, stamp)
@@ -71,10 +74,6 @@ export function memoryLedger(settings: RateLimitSettings): AttemptLedger {
  * password change, the registration), so that no caller can reach those without passing them.
  */
 export function createRateLimits(settings: RateLimitSettings, now: () => number, ledger: AttemptLedger = memoryLedger(settings)) {
-  let lastStamp = -Infinity
-  /** The time in ms, a fraction past any earlier attempt's, so that a take-back removes exactly its own attempt. */
-  const uniqueStamp = (at: number) => (lastStamp = Math.max(at, lastStamp + 1 / 1024))
-
   /**
    * Runs `verify`, the check of `username`'s password, under the failed-login limits. Every check counts as a
    * failure from the moment it starts, so a burst of concurrent guesses cannot all slip past the limit before the
@@ -87,8 +86,7 @@ export function createRateLimits(settings: RateLimitSettings, now: () => number,
       ['loginByUsername', failureKey(username)],
       ['loginByAddress', clientAddress],
     ]
-    const stamp = uniqueStamp(now())
-    const wait = await ledger.count(keys, stamp)
+    const { wait, stamp } = await ledger.count(keys, now())
     if (wait > 0) throw new RateLimitedError(`Too many failed logins. Try again in ${wait} seconds.`, wait)
     let right: boolean
     try {
@@ -104,7 +102,7 @@ export function createRateLimits(settings: RateLimitSettings, now: () => number,
   /** Every registration request counts, valid or not: it bounds account spam and probing for taken names alike. */
   async function countRegistration(clientAddress: string): Promise<void> {
     if (settings.registerMaxPerHour === 0) return
-    const wait = await ledger.count([['registration', clientAddress]], uniqueStamp(now()))
+    const { wait } = await ledger.count([['registration', clientAddress]], now())
     if (wait > 0) throw new RateLimitedError(`Too many registrations. Try again in ${wait} seconds.`, wait)
   }
 

@@ -11,7 +11,10 @@ export function postgresLedger(sql: SQL, windows: LimitWindows): AttemptLedger {
   const longestWindowMs = Math.max(...Object.values(windows).map((window) => window.windowMs))
 
   return {
-    async count(keys, stamp) {
+    async count(keys, at) {
+      // A random fraction of a millisecond past the attempt's time, so that taking it back (array_remove removes
+      // every equal value) removes only it; waits are computed from whole milliseconds.
+      const stamp = at + Math.random() / 2
       const names = keys.map(([name, key]) => rowKey(name, key))
       const limits = keys.map(([name]) => windows[name].limit)
       const since = keys.map(([name]) => stamp - windows[name].windowMs)
@@ -26,14 +29,14 @@ export function postgresLedger(sql: SQL, windows: LimitWindows): AttemptLedger {
         RETURNING key, at`
       let wait = 0
       for (const [index, name] of names.entries()) {
-        const at = rows.find((row) => row.key === name)!.at.map(Number)
-        if (at.includes(stamp)) continue
+        const times = rows.find((row) => row.key === name)!.at.map(Number)
+        if (times.includes(stamp)) continue
         const window = windows[keys[index]![0]]
-        wait = Math.max(wait, Math.max(1, Math.ceil((at[at.length - window.limit]! + window.windowMs - stamp) / 1000)))
+        wait = Math.max(wait, Math.max(1, Math.ceil((Math.floor(times[times.length - window.limit]!) + window.windowMs - at) / 1000)))
       }
       // All or none: a key that counted the attempt gives it back when another refused it.
       if (wait > 0) await this.takeBack(keys, stamp)
-      return wait
+      return { wait, stamp }
     },
     async takeBack(keys, stamp) {
       const names = keys.map(([name, key]) => rowKey(name, key))
