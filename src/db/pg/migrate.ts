@@ -6,7 +6,7 @@ import { embeddedMigrations } from '../migrations.macro' with { type: 'macro' }
 const MIGRATIONS_TABLE = '__drizzle_migrations'
 const migrations = embeddedMigrations('pg')
 // Any constant of madblog's own: replicas starting together queue on it, and only the first finds work to do.
-const MIGRATION_LOCK = 0x6d6164626c6f67
+const MIGRATION_LOCK = String(0x6d6164626c6f67)
 
 /**
  * Applies pending migrations in one transaction that first takes a PostgreSQL advisory lock, so that replicas
@@ -15,7 +15,7 @@ const MIGRATION_LOCK = 0x6d6164626c6f67
 export async function migratePostgres(sql: SQL): Promise<string[]> {
   try {
     return await sql.begin(async (tx) => {
-      await tx`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`
+      await tx`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK}::bigint)`
       await tx.unsafe(`CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint)`)
       const [row] = await tx.unsafe(`SELECT coalesce(max(created_at), 0)::float8 AS last FROM ${MIGRATIONS_TABLE}`)
       const pending = migrations.filter((migration) => migration.folderMillis > Number(row.last))
