@@ -37,7 +37,7 @@ export function openMigratedDatabase(config: Config, logger: Logger = createLogg
 /** The database the app runs on: a SQLite file (or :memory:), or a migrated PostgreSQL pool (src/db/pg/open.ts). */
 export type AppDatabase = DatabaseHandle | PostgresDatabase
 
-const storeOf = (database: AppDatabase) => ('store' in database ? database.store : sqliteStore(database.db))
+export const storeOf = (database: AppDatabase) => ('store' in database ? database.store : sqliteStore(database.db))
 
 /** The whole service, ready for `app.handle(request)` in tests or `app.listen()` in the CLI; it never listens itself. */
 export function createApp(

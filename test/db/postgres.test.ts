@@ -6,7 +6,14 @@ import { openMigratedPostgres } from '../../src/db/pg/open'
 import { openPostgres } from '../../src/db/pg/client'
 import { postgresStore } from '../../src/db/pg/store'
 import { MSG, badRequest } from '../messages'
-import { TEST_POSTGRES, freshPostgres, postgresApp, postgresConfig } from '../postgres'
+import { appHarness } from '../helpers'
+import { TEST_POSTGRES, freshPostgres, postgresConfig } from '../postgres'
+
+/** An app on its own migrated pool over `url`: several over one url act as replicas. */
+async function postgresApp(url: string, overrides = {}) {
+  const config = postgresConfig(url, overrides)
+  return appHarness(config, await openMigratedPostgres(config))
+}
 
 // The engine's behaviour where PostgreSQL differs from SQLite: shared state between replicas (several apps, each
 // its own pool, over one database), row locks, 23505, advisory-locked migrations, and an unreachable server.

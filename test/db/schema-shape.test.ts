@@ -5,7 +5,9 @@ import * as pg from '../../src/db/pg/schema'
 import * as sqlite from '../../src/db/schema'
 
 /** What both engines must agree on: table, column and index names, nullability, and which indexes are unique. */
-function shape(config: { name: string; columns: { name: string; notNull: boolean; isUnique: boolean }[]; indexes: { config: { name: string; unique: boolean } }[] }) {
+type TableConfig = { name: string; columns: { name: string; notNull: boolean; isUnique: boolean }[]; indexes: { config: { name?: string; unique?: boolean } }[] }
+
+function shape(config: TableConfig) {
   return {
     name: config.name,
     columns: config.columns.map((column) => `${column.name}${column.notNull ? '' : '?'}${column.isUnique ? ' unique' : ''}`).sort(),

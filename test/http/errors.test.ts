@@ -49,9 +49,9 @@ describe('every error is JSON', () => {
   })
 
   test('an unexpected failure is a 500 whose cause is logged, never sent', async () => {
-    const { call, signUp, database } = testApp()
+    const { call, signUp, sql } = testApp()
     const alice = await signUp('alice')
-    database.sqlite.run('DROP TABLE tokens')
+    await sql('DROP TABLE tokens')
     const logged = spyOn(console, 'error').mockImplementation(() => {})
     try {
       const response = await call('GET', `/api/users/${alice.id}`, { token: alice.token })
@@ -68,9 +68,9 @@ describe('every error is JSON', () => {
 
 describe('the log of an unexpected failure', () => {
   test('is one line with the cause and its stack, a few KB at most, whatever the error holds', async () => {
-    const { call, signUp, database } = testApp()
+    const { call, signUp, sql } = testApp()
     const alice = await signUp('alice')
-    database.sqlite.run('DROP TABLE tokens')
+    await sql('DROP TABLE tokens')
     const logged = spyOn(console, 'error').mockImplementation(() => {})
     try {
       expect((await call('GET', `/api/users/${alice.id}`, { token: alice.token })).status).toBe(500)
