@@ -28,11 +28,25 @@ export function postgresConfig(url: string, overrides: Partial<Config> = {}): Co
   return { ...base, passwordHashing: { memoryCost: 1024, timeCost: 1 }, ...overrides } as Config & { postgres: NonNullable<Config['postgres']> }
 }
 
-const opened: (() => Promise<void>)[] = []
+/** Databases opened, by the test that opened them (0: a hook outside any test, such as beforeAll). */
+const opened: { test: number; close: () => Promise<void> }[] = []
+let currentTest = 0
 
-/** Closes every pool and drops every database the finished test opened (test/preload.ts runs it after each). */
-export async function closeOpened() {
-  for (const close of opened.splice(0).reverse()) await close()
+/** test/preload.ts: each test's databases are closed after it; those of beforeAll hooks at the very end. */
+export function trackTests(hooks: { beforeEach(f: () => void): void; afterEach(f: () => Promise<void>): void; afterAll(f: () => Promise<void>): void }) {
+  let serial = 0
+  const closeWhere = async (which: (test: number) => boolean) => {
+    const closing = opened.filter((entry) => which(entry.test))
+    opened.splice(0, opened.length, ...opened.filter((entry) => !which(entry.test)))
+    for (const entry of closing.reverse()) await entry.close()
+  }
+  hooks.beforeEach(() => void (currentTest = ++serial))
+  hooks.afterEach(async () => {
+    const finished = currentTest
+    currentTest = 0
+    await closeWhere((test) => test === finished)
+  })
+  hooks.afterAll(() => closeWhere(() => true))
 }
 
 /**
@@ -43,16 +57,21 @@ export function lazyPostgres(config: Config): PostgresDatabase & { ready: Promis
   const ready = (async () => {
     const database = await freshPostgres()
     const handle = await openMigratedPostgres({ ...config, postgres: postgresConfig(database.url).postgres })
-    opened.push(async () => {
+    return { database, handle }
+  })()
+  opened.push({
+    test: currentTest,
+    close: async () => {
+      const { database, handle } = await ready
       await handle.close()
       await database.drop()
-    })
-    return handle
-  })()
+    },
+  })
+  const handle = ready.then(({ handle }) => handle)
   const later = <T extends object>(pick: (handle: PostgresDatabase) => T) =>
     new Proxy({} as T, {
       get: (_, key) => async (...args: unknown[]) => {
-        const target = pick(await ready) as Record<PropertyKey, (...args: unknown[]) => unknown>
+        const target = pick(await handle) as Record<PropertyKey, (...args: unknown[]) => unknown>
         return target[key]!(...args)
       },
     })
@@ -61,7 +80,7 @@ export function lazyPostgres(config: Config): PostgresDatabase & { ready: Promis
     get: (target, key) => (key === 'takenField' ? takenFieldOfPostgres : key === 'attempts' ? ledger : Reflect.get(target, key)),
   })
   return {
-    ready,
+    ready: handle,
     store,
     applied: [],
     get db(): PostgresDatabase['db'] {
@@ -70,6 +89,6 @@ export function lazyPostgres(config: Config): PostgresDatabase & { ready: Promis
     get sql(): PostgresDatabase['sql'] {
       throw new Error('lazyPostgres: await ready for the pool')
     },
-    close: async () => void (await ready).close(),
+    close: async () => void (await handle).close(),
   }
 }

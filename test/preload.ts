@@ -1,5 +1,5 @@
-import { afterEach } from 'bun:test'
-import { ON_POSTGRES, closeOpened } from './postgres'
+import { afterAll, afterEach, beforeEach } from 'bun:test'
+import { ON_POSTGRES, trackTests } from './postgres'
 
-// Under TEST_ENGINE=postgres every test's databases are closed and dropped once it ends.
-if (ON_POSTGRES) afterEach(closeOpened)
+// Under TEST_ENGINE=postgres the databases testApp opens are closed and dropped once their test (or file) ends.
+if (ON_POSTGRES) trackTests({ beforeEach, afterEach, afterAll })

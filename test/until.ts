@@ -2,6 +2,6 @@ import { expect } from 'bun:test'
 
 /** Lets queued callbacks run until `condition` holds: a bounded number of turns, no clock involved. */
 export async function until(condition: () => boolean | Promise<boolean>) {
-  for (let turn = 0; turn < 1000 && !(await condition()); turn++) await Bun.sleep(0)
+  for (let turn = 0; turn < 20_000 && !(await condition()); turn++) await Bun.sleep(0)
   expect(await condition()).toBe(true)
 }

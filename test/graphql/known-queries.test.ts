@@ -2,7 +2,7 @@ import { describe, expect, test } from 'bun:test'
 import { createGraphqlServer } from '../../src/graphql'
 import type { Logger } from '../../src/log'
 import { createServices } from '../../src/services'
-import { sqliteStore } from '../../src/db/store'
+import { storeOf } from '../../src/app'
 import { testApp } from '../helpers'
 
 /** The app's database and accounts, and yoga over them with a logger that keeps every line, debug included. */
@@ -12,7 +12,7 @@ function harness() {
   const logged: string[] = []
   const keep = (lines: string[]) => (message: string, detail?: unknown) => void lines.push(`${message} ${String(detail)}`)
   const logger: Logger = { debug: keep(debug), info: keep(logged), warn: keep(logged), error: keep(logged) }
-  const services = createServices(sqliteStore(app.database.db), app.config)
+  const services = createServices(storeOf(app.database), app.config)
   /** A yoga with nothing accepted yet: its first answer to any document is yoga's whole path. */
   const freshYoga = () => createGraphqlServer(services, app.config.graphql, logger)
   return { ...app, services, yoga: freshYoga(), freshYoga, debug, logged }

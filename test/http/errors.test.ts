@@ -1,6 +1,6 @@
 import { describe, expect, spyOn, test } from 'bun:test'
 import { createLogger } from '../../src/log'
-import { testApp } from '../helpers'
+import { sqliteOnly, testApp } from '../helpers'
 import { until } from '../until'
 
 describe('every error is JSON', () => {
@@ -67,7 +67,8 @@ describe('every error is JSON', () => {
 })
 
 describe('the log of an unexpected failure', () => {
-  test('is one line with the cause and its stack, a few KB at most, whatever the error holds', async () => {
+  // SQLite's error carries a stack and names the table; Bun's PostgresError has no stack to show.
+  sqliteOnly('is one line with the cause and its stack, a few KB at most, whatever the error holds', async () => {
     const { call, signUp, sql } = testApp()
     const alice = await signUp('alice')
     await sql('DROP TABLE tokens')
