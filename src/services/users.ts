@@ -1,10 +1,11 @@
-import { and, asc, count, desc, eq, gt, gte, lt, lte, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, gte, lt, lte, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { rowReader } from '../db/rows'
 import { tokens, users } from '../db/schema'
 import { ForbiddenError, NotFoundError, ValidationError, type FieldErrors } from './errors'
 import { pageMeta, type PageMeta, type PageRequest } from './pagination'
 import type { PasswordHasher } from './passwords'
+import { createUserPositions } from './user-positions'
 import {
   MESSAGES,
   isValidEmail,
@@ -51,14 +52,7 @@ export function createUserService(db: Db, passwords: PasswordHasher) {
     .from(users)
     .where(sql`lower(${users.email}) = lower(${sql.placeholder('email')})`)
     .prepare()
-  const page = db
-    .select(columns)
-    .from(users)
-    .orderBy(asc(users.id))
-    .limit(sql.placeholder('limit'))
-    .offset(sql.placeholder('offset'))
-    .prepare()
-  const total = db.select({ total: count() }).from(users).prepare()
+  const positions = createUserPositions(db)
   const between = and(gt(users.id, sql.placeholder('after')), lt(users.id, sql.placeholder('before')))
   const lowestBetween = db.select(columns).from(users).where(between).orderBy(asc(users.id)).limit(sql.placeholder('limit')).prepare()
   const highestBetween = db.select(columns).from(users).where(between).orderBy(desc(users.id)).limit(sql.placeholder('limit')).prepare()
@@ -184,8 +178,8 @@ export function createUserService(db: Db, passwords: PasswordHasher) {
   }
 
   function list(request: PageRequest): { items: User[]; meta: PageMeta } {
-    const items = page.all({ limit: request.perPage, offset: (request.page - 1) * request.perPage })
-    return { items, meta: pageMeta(request, countAll()) }
+    const { items, total } = positions.page((request.page - 1) * request.perPage, request.perPage)
+    return { items, meta: pageMeta(request, total) }
   }
 
   /**
@@ -203,9 +197,7 @@ export function createUserService(db: Db, passwords: PasswordHasher) {
   const anyBeyond = (id: number, side: 'below' | 'above') =>
     (side === 'below' ? anyAtOrBelow : anyAtOrAbove).get({ id }) !== undefined
 
-  const countAll = () => total.get()?.total ?? 0
-
-  return { get, register, update, remove, list, window, anyBeyond, count: countAll }
+  return { get, register, update, remove, list, window, anyBeyond, count: positions.count }
 }
 
 export interface IdRange {

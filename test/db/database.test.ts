@@ -25,9 +25,10 @@ describe('database', () => {
     database.close()
   })
 
-  test('migrations run once and report what ran', () => {
+  test('migrations run once and report what ran', async () => {
     const database = openDatabase(':memory:')
-    expect(migrate(database.db)).toEqual(['0000_init'])
+    const journal = (await Bun.file(join(import.meta.dir, '../../drizzle/meta/_journal.json')).json()) as { entries: { tag: string }[] }
+    expect(migrate(database.db)).toEqual(journal.entries.map((entry) => entry.tag))
     expect(migrate(database.db)).toEqual([])
     const tables = database.sqlite.query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all()
     expect(tables.map((row) => (row as { name: string }).name)).toEqual(
