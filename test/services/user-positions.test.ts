@@ -1,31 +1,10 @@
 import { describe, expect, test } from 'bun:test'
-import { getTableName } from 'drizzle-orm'
 import fc from 'fast-check'
 import { openMigratedDatabase } from '../../src/app'
-import { USER_BUCKET_LEVELS } from '../../src/db/schema'
 import { createUserPositions } from '../../src/services/user-positions'
 import { fcOptions, PROPERTY_TIMEOUT_MS } from '../http/hostile'
 import { testConfig } from '../helpers'
-
-/** Every count the triggers keep, beside the same counts made by scanning `users`; they must be equal. */
-export function countsAndTheirScans(sqlite: import('bun:sqlite').Database) {
-  const scalar = (query: string) => (sqlite.query(query).get() as { n: number }).n
-  const buckets = (query: string) => sqlite.query(query).all()
-  return {
-    kept: {
-      total: scalar("SELECT rows AS n FROM row_counts WHERE table_name = 'users'"),
-      levels: USER_BUCKET_LEVELS.map(({ table }) =>
-        buckets(`SELECT bucket, users FROM ${getTableName(table)} WHERE users > 0 ORDER BY bucket`),
-      ),
-    },
-    scanned: {
-      total: scalar('SELECT count(*) AS n FROM users'),
-      levels: USER_BUCKET_LEVELS.map(({ shift }) =>
-        buckets(`SELECT id >> ${shift} AS bucket, count(*) AS users FROM users GROUP BY id >> ${shift} ORDER BY bucket`),
-      ),
-    },
-  }
-}
+import { countsAndTheirScans } from './counts'
 
 // Ids from either side of every level's bucket edges (1,024, 65,536 and 4,194,304 ids wide), and below zero.
 const anyId = fc.oneof(
