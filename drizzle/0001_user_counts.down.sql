@@ -3,5 +3,3 @@ DROP TABLE `user_counts_by_64k_ids`;
 DROP TABLE `user_counts_by_4m_ids`;
 --> statement-breakpoint
 DROP TABLE `user_counts_by_1k_ids`;
---> statement-breakpoint
-DROP TABLE `row_counts`;

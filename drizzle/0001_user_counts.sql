@@ -1,9 +1,3 @@
-CREATE TABLE `row_counts` (
-	`table_name` text PRIMARY KEY NOT NULL,
-	`rows` integer NOT NULL,
-	CONSTRAINT "row_counts_rows_not_negative" CHECK("row_counts"."rows" >= 0)
-);
---> statement-breakpoint
 CREATE TABLE `user_counts_by_1k_ids` (
 	`bucket` integer PRIMARY KEY NOT NULL,
 	`users` integer NOT NULL,

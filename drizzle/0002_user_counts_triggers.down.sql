@@ -9,5 +9,3 @@ DELETE FROM `user_counts_by_4m_ids`;
 DELETE FROM `user_counts_by_64k_ids`;
 --> statement-breakpoint
 DELETE FROM `user_counts_by_1k_ids`;
---> statement-breakpoint
-DELETE FROM `row_counts` WHERE `table_name` = 'users';

@@ -35,20 +35,11 @@ export const tokens = sqliteTable(
 )
 
 /**
- * Row counts the database keeps itself: triggers on each counted table (drizzle/0002_user_counts_triggers.sql)
- * add and subtract in the same transaction as the row, so totals never need a scan and a write by any process,
- * plain SQL included, keeps them exact.
- */
-export const rowCounts = sqliteTable(
-  'row_counts',
-  { tableName: text('table_name').primaryKey(), rows: integer('rows').notNull() },
-  (table) => [check('row_counts_rows_not_negative', sql`${table.rows} >= 0`)],
-)
-
-/**
  * How many users hold ids in each bucket of `2^shift` consecutive ids (bucket = id >> shift), at three widths that
- * nest 64 to 1: the position index behind REST's page numbers. Triggers keep them exact like `row_counts`; a
- * bucket left empty by deletions keeps its row at 0. src/services/user-positions.ts explains the search.
+ * nest 64 to 1. Triggers (drizzle/0002_user_counts_triggers.sql) keep them in the transaction of each insert and
+ * delete, so a write by any process, plain SQL included, keeps them exact and no total or page position needs a scan
+ * of `users`: the total is the sum of the widest level (one row per 4,194,304 ids), and the levels are the position
+ * index behind REST's page numbers (src/services/user-positions.ts). A bucket emptied by deletions keeps its row at 0.
  */
 const userBuckets = (name: string) =>
   sqliteTable(name, { bucket: integer('bucket').primaryKey(), users: integer('users').notNull() }, (table) => [

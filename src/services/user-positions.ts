@@ -1,7 +1,7 @@
 import { and, asc, gte, lt, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { rowReader, rowsReader } from '../db/rows'
-import { rowCounts, USER_BUCKET_LEVELS, users } from '../db/schema'
+import { USER_BUCKET_LEVELS, users } from '../db/schema'
 import type { User } from './users'
 
 type Bucket = { bucket: number; users: number }
@@ -16,27 +16,29 @@ type Bucket = { bucket: number; users: number }
  * one transaction: another process committing between them would otherwise shift the page by its rows.
  */
 export function createUserPositions(db: Db) {
-  const total = rowReader<{ rows: number }, []>(
-    db,
-    db.select({ rows: rowCounts.rows }).from(rowCounts).where(sql`${rowCounts.tableName} = 'users'`),
-    [],
-  )
-  const levels = USER_BUCKET_LEVELS.map(({ table, shift }, depth) => {
-    const columns = { bucket: table.bucket, users: table.users }
-    const from = sql.placeholder('from')
-    const to = sql.placeholder('to')
-    return {
-      shift,
-      // Children of one bucket above lie in [from, to): this level's bucket numbers are that bucket's times the ratio.
-      ratio: depth === 0 ? 0 : 2 ** (USER_BUCKET_LEVELS[depth - 1]!.shift - shift),
-      all: rowsReader<Bucket, []>(db, db.select(columns).from(table).orderBy(asc(table.bucket)), []),
-      within: rowsReader<Bucket, [number, number]>(
-        db,
-        db.select(columns).from(table).where(and(gte(table.bucket, from), lt(table.bucket, to))).orderBy(asc(table.bucket)),
-        ['from', 'to'],
-      ),
-    }
+  const [widest, ...narrower] = USER_BUCKET_LEVELS
+  // Aliased: rowReader reads the bare statement's column names, and Drizzle names an expression by its SQL.
+  const sumOfWidest = sql<number>`coalesce(sum(${widest.table.users}), 0)`.as('users')
+  const total = rowReader<{ users: number }, []>(db, db.select({ users: sumOfWidest }).from(widest.table), [])
+  const columns = (table: typeof widest.table) => ({ bucket: table.bucket, users: table.users })
+  const everyWidest = rowsReader<Bucket, []>(db, db.select(columns(widest.table)).from(widest.table).orderBy(asc(widest.table.bucket)), [])
+  let parentShift: number = widest.shift
+  const levels = narrower.map(({ table, shift }) => {
+    // The children of bucket b one level up are this level's buckets [b * ratio, (b + 1) * ratio).
+    const ratio = 2 ** (parentShift - shift)
+    parentShift = shift
+    const within = rowsReader<Bucket, [number, number]>(
+      db,
+      db
+        .select(columns(table))
+        .from(table)
+        .where(and(gte(table.bucket, sql.placeholder('from')), lt(table.bucket, sql.placeholder('to'))))
+        .orderBy(asc(table.bucket)),
+      ['from', 'to'],
+    )
+    return (parent: number) => within(parent * ratio, (parent + 1) * ratio)
   })
+  const bottomWidth = 2 ** parentShift
   const fromId = rowsReader<User, [number, number, number]>(
     db,
     db
@@ -49,33 +51,26 @@ export function createUserPositions(db: Db) {
     ['from', 'limit', 'skip'],
   )
 
-  /** The first id of the bottom bucket holding position `offset`, and how many of its users come before it. */
-  function locate(offset: number): { from: number; skip: number } | undefined {
-    let rest = offset
-    let chosen: number | undefined
-    for (const level of levels) {
-      const buckets = chosen === undefined ? level.all() : level.within(chosen * level.ratio, (chosen + 1) * level.ratio)
-      chosen = undefined
-      for (const { bucket, users } of buckets) {
-        if (rest < users) {
-          chosen = bucket
-          break
-        }
-        rest -= users
-      }
-      if (chosen === undefined) return undefined
+  /** The bucket holding position `rest` among `buckets`, and how many of its users come before that position. */
+  function holder(buckets: Bucket[], rest: number): { bucket: number; rest: number } | undefined {
+    for (const { bucket, users } of buckets) {
+      if (rest < users) return { bucket, rest }
+      rest -= users
     }
-    return { from: chosen! * 2 ** levels.at(-1)!.shift, skip: rest }
+    return undefined
   }
-
-  const countAll = () => total()?.rows ?? 0
 
   /** `limit` users from position `offset` on, and the total they were counted in, as of one snapshot. */
   const page = db.$client.transaction((offset: number, limit: number): { items: User[]; total: number } => {
-    const all = countAll()
-    const start = offset < all ? locate(offset) : undefined
-    return { items: start ? fromId(start.from, limit, start.skip) : [], total: all }
+    const top = everyWidest()
+    const count = top.reduce((sum, bucket) => sum + bucket.users, 0)
+    let found = holder(top, offset)
+    for (const children of levels) found = found && holder(children(found.bucket), found.rest)
+    return { items: found ? fromId(found.bucket * bottomWidth, limit, found.rest) : [], total: count }
   })
 
-  return { count: countAll, page: (offset: number, limit: number) => page(offset, limit) }
+  return {
+    count: () => total()!.users,
+    page: (offset: number, limit: number) => page(offset, limit),
+  }
 }

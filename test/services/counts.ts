@@ -8,7 +8,7 @@ export function countsAndTheirScans(sqlite: Database) {
   const buckets = (query: string) => sqlite.query(query).all()
   return {
     kept: {
-      total: scalar("SELECT rows AS n FROM row_counts WHERE table_name = 'users'"),
+      total: scalar(`SELECT coalesce(sum(users), 0) AS n FROM ${getTableName(USER_BUCKET_LEVELS[0].table)}`),
       levels: USER_BUCKET_LEVELS.map(({ table }) =>
         buckets(`SELECT bucket, users FROM ${getTableName(table)} WHERE users > 0 ORDER BY bucket`),
       ),
