@@ -30,7 +30,7 @@ function panel(
   rows: { label: string; bars: { value: number; color: string; note: string }[]; mark?: number }[],
   legend: [string, string][],
 ) {
-  const plotWidth = WIDTH - LABEL_WIDTH - 90
+  const plotWidth = WIDTH - LABEL_WIDTH - 180
   const max = Math.max(...rows.flatMap((row) => [...row.bars.map((bar) => bar.value), row.mark ?? 0])) || 1
   const x = (value: number) => LABEL_WIDTH + (value / max) * plotWidth
   const parts = [text(10, top + 16, title, 'font-weight="bold" font-size="14"')]
@@ -41,10 +41,12 @@ function panel(
   let y = top + 50
   for (const row of rows) {
     parts.push(text(LABEL_WIDTH - 8, y + BAR_HEIGHT * (row.bars.length / 2) + 4, row.label, 'text-anchor="end"'))
+    // Notes start past the bars and the mark alike, so the dashed line never crosses them.
+    const notesAt = Math.max(...row.bars.map((bar) => x(bar.value)), row.mark === undefined ? 0 : x(row.mark)) + 6
     for (const bar of row.bars) {
       const width = Math.max(1, x(bar.value) - LABEL_WIDTH)
       parts.push(`<rect x="${LABEL_WIDTH}" y="${y}" width="${width.toFixed(1)}" height="${BAR_HEIGHT - 2}" fill="${bar.color}"/>`)
-      parts.push(text(LABEL_WIDTH + width + 4, y + BAR_HEIGHT - 3, bar.note, 'font-size="11"'))
+      parts.push(text(notesAt, y + BAR_HEIGHT - 3, bar.note, 'font-size="11"'))
       y += BAR_HEIGHT
     }
     if (row.mark !== undefined) {
@@ -87,12 +89,12 @@ export function chartSvg({ reads, labels, growth }: ChartInput): string {
             label: GROWTH_LABELS[key],
             bars: [
               { value: us(at), color: COLORS.small, note: note(at, `at ${count(small.users)}`) },
-              { value: us(grown), color: COLORS.large, note: note(grown, `at ${count(large.users)}`) },
+              { value: us(grown), color: COLORS.large, note: `${note(grown, `at ${count(large.users)}`)} (${(us(grown) / us(at)).toFixed(2)}×)` },
             ],
             mark: 1.5 * us(at),
           }
         }),
-        [[count(small.users), COLORS.small], [count(large.users), COLORS.large], ['1.5× the cost at 1,000', COLORS.target]],
+        [[count(small.users), COLORS.small], [count(large.users), COLORS.large], [`1.5× the cost at ${count(small.users)}`, COLORS.target]],
       ),
     )
   }
