@@ -190,7 +190,7 @@ function printGrowth({ sizes, targets }: Growth) {
   for (const kind of ['register', 'rename', 'remove'] as const) {
     const { with_triggers, without_triggers } = sizes.at(-1)!.writes
     const cells = sizes.map(({ writes }) => `${n(writes.with_triggers[kind])} / ${n(writes.without_triggers[kind])}`)
-    rows.push([`${kind} (service, triggers / none)`, ...cells, `${n(with_triggers[kind] / without_triggers[kind], 2)}×`])
+    rows.push([`${kind} (app.handle, triggers / none)`, ...cells, `${n(with_triggers[kind] / without_triggers[kind], 2)}×`])
   }
   const widths = header.map((_, column) => Math.max(header[column]!.length, ...rows.map((row) => row[column]!.length)))
   const line = (row: string[]) => `| ${row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join(' | ')} |`
