@@ -5,6 +5,7 @@ import { loadConfig } from '../src/config'
 import { openDatabase, type Db } from '../src/db/client'
 import { migrate } from '../src/db/migrate'
 import { embeddedMigrations } from '../src/db/migrations.macro'
+import { emailKey, usernameKey } from '../src/services/identity'
 
 export const SEED_USERS = 1000
 export const SEED_PASSWORD = 'bench-password'
@@ -13,7 +14,7 @@ export const seedUsername = (n: number) => `user${n}`
 /** The first migration that builds the user counts: seeded rows go in before it, as on an existing database. */
 const COUNTS_MIGRATION = /_user_counts$/
 
-/** Applies the migrations before the user counts with drizzle's own migrator, as src/db/migrate.ts applies all. */
+/** Applies the migrations before the user counts with drizzle's own migrator, which records them as src/db/migrate.ts does. */
 function migrateUpToCounts(db: Db) {
   const migrations = embeddedMigrations()
   const before = migrations.slice(0, migrations.findIndex((migration) => COUNTS_MIGRATION.test(migration.tag)))
@@ -35,11 +36,14 @@ export async function seedDatabase(users = SEED_USERS): Promise<{ path: string; 
   migrateUpToCounts(database.db)
   // Every column given: the rows must not depend on defaults a later migration may change.
   const insert = database.sqlite.prepare(
-    'INSERT INTO users (id, username, email, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
+    'INSERT INTO users (id, username, username_key, email, email_key, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   )
   const now = Date.now()
   database.sqlite.transaction(() => {
-    for (let n = 1; n <= users; n++) insert.run(n, seedUsername(n), `${seedUsername(n)}@bench.example`, hash, now, now)
+    for (let n = 1; n <= users; n++) {
+      const [username, email] = [seedUsername(n), `${seedUsername(n)}@bench.example`]
+      insert.run(n, username, usernameKey(username), email, emailKey(email), hash, now, now)
+    }
   })()
   insert.finalize()
   database.close()

@@ -8,7 +8,7 @@ type Bucket = { bucket: number; users: number }
 
 /**
  * Users by position in id order without walking the rows before it, from the counts the database keeps
- * (src/db/schema.ts, drizzle/0002_user_counts_triggers.sql). To find position k, descend the bucket levels: walk
+ * (src/db/schema.ts, drizzle/0003_user_counts_triggers.sql). To find position k, descend the bucket levels: walk
  * the buckets inside the one chosen above (at the widest level, all of them) in order, subtracting each count from
  * k, until the bucket that holds position k; at the bottom, skip what is left of k inside its 1,024 ids. Each step
  * reads at most 64 buckets and skips at most 1,023 rows however many users there are (the widest level gains a
