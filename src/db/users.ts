@@ -1,13 +1,42 @@
-import { and, asc, count, desc, eq, gt, gte, isNull, lt, lte, or, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, gte, isNull, lt, lte, or, sql } from 'drizzle-orm'
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import { emailKey, usernameKey } from '../services/identity'
 import type { Db } from './client'
 import { rowReader, rowsReader } from './rows'
 import { users } from './schema'
 
-/** A user as the services see them: never the password hash. */
-export type User = Pick<typeof users.$inferSelect, 'id' | 'username' | 'email'>
+/** A user as the services see them: never the password hash. Times are ms since the epoch. */
+export interface User {
+  id: number
+  username: string
+  email: string
+  name: string | null
+  location: string | null
+  aboutMe: string | null
+  memberSince: number
+  lastSeen: number | null
+  postsCount: number
+}
 
-const columns = { id: users.id, username: users.username, email: users.email }
+export type ProfileChanges = Partial<Pick<User, 'name' | 'location' | 'aboutMe'>>
+
+// Aliased raw columns: the bare statements of ./rows.ts read rows by these names, and Drizzle's returning() then
+// gives the same integers (no Date) as they do.
+const raw = <T>(column: SQLiteColumn, alias: keyof User) => sql<T>`${column}`.as(alias)
+
+/** The columns of a User, for every query that reads one (the tokens' owner lookup included). */
+export const USER_COLUMNS = {
+  id: users.id,
+  username: users.username,
+  email: users.email,
+  name: users.name,
+  location: users.location,
+  aboutMe: raw<string | null>(users.aboutMe, 'aboutMe'),
+  memberSince: raw<number>(users.createdAt, 'memberSince'),
+  lastSeen: raw<number | null>(users.lastSeen, 'lastSeen'),
+  postsCount: raw<number>(users.postsCount, 'postsCount'),
+}
+const columns = USER_COLUMNS
 const byId = eq(users.id, sql.placeholder('id'))
 
 /** The identity keys of whichever names are being written (src/services/identity.ts), always written with them. */
@@ -43,16 +72,18 @@ export function userQueries(db: Db) {
       email: sql.placeholder('email'),
       emailKey: sql.placeholder('emailKey'),
       passwordHash: sql.placeholder('passwordHash'),
+      lastSeen: sql`(cast(unixepoch('subsec') * 1000 as integer))`,
     })
     .returning(columns)
     .prepare()
   const remove = db.delete(users).where(byId).returning({ id: users.id }).prepare()
-  const page = rowsReader<User, [number, number]>(
+  // The ids as one JSON array: a single prepared statement whatever their number.
+  const byIds = rowsReader<User, [string]>(
     db,
-    db.select(columns).from(users).orderBy(asc(users.id)).limit(sql.placeholder('limit')).offset(sql.placeholder('offset')),
-    ['limit', 'offset'],
+    db.select(columns).from(users).where(sql`${users.id} IN (SELECT value FROM json_each(${sql.placeholder('ids')}))`),
+    ['ids'],
   )
-  const total = db.select({ total: count() }).from(users).prepare()
+  const seen = db.update(users).set({ lastSeen: sql`${sql.placeholder('at')}` }).where(and(byId, or(isNull(users.lastSeen), lt(users.lastSeen, sql.placeholder('at'))))).prepare()
   const between = and(gt(users.id, sql.placeholder('after')), lt(users.id, sql.placeholder('before')))
   const betweenOrder = ['after', 'before', 'limit'] as [string, string, string]
   const lowestBetween = rowsReader<User, [number, number, number]>(
@@ -77,22 +108,39 @@ export function userQueries(db: Db) {
     credentials: (username: string) => credentials.get({ key: usernameKey(username), name: username }),
     insert: (values: { username: string; email: string; passwordHash: string }): User =>
       insert.get({ ...values, ...identity(values.username, values.email) })!,
-    update: (id: number, changes: { username?: string; email?: string; passwordHash?: string }): User | undefined =>
+    /** The users of these ids that exist, in no particular order: one statement for a page's authors. */
+    findMany: (ids: number[]): User[] => (ids.length === 0 ? [] : byIds(JSON.stringify(ids))),
+    /** Moves last_seen forward only: a late batch never takes it back. */
+    markSeen: (id: number, at: number) => void seen.run({ id, at }),
+    update: (id: number, changes: { username?: string; email?: string; passwordHash?: string } & ProfileChanges): User | undefined =>
       db
         .update(users)
         .set({ ...changes, ...identity(changes.username, changes.email), updatedAt: new Date() })
         .where(eq(users.id, id))
         .returning(columns)
-        .get(),
+        .get() as User | undefined,
     remove: (id: number) => remove.all({ id }).length > 0,
-    page,
-    count: () => total.get()?.total ?? 0,
     /** Up to `limit` users with ids strictly between the bounds, from the low end or (`fromEnd`) the high end. */
     between: (after: number, before: number, limit: number, fromEnd: boolean): User[] =>
       (fromEnd ? highestBetween : lowestBetween)(after, before, limit),
     anyAtOrBelow: (id: number) => anyAtOrBelow.get({ id }) !== undefined,
     anyAtOrAbove: (id: number) => anyAtOrAbove.get({ id }) !== undefined,
   }
+}
+
+/** Where a users page starts (src/db/positions.ts): ids from `edge` on, in id order. */
+export function userPageFrom(db: Db) {
+  return rowsReader<User, [number, number, number]>(
+    db,
+    db
+      .select(columns)
+      .from(users)
+      .where(gte(users.id, sql.placeholder('edge')))
+      .orderBy(asc(users.id))
+      .limit(sql.placeholder('limit'))
+      .offset(sql.placeholder('skip')),
+    ['edge', 'limit', 'skip'],
+  )
 }
 
 export type UserQueries = ReturnType<typeof userQueries>

@@ -16,7 +16,7 @@ function shape(config: TableConfig) {
 }
 
 test('the SQLite and PostgreSQL schemas have the same tables, columns and indexes', () => {
-  for (const name of ['users', 'tokens'] as const) {
+  for (const name of ['users', 'tokens', 'posts'] as const) {
     expect(shape(pgTableConfig(pg[name]))).toEqual(shape(sqliteTableConfig(sqlite[name])))
   }
   // The only table of one engine alone: PostgreSQL keeps the limits every replica shares (in memory on SQLite).

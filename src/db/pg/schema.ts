@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { bigint, doublePrecision, index, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core'
+import { bigint, doublePrecision, index, integer, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core'
 
 // The PostgreSQL twin of ../schema.ts: the same tables, columns and indexes by name (test/db/schema-shape.test.ts).
 // Ids are bigint so that every id a URL may name (up to 15 digits) is a miss, not an out-of-range error.
@@ -15,8 +15,14 @@ export const users = pgTable(
     passwordHash: text('password_hash').notNull(),
     usernameKey: text('username_key'),
     emailKey: text('email_key'),
+    name: text('name'),
+    location: text('location'),
+    aboutMe: text('about_me'),
+    lastSeen: moment('last_seen'),
     createdAt: moment('created_at').notNull().default(sql`now()`),
     updatedAt: moment('updated_at').notNull().default(sql`now()`),
+    // Kept by a trigger on posts (drizzle/pg/0002_posts_triggers.sql), in the transaction of each insert or delete.
+    postsCount: integer('posts_count').notNull().default(0),
   },
   (table) => [
     uniqueIndex('users_username_key_unique').on(table.usernameKey),
@@ -36,6 +42,23 @@ export const tokens = pgTable(
     createdAt: moment('created_at').notNull().default(sql`now()`),
   },
   (table) => [index('tokens_user_id_idx').on(table.userId), index('tokens_expires_at_idx').on(table.expiresAt)],
+)
+
+export const posts = pgTable(
+  'posts',
+  {
+    id: id(),
+    title: text('title').notNull(),
+    summary: text('summary'),
+    body: text('body').notNull(),
+    authorId: bigint('author_id', { mode: 'number' })
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    timestamp: moment('timestamp').notNull().default(sql`now()`),
+    updatedAt: moment('updated_at').notNull().default(sql`now()`),
+    views: bigint('views', { mode: 'number' }).notNull().default(0),
+  },
+  (table) => [index('posts_author_id_id_idx').on(table.authorId, table.id)],
 )
 
 /**

@@ -1,0 +1,17 @@
+DROP TABLE `post_counts_by_1k_ids`;
+--> statement-breakpoint
+DROP TABLE `post_counts_by_4m_ids`;
+--> statement-breakpoint
+DROP TABLE `post_counts_by_64k_ids`;
+--> statement-breakpoint
+DROP TABLE `posts`;
+--> statement-breakpoint
+ALTER TABLE `users` DROP COLUMN `posts_count`;
+--> statement-breakpoint
+ALTER TABLE `users` DROP COLUMN `last_seen`;
+--> statement-breakpoint
+ALTER TABLE `users` DROP COLUMN `about_me`;
+--> statement-breakpoint
+ALTER TABLE `users` DROP COLUMN `location`;
+--> statement-breakpoint
+ALTER TABLE `users` DROP COLUMN `name`;
