@@ -14,6 +14,7 @@ import { apiDocs } from './http/docs'
 import { errorHandling } from './http/errors'
 import { graphqlController } from './http/graphql'
 import { pingController } from './http/ping'
+import { postsController } from './http/posts'
 import { requestLog } from './http/request-log'
 import { securityHeaders } from './http/security-headers'
 import { tokensController } from './http/tokens'
@@ -46,18 +47,22 @@ export function createApp(
   dependencies: ServiceDependencies = {},
   logger: Logger = createLogger(config.logLevel),
 ) {
-  const services = createServices(storeOf(database), config, dependencies)
+  const services = createServices(storeOf(database), config, {
+    onDeferredError: (error) => logger.warn(`writing views and last_seen failed (kept for the next batch): ${error}`),
+    ...dependencies,
+  })
   const addresses = clientAddresses(config.trustProxyHops)
   const docs = apiDocs(VERSION)
   const users = usersController(services, addresses)
   const tokens = tokensController(services, addresses)
+  const posts = postsController(services)
   const graphql = graphqlController(services, createGraphqlServer(services, config.graphql, logger), config.graphql, addresses)
   let pruner: Timer | undefined
 
   // Elysia finds the path at a fixed offset that assumes a host of four characters or more: with `Host: x`, `/api/ping`
   // was routed, answered and logged as `/ping`. Searching after the scheme instead costs nothing measurable.
   return new Elysia({ name: 'madblog', handler: { standardHostname: false } })
-    .use(errorHandling(logger, [docs, pingController, users, tokens, graphql].flatMap((feature) => feature.routes)))
+    .use(errorHandling(logger, [docs, pingController, users, tokens, posts, graphql].flatMap((feature) => feature.routes)))
     .use(requestLog(logger, config.logLevel))
     .use(bodyLimit(config.maxBodyBytes))
     .use(corsPolicy(config.corsOrigins))
@@ -66,6 +71,7 @@ export function createApp(
     .use(pingController)
     .use(users)
     .use(tokens)
+    .use(posts)
     .use(graphql)
     .onStart(() => {
       // A database that cannot be reached now is tried again next time; the pruner must never end the process.
@@ -75,7 +81,11 @@ export function createApp(
       )
       pruner.unref()
     })
-    .onStop(() => clearInterval(pruner))
+    .onStop(async () => {
+      clearInterval(pruner)
+      // The views and last_seen times still in memory: a clean stop writes them before the database closes.
+      await services.deferred.stop()
+    })
 }
 
 export type App = ReturnType<typeof createApp>

@@ -1,8 +1,10 @@
 import type { Config } from '../config'
 import type { Store } from '../db/store'
+import { createDeferredWrites } from './deferred-writes'
 import { createHashQueue } from './hash-queue'
 import { createPasswordHasher, queuedHasher, type PasswordHasher } from './passwords'
 import { createRateLimits } from './rate-limits'
+import { createPostService } from './posts'
 import { createTokenService } from './tokens'
 import { createUserService } from './users'
 
@@ -10,8 +12,10 @@ import { createUserService } from './users'
 export interface ServiceDependencies {
   /** Replaces argon2id (to count or hold hashing); it still takes its turns in the hash queue. */
   hasher?: PasswordHasher
-  /** Milliseconds since the epoch, for the rate limiters' windows. */
+  /** Milliseconds since the epoch, for the rate limiters' windows and last_seen. */
   now?: () => number
+  /** Hears why a batch of views and last_seen times could not be written (it is tried again). */
+  onDeferredError?: (error: unknown) => void
 }
 
 /**
@@ -22,9 +26,13 @@ export function createServices(store: Store, config: Config, dependencies: Servi
   const hasher = dependencies.hasher ?? createPasswordHasher(config.passwordHashing)
   const passwords = queuedHasher(hasher, createHashQueue(config.hashQueue))
   const limits = createRateLimits(config.rateLimits, dependencies.now ?? Date.now, store.attempts)
+  const deferred = createDeferredWrites(store, { now: dependencies.now, onError: dependencies.onDeferredError })
   return {
     users: createUserService(store, passwords, limits),
-    tokens: createTokenService(store, passwords, limits, config.tokenTtlSeconds),
+    tokens: createTokenService(store, passwords, limits, config.tokenTtlSeconds, deferred.seen),
+    posts: createPostService(store, deferred),
+    /** Views and last_seen times on their way to the database: `flush` writes them now, `stop` on the way out. */
+    deferred,
     /** What the pruner clears on every replica, each run idempotent: expired tokens, and attempts past every window. */
     async pruneExpired() {
       await limits.prune()

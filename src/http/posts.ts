@@ -1,0 +1,151 @@
+import { Elysia, t } from 'elysia'
+import type { Services } from '../services'
+import { CheckedInput, checkNewPost, checkPostChanges, checkPostId, checkUserId, type NewPost, type PostChanges } from '../services/input'
+import { pageRequest, type PageMeta } from '../services/pagination'
+import type { PostView } from '../services/posts'
+import type { User } from '../services/users'
+import { MESSAGES } from '../services/validation'
+import { authentication } from './auth'
+import { requireJsonType } from './json-body'
+import {
+  CreatePostBody,
+  Errors,
+  PageQuery,
+  PostDetailModel,
+  PostIdParams,
+  PostListModel,
+  PostModel,
+  UpdatePostBody,
+  UserIdParams,
+  jsonBody,
+} from './models'
+import { isFilledObject, isoTime, userResource } from './users'
+
+const postPath = (id: number) => `/api/posts/${id}`
+const pagePath = (base: string, page: number, perPage: number) => `${base}?page=${page}&per_page=${perPage}`
+
+/** The tutorial's Post `to_dict`: the post, its author as the user resource (never with an email), and links. */
+export const postResource = (post: PostView, author: User) => ({
+  id: post.id,
+  title: post.title,
+  summary: post.summary,
+  body: post.body,
+  timestamp: isoTime(post.timestamp),
+  updated_at: isoTime(post.updatedAt),
+  views: post.views,
+  author: userResource(author),
+  _links: { self: postPath(post.id), author: `/api/users/${post.authorId}` },
+})
+
+const neighbour = (post: { id: number; title: string } | undefined) => post && { id: post.id, title: post.title, _links: { self: postPath(post.id) } }
+
+/** `{items, _meta, _links}`, the page shape of users too; each post with its author. */
+function postPage(base: string, { items, meta }: { items: PostView[]; meta: PageMeta }, authors: ReadonlyMap<number, User>) {
+  return {
+    items: items.map((post) => postResource(post, authors.get(post.authorId)!)),
+    _meta: { page: meta.page, per_page: meta.perPage, total_pages: meta.totalPages, total_items: meta.totalItems },
+    _links: {
+      self: pagePath(base, meta.page, meta.perPage),
+      next: meta.hasNext ? pagePath(base, meta.page + 1, meta.perPage) : null,
+      prev: meta.hasPrev ? pagePath(base, meta.page - 1, meta.perPage) : null,
+    },
+  }
+}
+
+/** The body's own fields only (a smuggled `__proto__` or `author_id` is no field of a post). */
+const sentPost = (body: Record<string, unknown>) => {
+  const sent: Record<string, unknown> = {}
+  for (const name of ['title', 'summary', 'body'] as const) if (Object.hasOwn(body, name)) sent[name] = body[name]
+  return sent
+}
+
+const newPost = (body: unknown): CheckedInput<NewPost> =>
+  isFilledObject(body) ? checkNewPost(sentPost(body)) : CheckedInput.refused(MESSAGES.notJson)
+const postChanges = (body: unknown): CheckedInput<PostChanges> =>
+  isFilledObject(body) ? checkPostChanges(sentPost(body)) : CheckedInput.refused(MESSAGES.notJson)
+
+const ListQuery = { query: PageQuery, response: { 200: PostListModel } }
+
+export function postsController(services: Services) {
+  // Every author of the page in one statement.
+  const list = async ({ query }: { query: { page?: string; per_page?: string } }) => {
+    const page = await services.posts.list(pageRequest(query.page, query.per_page))
+    return postPage('/api/posts', page, await services.posts.authorsOf(page.items))
+  }
+  return new Elysia({ name: 'posts', tags: ['posts'] })
+    .use(authentication(services))
+    .post(
+      '/api/posts',
+      async ({ body, set, status, user }) => {
+        const post = await services.posts.create(user, newPost(body))
+        set.headers.location = postPath(post.id)
+        return status(201, postResource(post, user))
+      },
+      {
+        bearer: true,
+        parse: 'json',
+        transform: requireJsonType,
+        response: { 201: PostModel, 400: Errors[400], 401: Errors[401] },
+        detail: { summary: 'Write a post', requestBody: jsonBody(CreatePostBody) },
+      },
+    )
+    .get('/api/posts', list, { ...ListQuery, detail: { summary: 'List posts, newest first, a page at a time' } })
+    .get('/api/posts/', list, { ...ListQuery, detail: { summary: 'List posts (the same, with a trailing slash)', hide: true } })
+    .get(
+      '/api/posts/:id',
+      async ({ params }) => {
+        const { post, newer, older } = await services.posts.read(checkPostId(params.id))
+        const resource = postResource(post, await services.posts.authorOf(post))
+        return {
+          ...resource,
+          _links: { ...resource._links, next: newer ? postPath(newer.id) : null, prev: older ? postPath(older.id) : null },
+          next: neighbour(newer) ?? null,
+          prev: neighbour(older) ?? null,
+        }
+      },
+      {
+        params: PostIdParams,
+        response: { 200: PostDetailModel, 404: Errors[404] },
+        detail: { summary: 'Read one post (counts a view), with the newer and older posts beside it' },
+      },
+    )
+    .put(
+      '/api/posts/:id',
+      async ({ params, body, user }) => postResource(await services.posts.update(user, checkPostId(params.id), postChanges(body)), user),
+      {
+        bearer: true,
+        parse: 'json',
+        transform: requireJsonType,
+        params: PostIdParams,
+        response: { 200: PostModel, 400: Errors[400], 401: Errors[401], 403: Errors[403], 404: Errors[404] },
+        detail: { summary: 'Change your own post', requestBody: jsonBody(UpdatePostBody) },
+      },
+    )
+    .delete(
+      '/api/posts/:id',
+      async ({ params, user, status }) => {
+        await services.posts.remove(user, checkPostId(params.id))
+        return status(204, undefined)
+      },
+      {
+        bearer: true,
+        params: PostIdParams,
+        response: { 204: t.Void({ description: 'Deleted' }), 401: Errors[401], 403: Errors[403], 404: Errors[404] },
+        detail: { summary: 'Delete your own post' },
+      },
+    )
+    .get(
+      '/api/users/:id/posts',
+      async ({ params, query }) => {
+        const author = await services.users.get(checkUserId(params.id))
+        const base = `/api/users/${author.id}/posts`
+        return postPage(base, await services.posts.listByAuthor(author, pageRequest(query.page, query.per_page)), new Map([[author.id, author]]))
+      },
+      {
+        params: UserIdParams,
+        query: PageQuery,
+        response: { 200: PostListModel, 404: Errors[404] },
+        detail: { summary: "One author's posts, newest first, a page at a time" },
+      },
+    )
+}
