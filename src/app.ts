@@ -62,6 +62,8 @@ export function createApp(
   // Elysia finds the path at a fixed offset that assumes a host of four characters or more: with `Host: x`, `/api/ping`
   // was routed, answered and logged as `/ping`. Searching after the scheme instead costs nothing measurable.
   return new Elysia({ name: 'madblog', handler: { standardHostname: false } })
+    // What tests flush instead of waiting out the batch delay; the server's clean stop flushes it itself (onStop).
+    .state('deferredWrites', services.deferred)
     .use(errorHandling(logger, [docs, pingController, users, tokens, posts, graphql].flatMap((feature) => feature.routes)))
     .use(requestLog(logger, config.logLevel))
     .use(bodyLimit(config.maxBodyBytes))

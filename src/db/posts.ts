@@ -89,7 +89,7 @@ export function postQueries(db: Db) {
       db.update(posts).set({ ...changes, updatedAt: nowMs }).where(eq(posts.id, id)).returning(columns).get() as Post | undefined,
     remove: (id: number) => remove.all({ id }).length > 0,
     addViews: (id: number, views: number) => void addViews.run({ id, views }),
-    byAuthor: (author: number, limit: number, offset: number) => byAuthor(author, limit, offset),
+    byAuthor,
     /** Up to `limit` posts with ids strictly between the bounds, newest first or (`fromOldest`) oldest first. */
     between: (author: number | undefined, above: number, below: number, limit: number, fromOldest: boolean): Post[] =>
       author === undefined

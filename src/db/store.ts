@@ -135,7 +135,7 @@ export function sqliteStore(db: Db): Store {
     neighbours: (id) => ({ newer: posts.newer(id), older: posts.older(id) }),
     postPage: postPositions.page,
     postCount: postPositions.count,
-    authorPosts: posts.byAuthor,
+    authorPosts: (authorId, offset, limit) => posts.byAuthor(authorId, limit, offset),
     postsBetween: posts.between,
     anyPostBeyond: posts.anyBeyond,
     insertPost: (values) => immediately(db, () => posts.insert(values)),

@@ -15,7 +15,7 @@ const Integer = Type.Integer
 const Id = Integer({ minimum: 1, examples: [1] })
 const Password = t.String({ minLength: 1, maxLength: LIMITS.passwordBytes, description: 'At most 1,024 bytes (UTF-8).' })
 const Time = (description: string) => t.String({ format: 'date-time', description: `${description} ISO-8601, UTC.` })
-const ProfileText = (limit: number) => t.Nullable(t.String({ maxLength: limit, description: `At most ${limit} characters; empty or null clears it.` }))
+const ProfileText = (limit: number) => t.Nullable(t.String({ description: `At most ${limit} characters; empty or null clears it.` }))
 
 export const UserModel = t.Object(
   {
@@ -48,9 +48,10 @@ const NeighbourModel = t.Nullable(t.Object({ id: Id, title: t.String(), _links: 
 export const PostModel = t.Object(
   {
     id: Id,
-    title: t.String({ maxLength: LIMITS.title }),
+    // No maxLength on answers: TypeBox counts UTF-16 units, the limits count characters (src/services/validation.ts).
+    title: t.String(),
     summary: t.String({ description: `As written, or the body's first ${LIMITS.derivedSummary} characters when none was.` }),
-    body: t.String({ maxLength: LIMITS.body }),
+    body: t.String(),
     timestamp: Time('When the post was written.'),
     updated_at: Time('When the post last changed.'),
     views: Integer({ minimum: 0, description: 'Counted in memory and added to the row within a second.' }),

@@ -79,7 +79,8 @@ export function postsController(services: Services) {
       async ({ body, set, status, user }) => {
         const post = await services.posts.create(user, newPost(body))
         set.headers.location = postPath(post.id)
-        return status(201, postResource(post, user))
+        // The author read again: their posts_count now counts this post.
+        return status(201, postResource(post, await services.posts.authorOf(post)))
       },
       {
         bearer: true,
