@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, gte, lt, lte, min, sql, type SQL } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, gte, lt, lte, sql, type SQL } from 'drizzle-orm'
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import type { Db } from './client'
 import { rowReader, rowsReader } from './rows'
@@ -73,7 +73,7 @@ export function postQueries(db: Db) {
   const [newestBetween, oldestBetween] = windows(between, ['above', 'below', 'limit'])
   const [newestOfAuthor, oldestOfAuthor] = windows(and(between, ofAuthor), ['above', 'below', 'author', 'limit'])
   const anyIn = (where: SQL | undefined, order: string[]) =>
-    rowReader<{ id: number | null }, number[]>(db, db.select({ id: min(posts.id) }).from(posts).where(where), order)
+    rowReader<{ id: number | null }, number[]>(db, db.select({ id: sql<number | null>`min(${posts.id})`.as('id') }).from(posts).where(where), order)
   const atOrBelow = lte(posts.id, sql.placeholder('id'))
   const atOrAbove = gte(posts.id, sql.placeholder('id'))
   const anyAtOrBelow = [anyIn(atOrBelow, ['id']), anyIn(and(atOrBelow, ofAuthor), ['id', 'author'])] as const

@@ -45,14 +45,14 @@ describe('POST /api/posts', () => {
   })
 
   test.each([
-    [{ body: 'b' }, { title: 'Please provide a title.' }],
-    [{ title: '   ', body: 'b' }, { title: 'Please provide a title.' }],
-    [{ title: 'x'.repeat(256), body: 'b' }, { title: 'Please use a shorter title.' }],
-    [{ title: 't' }, { body: 'Please provide a body.' }],
-    [{ title: 't', body: 'x'.repeat(100_001) }, { body: 'Please use a shorter body.' }],
-    [{ title: 't', body: 'b', summary: 'x'.repeat(501) }, { summary: 'Please use a shorter summary.' }],
-    [{ title: 7, body: ['b'] }, { title: 'Please provide a title.', body: 'Please provide a body.' }],
-  ])('%j is a 400 with per-field messages', async (sent, message) => {
+    ['no title', { body: 'b' }, { title: 'Please provide a title.' }],
+    ['a blank title', { title: '   ', body: 'b' }, { title: 'Please provide a title.' }],
+    ['a title of 256 characters', { title: 'x'.repeat(256), body: 'b' }, { title: 'Please use a shorter title.' }],
+    ['no body', { title: 't' }, { body: 'Please provide a body.' }],
+    ['a body of 100,001 characters', { title: 't', body: 'x'.repeat(100_001) }, { body: 'Please use a shorter body.' }],
+    ['a summary of 501 characters', { title: 't', body: 'b', summary: 'x'.repeat(501) }, { summary: 'Please use a shorter summary.' }],
+    ['fields of the wrong types', { title: 7, body: ['b'] }, { title: 'Please provide a title.', body: 'Please provide a body.' }],
+  ])('%s is a 400 with per-field messages', async (_, sent, message) => {
     const { call, alice } = await blog()
     const response = await call('POST', '/api/posts', { token: alice.token, body: sent })
     expect(response.status).toBe(400)
