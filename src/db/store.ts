@@ -1,5 +1,6 @@
 import type { AttemptLedger } from '../services/rate-limits'
 import { immediately, type Db } from './client'
+import { createUserPositions } from '../services/user-positions'
 import { tokenQueries } from './tokens'
 import { userQueries, type User } from './users'
 
@@ -20,7 +21,9 @@ export interface Store {
   idByEmail(email: string): Awaitable<number | undefined>
   /** The account a login names, by its identity, with the hash to verify against. */
   credentials(username: string): Awaitable<{ id: number; passwordHash: string } | undefined>
-  page(limit: number, offset: number): Awaitable<User[]>
+  /** `limit` users from position `offset` on in id order, and the total, as of one snapshot (from the kept counts). */
+  page(offset: number, limit: number): Awaitable<{ items: User[]; total: number }>
+  /** The number of users, from the counts the database keeps (not a scan). */
   count(): Awaitable<number>
   /** Up to `limit` users with ids strictly between the bounds, from the low end or (`fromEnd`) the high end. */
   between(after: number, before: number, limit: number, fromEnd: boolean): Awaitable<User[]>
@@ -57,14 +60,15 @@ const isSqliteUnique = (error: unknown): error is Error =>
 export function sqliteStore(db: Db): Store {
   const users = userQueries(db)
   const tokens = tokenQueries(db)
+  const positions = createUserPositions(db)
   return {
     user: users.find,
     passwordHash: users.passwordHash,
     idByUsername: users.idByUsername,
     idByEmail: users.idByEmail,
     credentials: users.credentials,
-    page: users.page,
-    count: users.count,
+    page: positions.page,
+    count: positions.count,
     between: users.between,
     anyAtOrBelow: users.anyAtOrBelow,
     anyAtOrAbove: users.anyAtOrAbove,

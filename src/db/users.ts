@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gt, gte, isNull, lt, lte, or, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, gte, isNull, lt, lte, or, sql } from 'drizzle-orm'
 import { emailKey, usernameKey } from '../services/identity'
 import type { Db } from './client'
 import { rowReader, rowsReader } from './rows'
@@ -47,12 +47,6 @@ export function userQueries(db: Db) {
     .returning(columns)
     .prepare()
   const remove = db.delete(users).where(byId).returning({ id: users.id }).prepare()
-  const page = rowsReader<User, [number, number]>(
-    db,
-    db.select(columns).from(users).orderBy(asc(users.id)).limit(sql.placeholder('limit')).offset(sql.placeholder('offset')),
-    ['limit', 'offset'],
-  )
-  const total = db.select({ total: count() }).from(users).prepare()
   const between = and(gt(users.id, sql.placeholder('after')), lt(users.id, sql.placeholder('before')))
   const betweenOrder = ['after', 'before', 'limit'] as [string, string, string]
   const lowestBetween = rowsReader<User, [number, number, number]>(
@@ -85,8 +79,6 @@ export function userQueries(db: Db) {
         .returning(columns)
         .get(),
     remove: (id: number) => remove.all({ id }).length > 0,
-    page,
-    count: () => total.get()?.total ?? 0,
     /** Up to `limit` users with ids strictly between the bounds, from the low end or (`fromEnd`) the high end. */
     between: (after: number, before: number, limit: number, fromEnd: boolean): User[] =>
       (fromEnd ? highestBetween : lowestBetween)(after, before, limit),

@@ -99,7 +99,7 @@ export function createUserService(store: Store, passwords: PasswordHasher, limit
   }
 
   async function list(request: PageRequest): Promise<{ items: User[]; meta: PageMeta }> {
-    const [items, total] = await Promise.all([store.page(request.perPage, (request.page - 1) * request.perPage), store.count()])
+    const { items, total } = await store.page((request.page - 1) * request.perPage, request.perPage)
     return { items, meta: pageMeta(request, total) }
   }
 

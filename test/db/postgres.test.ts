@@ -115,13 +115,38 @@ pg('PostgreSQL: replicas share one database', () => {
     }
   })
 
+  test('the counts kept by triggers stay COUNT(*) under concurrent writers, and pages are OFFSET\'s', async () => {
+    const { url, apps } = await replicas(3)
+    await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        apps[i % 3]!.call('POST', '/api/users', { body: { username: `c${i}`, email: `c${i}@example.com`, password: 'secret' } }),
+      ),
+    )
+    const sql = new SQL({ url, max: 1 })
+    cleanups.push(() => sql.close())
+    await sql`DELETE FROM users WHERE id % 7 = 0`
+    await sql`INSERT INTO users (id, username, email, password_hash) VALUES (5000, 'far', 'far@example.com', 'x')`
+    const [{ n }] = await sql`SELECT count(*)::int AS n FROM users`
+    const kept = async (table: string, shift: number) =>
+      JSON.stringify(await sql.unsafe(`SELECT bucket::int, users FROM ${table} WHERE users > 0 ORDER BY bucket`)) ===
+      JSON.stringify(await sql.unsafe(`SELECT (id >> ${shift})::int AS bucket, count(*)::int AS users FROM users GROUP BY 1 ORDER BY 1`))
+    expect([await kept('user_counts_by_4m_ids', 22), await kept('user_counts_by_64k_ids', 16), await kept('user_counts_by_1k_ids', 10)]).toEqual([true, true, true])
+    const token = (await apps[0]!.signUp('reader')).token
+    for (const page of [1, 2, 3, 4]) {
+      const answer = await apps[page % 3]!.call('GET', `/api/users?page=${page}&per_page=20`, { token })
+      const expected = await sql`SELECT id FROM users ORDER BY id LIMIT 20 OFFSET ${(page - 1) * 20}`
+      expect(answer.body.items.map((item: { id: number }) => item.id)).toEqual(expected.map((row: { id: string }) => Number(row.id)))
+      expect(answer.body._meta.total_items).toBe(n + 1)
+    }
+  })
+
   test('replicas started at once migrate once', async () => {
     const database = await freshPostgres()
     cleanups.push(database.drop)
     const config = postgresConfig(database.url)
     const opened = await Promise.all([1, 2, 3].map(() => openMigratedPostgres(config)))
     for (const handle of opened) cleanups.push(() => handle.close())
-    expect(opened.map((handle) => handle.applied).sort()).toEqual([[], [], ['0000_init']])
+    expect(opened.map((handle) => handle.applied).sort()).toEqual([[], [], ['0000_init', '0001_user_counts_triggers']])
   })
 })
 

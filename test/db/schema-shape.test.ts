@@ -16,9 +16,10 @@ function shape(config: TableConfig) {
 }
 
 test('the SQLite and PostgreSQL schemas have the same tables, columns and indexes', () => {
-  for (const name of ['users', 'tokens'] as const) {
+  for (const name of ['users', 'tokens', 'usersBy4mIds', 'usersBy64kIds', 'usersBy1kIds'] as const) {
     expect(shape(pgTableConfig(pg[name]))).toEqual(shape(sqliteTableConfig(sqlite[name])))
   }
   // The only table of one engine alone: PostgreSQL keeps the limits every replica shares (in memory on SQLite).
   expect(Object.keys(pg).filter((name) => !(name in sqlite))).toEqual(['attempts'])
+  expect(Object.keys(sqlite).filter((name) => !(name in pg))).toEqual(['USER_BUCKET_LEVELS'])
 })

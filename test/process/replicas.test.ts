@@ -133,7 +133,8 @@ suite('three replicas behind HAProxy on one PostgreSQL database', () => {
   })
 
   test('started at once, they migrated once and all serve', async () => {
-    expect(await sql`SELECT CAST(count(*) AS integer) AS n FROM __drizzle_migrations`).toEqual([{ n: 1 }])
+    const journal = await Bun.file(join(REPO, 'drizzle/pg/meta/_journal.json')).json()
+    expect(await sql`SELECT CAST(count(*) AS integer) AS n FROM __drizzle_migrations`).toEqual([{ n: journal.entries.length }])
     for (const index of [0, 1, 2]) expect((await send(direct(index), 'GET', '/api/ping')).status).toBe(200)
   })
 

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { bigint, doublePrecision, index, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core'
+import { bigint, check, doublePrecision, index, integer, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core'
 
 // The PostgreSQL twin of ../schema.ts: the same tables, columns and indexes by name (test/db/schema-shape.test.ts).
 // Ids are bigint so that every id a URL may name (up to 15 digits) is a miss, not an out-of-range error.
@@ -37,6 +37,16 @@ export const tokens = pgTable(
   },
   (table) => [index('tokens_user_id_idx').on(table.userId), index('tokens_expires_at_idx').on(table.expiresAt)],
 )
+
+/** ../schema.ts's user counts per id bucket, kept by triggers (drizzle/pg/0001_user_counts_triggers.sql). */
+const userBuckets = (name: string) =>
+  pgTable(name, { bucket: bigint('bucket', { mode: 'number' }).primaryKey(), users: integer('users').notNull() }, (table) => [
+    check(`${name}_users_not_negative`, sql`${table.users} >= 0`),
+  ])
+
+export const usersBy4mIds = userBuckets('user_counts_by_4m_ids')
+export const usersBy64kIds = userBuckets('user_counts_by_64k_ids')
+export const usersBy1kIds = userBuckets('user_counts_by_1k_ids')
 
 /**
  * The login and registration limits every replica shares (src/db/pg/attempts.ts): one row per limited key, with

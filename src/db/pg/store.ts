@@ -1,8 +1,10 @@
 import type { SQL } from 'bun'
-import { eq } from 'drizzle-orm'
+import { eq, getTableName } from 'drizzle-orm'
 import type { RateLimitSettings } from '../../config'
 import { emailKey, usernameKey } from '../../services/identity'
 import { limitWindows } from '../../services/rate-limits'
+import { holder } from '../../services/user-positions'
+import { USER_BUCKET_LEVELS } from '../schema'
 import { takenFieldOfPostgres, type Store, type UserRowChanges } from '../store'
 import type { User } from '../users'
 import { postgresLedger } from './attempts'
@@ -42,9 +44,28 @@ export function postgresStore(db: PgDb, sql: SQL, rateLimits: RateLimitSettings)
         ORDER BY username = ${username} DESC LIMIT 1`)
       return row && { id: Number(row.id), passwordHash: row.password_hash }
     },
-    page: async (limit, offset) =>
-      (await sql`SELECT id, username, email FROM users ORDER BY id LIMIT ${limit} OFFSET ${offset}`).map(user),
-    count: async () => (await one<{ n: number }>(sql`SELECT count(*)::int AS n FROM users`))!.n,
+    // src/services/user-positions.ts's descent through the kept counts, its reads in one snapshot.
+    page: (offset, limit) =>
+      sql.begin('isolation level repeatable read read only', async (tx) => {
+        const buckets = async (rows: Promise<{ bucket: string; users: number }[]>) =>
+          (await rows).map((row) => ({ bucket: Number(row.bucket), users: row.users }))
+        const top = await buckets(tx`SELECT bucket, users FROM user_counts_by_4m_ids ORDER BY bucket`)
+        let found = holder(top, offset)
+        const [, ...narrower] = USER_BUCKET_LEVELS
+        for (let level = 0, parentShift: number = USER_BUCKET_LEVELS[0].shift; found && level < narrower.length; level++) {
+          const { table, shift } = narrower[level]!
+          const ratio = 2 ** (parentShift - shift)
+          parentShift = shift
+          const name = getTableName(table)
+          found = holder(await buckets(tx.unsafe(`SELECT bucket, users FROM ${name} WHERE bucket >= $1 AND bucket < $2 ORDER BY bucket`, [found.bucket * ratio, (found.bucket + 1) * ratio])), found.rest)
+        }
+        const bottom = 2 ** USER_BUCKET_LEVELS.at(-1)!.shift
+        const items = found
+          ? (await tx`SELECT id, username, email FROM users WHERE id >= ${found.bucket * bottom} ORDER BY id LIMIT ${limit} OFFSET ${found.rest}`).map(user)
+          : []
+        return { items, total: top.reduce((sum, bucket) => sum + bucket.users, 0) }
+      }),
+    count: async () => (await one<{ n: number }>(sql`SELECT coalesce(sum(users), 0)::int AS n FROM user_counts_by_4m_ids`))!.n,
     between: async (after, before, limit, fromEnd) =>
       (fromEnd
         ? await sql`SELECT id, username, email FROM users WHERE id > ${after} AND id < ${before} ORDER BY id DESC LIMIT ${limit}`
