@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A throw-away PostgreSQL cluster for the tests: initdb into a temp folder, started as an unprivileged user on a
-# free loopback port the kernel picks. `start` prints the DATABASE_URL; `stop <folder>` stops and removes it.
+# free loopback port the kernel picks. `start` prints the DATABASE_URL and the folder; `restart <folder>`
+# restarts the server; `stop <folder>` stops it and removes the folder.
 set -euo pipefail
 BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 case "${1:-}" in
@@ -18,6 +19,13 @@ case "${1:-}" in
     echo "$dir" >"$dir/folder"
     echo "postgres://madblog@127.0.0.1:$port/madblog $dir"
     ;;
+  restart)
+    # Fast shutdown (every connection cut), then up again on the same port: the replicas test's outage.
+    dir=$2
+    user=$(stat -c %U "$dir/data")
+    if [ "$(id -u)" -eq 0 ]; then runuser -u "$user" -- "$BIN/pg_ctl" -D "$dir/data" -m fast -w restart >/dev/null
+    else "$BIN/pg_ctl" -D "$dir/data" -m fast -w restart >/dev/null; fi
+    ;;
   stop)
     dir=$2
     user=$(stat -c %U "$dir/data")
@@ -25,5 +33,5 @@ case "${1:-}" in
     else "$BIN/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null || true; fi
     rm -rf "$dir"
     ;;
-  *) echo "usage: $0 start | stop <folder>" >&2; exit 2 ;;
+  *) echo "usage: $0 start | restart <folder> | stop <folder>" >&2; exit 2 ;;
 esac

@@ -6,6 +6,7 @@ import { DatabaseOpenError, openDatabase } from './db/client'
 import { describeCollision } from './db/identity-keys'
 import { MigrationError, migrate } from './db/migrate'
 import { openMigratedPostgres } from './db/pg/open'
+import { TransferError, describeProgress, transfer } from './db/transfer'
 import { ListenError, serve } from './server'
 
 /** Breaks a line at spaces so that none is longer than `width`. */
@@ -19,7 +20,11 @@ Commands:
   serve          migrate the database, then serve HTTP (the default)
   migrate        apply pending database migrations and report what ran
   healthcheck    exit 0 if the service on the configured HOST:PORT answers /api/ping, else 1
-  backup <file>  write a consistent copy of the database to a new file, even while it serves
+  backup <file>  write a consistent copy of the database to a new file, even while it serves (SQLite;
+                 on PostgreSQL it names pg_dump instead)
+  transfer --from <DATABASE_URL> --to <DATABASE_URL>
+                 copy every user and token into an empty database (SQLite to PostgreSQL or back), in one
+                 transaction: interrupted, the target stays empty and the command can simply run again
   --help, -h     show this help
   --version, -v  show the version
 
@@ -60,6 +65,21 @@ function runBackup(config: Config, target: string): number {
   return 0
 }
 
+async function runTransfer(args: string[]): Promise<number> {
+  const from = args[args.indexOf('--from') + 1]
+  const to = args[args.indexOf('--to') + 1]
+  if (args.length !== 4 || !args.includes('--from') || !args.includes('--to') || !from || !to || from.startsWith('--') || to.startsWith('--')) {
+    process.stderr.write(`madblog: transfer needs --from <DATABASE_URL> --to <DATABASE_URL>\n\n${USAGE}`)
+    return 2
+  }
+  // On a terminal, one line redrawn as rows are copied; in a log, only the result.
+  const show = process.stderr.isTTY ? (line: string) => process.stderr.write(`\r\x1b[2K${line}`) : () => {}
+  const totals = await transfer(from, to, (state) => show(describeProgress(state)))
+  show('')
+  console.log(`copied ${totals.users} users and ${totals.tokens} tokens; counts checked`)
+  return 0
+}
+
 async function runHealthcheck(config: Config): Promise<number> {
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${config.port}/api/ping`
@@ -85,6 +105,7 @@ async function main(args: string[]): Promise<number> {
     process.stderr.write(`madblog: backup needs exactly one argument, the file to write\n\n${USAGE}`)
     return 2
   }
+  if (command === 'transfer') return runTransfer(rest)
   if ((command !== 'backup' && rest.length > 0) || !['serve', 'migrate', 'healthcheck', 'backup'].includes(command)) {
     process.stderr.write(`madblog: unknown command or option "${args.join(' ')}"\n\n${USAGE}`)
     return 2
@@ -107,6 +128,7 @@ try {
     error instanceof DatabaseOpenError ||
     error instanceof MigrationError ||
     error instanceof BackupError ||
+    error instanceof TransferError ||
     error instanceof ListenError
   ) {
     console.error(`madblog: ${error.message}`)

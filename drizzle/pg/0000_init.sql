@@ -23,6 +23,24 @@ CREATE TABLE "users" (
 	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "user_counts_by_1k_ids" (
+	"bucket" bigint PRIMARY KEY NOT NULL,
+	"users" integer NOT NULL,
+	CONSTRAINT "user_counts_by_1k_ids_users_not_negative" CHECK ("user_counts_by_1k_ids"."users" >= 0)
+);
+--> statement-breakpoint
+CREATE TABLE "user_counts_by_4m_ids" (
+	"bucket" bigint PRIMARY KEY NOT NULL,
+	"users" integer NOT NULL,
+	CONSTRAINT "user_counts_by_4m_ids_users_not_negative" CHECK ("user_counts_by_4m_ids"."users" >= 0)
+);
+--> statement-breakpoint
+CREATE TABLE "user_counts_by_64k_ids" (
+	"bucket" bigint PRIMARY KEY NOT NULL,
+	"users" integer NOT NULL,
+	CONSTRAINT "user_counts_by_64k_ids_users_not_negative" CHECK ("user_counts_by_64k_ids"."users" >= 0)
+);
+--> statement-breakpoint
 ALTER TABLE "tokens" ADD CONSTRAINT "tokens_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "tokens_user_id_idx" ON "tokens" USING btree ("user_id");--> statement-breakpoint
 CREATE INDEX "tokens_expires_at_idx" ON "tokens" USING btree ("expires_at");--> statement-breakpoint

@@ -4,7 +4,16 @@ import { rowReader, rowsReader } from './rows'
 import { USER_BUCKET_LEVELS, type BucketLevels, type CountBuckets } from './schema'
 import { userPageFrom, type User } from './users'
 
-type Bucket = { bucket: number; rows: number }
+export type Bucket = { bucket: number; rows: number }
+
+/** The bucket holding position `rest` among `buckets`, and how many of its rows come before that position (both engines). */
+export function holder(buckets: Bucket[], rest: number): { bucket: number; rest: number } | undefined {
+  for (const { bucket, rows } of buckets) {
+    if (rest < rows) return { bucket, rest }
+    rest -= rows
+  }
+  return undefined
+}
 
 /** Where a page starts: ids from `edge` on (up, in id order) or below it (down, newest first), `skip` rows in. */
 export type RowsFrom<Row> = (edge: number, limit: number, skip: number) => Row[]
@@ -45,15 +54,6 @@ export function createPositions<Row>(db: Db, levels: BucketLevels, direction: 'u
   })
   const bottomWidth = 2 ** parentShift
   const edgeOf = (bucket: number) => (direction === 'up' ? bucket : bucket + 1) * bottomWidth
-
-  /** The bucket holding position `rest` among `buckets`, and how many of its rows come before that position. */
-  function holder(buckets: Bucket[], rest: number): { bucket: number; rest: number } | undefined {
-    for (const { bucket, rows } of buckets) {
-      if (rest < rows) return { bucket, rest }
-      rest -= rows
-    }
-    return undefined
-  }
 
   /** `limit` rows from position `offset` on, and the total they were counted in, as of one snapshot. */
   const page = db.$client.transaction((offset: number, limit: number): { items: Row[]; total: number } => {

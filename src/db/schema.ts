@@ -83,14 +83,21 @@ const countBuckets = (name: string, counted: string) =>
 export type CountBuckets = ReturnType<typeof countBuckets>
 export type BucketLevels = readonly { table: CountBuckets; shift: number }[]
 
-const levelsOf = (counted: string, prefix: string): BucketLevels => [
-  { table: countBuckets(`${prefix}_counts_by_4m_ids`, counted), shift: 22 },
-  { table: countBuckets(`${prefix}_counts_by_64k_ids`, counted), shift: 16 },
-  { table: countBuckets(`${prefix}_counts_by_1k_ids`, counted), shift: 10 },
-]
+export const usersBy4mIds = countBuckets('user_counts_by_4m_ids', 'users')
+export const usersBy64kIds = countBuckets('user_counts_by_64k_ids', 'users')
+export const usersBy1kIds = countBuckets('user_counts_by_1k_ids', 'users')
+export const postsBy4mIds = countBuckets('post_counts_by_4m_ids', 'posts')
+export const postsBy64kIds = countBuckets('post_counts_by_64k_ids', 'posts')
+export const postsBy1kIds = countBuckets('post_counts_by_1k_ids', 'posts')
 
 /** Widest first, as the search descends; the shifts are the triggers'. */
-export const USER_BUCKET_LEVELS = levelsOf('users', 'user')
-export const POST_BUCKET_LEVELS = levelsOf('posts', 'post')
-export const [usersBy4mIds, usersBy64kIds, usersBy1kIds] = USER_BUCKET_LEVELS.map((level) => level.table)
-export const [postsBy4mIds, postsBy64kIds, postsBy1kIds] = POST_BUCKET_LEVELS.map((level) => level.table)
+export const USER_BUCKET_LEVELS: BucketLevels = [
+  { table: usersBy4mIds, shift: 22 },
+  { table: usersBy64kIds, shift: 16 },
+  { table: usersBy1kIds, shift: 10 },
+]
+export const POST_BUCKET_LEVELS: BucketLevels = [
+  { table: postsBy4mIds, shift: 22 },
+  { table: postsBy64kIds, shift: 16 },
+  { table: postsBy1kIds, shift: 10 },
+]

@@ -34,6 +34,7 @@ export interface Store {
   credentials(username: string): Awaitable<{ id: number; passwordHash: string } | undefined>
   /** `limit` users from position `offset` in id order, and the total they were counted in, as of one snapshot. */
   page(offset: number, limit: number): Awaitable<{ items: User[]; total: number }>
+  /** The number of users, from the counts the database keeps (not a scan). */
   count(): Awaitable<number>
   /** The users of these ids that exist, in no particular order: one statement for a page's authors. */
   users(ids: number[]): Awaitable<User[]>

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { bigint, doublePrecision, index, integer, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core'
+import { bigint, check, doublePrecision, index, integer, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core'
 
 // The PostgreSQL twin of ../schema.ts: the same tables, columns and indexes by name (test/db/schema-shape.test.ts).
 // Ids are bigint so that every id a URL may name (up to 15 digits) is a miss, not an out-of-range error.
@@ -21,7 +21,7 @@ export const users = pgTable(
     lastSeen: moment('last_seen'),
     createdAt: moment('created_at').notNull().default(sql`now()`),
     updatedAt: moment('updated_at').notNull().default(sql`now()`),
-    // Kept by a trigger on posts (drizzle/pg/0002_posts_triggers.sql), in the transaction of each insert or delete.
+    // Kept by the posts trigger (drizzle/pg/0003_posts_triggers.sql), in the transaction of each insert or delete.
     postsCount: integer('posts_count').notNull().default(0),
   },
   (table) => [
@@ -60,6 +60,22 @@ export const posts = pgTable(
   },
   (table) => [index('posts_author_id_id_idx').on(table.authorId, table.id)],
 )
+
+/**
+ * ../schema.ts's counts per id bucket, kept by triggers (drizzle/pg/0001_user_counts_triggers.sql for users,
+ * 0003_posts_triggers.sql for posts); `rows` is the column named after the table counted.
+ */
+const countBuckets = (name: string, counted: string) =>
+  pgTable(name, { bucket: bigint('bucket', { mode: 'number' }).primaryKey(), rows: integer(counted).notNull() }, (table) => [
+    check(`${name}_${counted}_not_negative`, sql`${table.rows} >= 0`),
+  ])
+
+export const usersBy4mIds = countBuckets('user_counts_by_4m_ids', 'users')
+export const usersBy64kIds = countBuckets('user_counts_by_64k_ids', 'users')
+export const usersBy1kIds = countBuckets('user_counts_by_1k_ids', 'users')
+export const postsBy4mIds = countBuckets('post_counts_by_4m_ids', 'posts')
+export const postsBy64kIds = countBuckets('post_counts_by_64k_ids', 'posts')
+export const postsBy1kIds = countBuckets('post_counts_by_1k_ids', 'posts')
 
 /**
  * The login and registration limits every replica shares (src/db/pg/attempts.ts): one row per limited key, with

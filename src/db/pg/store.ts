@@ -1,9 +1,11 @@
 import type { SQL } from 'bun'
-import { eq } from 'drizzle-orm'
+import { eq, getTableName } from 'drizzle-orm'
 import type { RateLimitSettings } from '../../config'
 import { emailKey, usernameKey } from '../../services/identity'
 import { limitWindows } from '../../services/rate-limits'
+import { holder, type Bucket } from '../positions'
 import type { Post } from '../posts'
+import { POST_BUCKET_LEVELS, USER_BUCKET_LEVELS, type BucketLevels } from '../schema'
 import { takenFieldOfPostgres, type PostRefusal, type Store, type UserRowChanges } from '../store'
 import type { User } from '../users'
 import { postgresLedger } from './attempts'
@@ -85,13 +87,54 @@ function identity(changes: UserRowChanges) {
  * transactions whose check-then-write takes the row lock it needs, since READ COMMITTED does not serialise
  * writers the way SQLite's immediate transactions do.
  */
+/**
+ * src/db/positions.ts's descent through the kept counts (the same tables, kept by PostgreSQL's triggers), its
+ * reads in one repeatable-read snapshot so that a write committing between them cannot shift the page.
+ */
+function positions<Row>(
+  sql: SQL,
+  levels: BucketLevels,
+  counted: 'users' | 'posts',
+  direction: 'up' | 'down',
+  rowsFrom: (tx: SQL, edge: number, limit: number, skip: number) => Promise<Row[]>,
+) {
+  const order = direction === 'up' ? 'ASC' : 'DESC'
+  const [widest, ...narrower] = levels.map(({ table, shift }) => ({ name: getTableName(table), shift }))
+  const buckets = async (rows: Promise<{ bucket: string; rows: number }[]>): Promise<Bucket[]> =>
+    (await rows).map((row) => ({ bucket: Number(row.bucket), rows: row.rows }))
+  return {
+    count: async () => (await sql.unsafe(`SELECT coalesce(sum(${counted}), 0)::int AS n FROM ${widest!.name}`))[0].n as number,
+    page: (offset: number, limit: number): Promise<{ items: Row[]; total: number }> =>
+      sql.begin('isolation level repeatable read read only', async (tx) => {
+        const top = await buckets(tx.unsafe(`SELECT bucket, ${counted} AS rows FROM ${widest!.name} ORDER BY bucket ${order}`))
+        let found = holder(top, offset)
+        let parentShift = widest!.shift
+        for (const { name, shift } of narrower) {
+          if (!found) break
+          const ratio = 2 ** (parentShift - shift)
+          parentShift = shift
+          const children = `SELECT bucket, ${counted} AS rows FROM ${name} WHERE bucket >= $1 AND bucket < $2 ORDER BY bucket ${order}`
+          found = holder(await buckets(tx.unsafe(children, [found.bucket * ratio, (found.bucket + 1) * ratio])), found.rest)
+        }
+        const edge = found && (direction === 'up' ? found.bucket : found.bucket + 1) * 2 ** parentShift
+        const items = found ? await rowsFrom(tx, edge!, limit, found.rest) : []
+        return { items, total: top.reduce((sum, bucket) => sum + bucket.rows, 0) }
+      }),
+  }
+}
+
 const postRefusal = (authorId: number | undefined, actorId: number): PostRefusal | undefined =>
   authorId === undefined ? 'gone' : Number(authorId) === actorId ? undefined : 'forbidden'
 
 export function postgresStore(db: PgDb, sql: SQL, rateLimits: RateLimitSettings): Store {
   const one = async <T>(rows: Promise<T[]>) => (await rows)[0]
   const id = (row: { id: string | number } | undefined) => row && Number(row.id)
-  const count = async (table: 'users' | 'posts') => (await one<{ n: number }>(sql`SELECT count(*)::int AS n FROM ${sql(table)}`))!.n
+  const userPositions = positions<User>(sql, USER_BUCKET_LEVELS, 'users', 'up', async (tx, edge, limit, skip) =>
+    (await tx`SELECT ${tx.unsafe(USER)} FROM users WHERE id >= ${edge} ORDER BY id LIMIT ${limit} OFFSET ${skip}`).map(user),
+  )
+  const postPositions = positions<Post>(sql, POST_BUCKET_LEVELS, 'posts', 'down', async (tx, edge, limit, skip) =>
+    (await tx`SELECT ${tx.unsafe(POST)} FROM posts WHERE id < ${edge} ORDER BY id DESC LIMIT ${limit} OFFSET ${skip}`).map(post),
+  )
   return {
     user: async (id) => user(await one(sql`SELECT ${sql.unsafe(USER)} FROM users WHERE id = ${id}`)),
     passwordHash: async (id) => (await one<{ password_hash: string }>(sql`SELECT password_hash FROM users WHERE id = ${id}`))?.password_hash,
@@ -104,13 +147,8 @@ export function postgresStore(db: PgDb, sql: SQL, rateLimits: RateLimitSettings)
         ORDER BY username = ${username} DESC LIMIT 1`)
       return row && { id: Number(row.id), passwordHash: row.password_hash }
     },
-    // One statement, so the page and its total come from one snapshot.
-    page: async (offset, limit) => {
-      const rows: (UserRow & { total: number })[] = await sql`
-        SELECT ${sql.unsafe(USER)}, count(*) OVER ()::int AS total FROM users ORDER BY id LIMIT ${limit} OFFSET ${offset}`
-      return { items: rows.map((row) => user(row)!), total: rows[0]?.total ?? (offset === 0 ? 0 : await count('users')) }
-    },
-    count: () => count('users'),
+    page: userPositions.page,
+    count: () => userPositions.count(),
     users: async (ids) => (await sql`SELECT ${sql.unsafe(USER)} FROM users WHERE id = ANY(${sql.array(ids, 'INT8')})`).map(user),
     between: async (after, before, limit, fromEnd) =>
       (fromEnd
@@ -174,12 +212,8 @@ export function postgresStore(db: PgDb, sql: SQL, rateLimits: RateLimitSettings)
       const title = (row?: { id: string; title: string }) => row && { id: Number(row.id), title: row.title }
       return { newer: title(newer), older: title(older) }
     },
-    postPage: async (offset, limit) => {
-      const rows: (PostRow & { total: number })[] = await sql`
-        SELECT ${sql.unsafe(POST)}, count(*) OVER ()::int AS total FROM posts ORDER BY id DESC LIMIT ${limit} OFFSET ${offset}`
-      return { items: rows.map((row) => post(row)!), total: rows[0]?.total ?? (offset === 0 ? 0 : await count('posts')) }
-    },
-    postCount: () => count('posts'),
+    postPage: postPositions.page,
+    postCount: () => postPositions.count(),
     authorPosts: async (authorId, offset, limit) =>
       (await sql`SELECT ${sql.unsafe(POST)} FROM posts WHERE author_id = ${authorId} ORDER BY id DESC LIMIT ${limit} OFFSET ${offset}`).map(post),
     postsBetween: async (author, above, below, limit, fromOldest) => {

@@ -9,6 +9,24 @@ CREATE TABLE "posts" (
 	"views" bigint DEFAULT 0 NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "post_counts_by_1k_ids" (
+	"bucket" bigint PRIMARY KEY NOT NULL,
+	"posts" integer NOT NULL,
+	CONSTRAINT "post_counts_by_1k_ids_posts_not_negative" CHECK ("post_counts_by_1k_ids"."posts" >= 0)
+);
+--> statement-breakpoint
+CREATE TABLE "post_counts_by_4m_ids" (
+	"bucket" bigint PRIMARY KEY NOT NULL,
+	"posts" integer NOT NULL,
+	CONSTRAINT "post_counts_by_4m_ids_posts_not_negative" CHECK ("post_counts_by_4m_ids"."posts" >= 0)
+);
+--> statement-breakpoint
+CREATE TABLE "post_counts_by_64k_ids" (
+	"bucket" bigint PRIMARY KEY NOT NULL,
+	"posts" integer NOT NULL,
+	CONSTRAINT "post_counts_by_64k_ids_posts_not_negative" CHECK ("post_counts_by_64k_ids"."posts" >= 0)
+);
+--> statement-breakpoint
 ALTER TABLE "users" ADD COLUMN "name" text;--> statement-breakpoint
 ALTER TABLE "users" ADD COLUMN "location" text;--> statement-breakpoint
 ALTER TABLE "users" ADD COLUMN "about_me" text;--> statement-breakpoint

@@ -1,3 +1,9 @@
+DROP TABLE "post_counts_by_1k_ids";
+--> statement-breakpoint
+DROP TABLE "post_counts_by_4m_ids";
+--> statement-breakpoint
+DROP TABLE "post_counts_by_64k_ids";
+--> statement-breakpoint
 DROP TABLE "posts";
 --> statement-breakpoint
 ALTER TABLE "users" DROP COLUMN "posts_count";

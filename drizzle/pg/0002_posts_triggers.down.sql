@@ -1,3 +1,0 @@
-DROP TRIGGER posts_counted ON posts;
---> statement-breakpoint
-DROP FUNCTION posts_counted();
