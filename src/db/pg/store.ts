@@ -8,6 +8,7 @@ import { USER_BUCKET_LEVELS } from '../schema'
 import { takenFieldOfPostgres, type Store, type UserRowChanges } from '../store'
 import type { User } from '../users'
 import { postgresLedger } from './attempts'
+import { storable } from './text'
 import type { PgDb } from './client'
 import { tokens, users } from './schema'
 
@@ -38,6 +39,7 @@ export function postgresStore(db: PgDb, sql: SQL, rateLimits: RateLimitSettings)
       user(await one(sql`SELECT id, username, email FROM users WHERE username_key = ${usernameKey(username)}`))?.id,
     idByEmail: async (email) => user(await one(sql`SELECT id, username, email FROM users WHERE email_key = ${emailKey(email)}`))?.id,
     credentials: async (username) => {
+      if (!storable(username)) return undefined
       const row = await one<{ id: string; password_hash: string }>(sql`
         SELECT id, password_hash FROM users
         WHERE username_key = ${usernameKey(username)} OR (username_key IS NULL AND username = ${username})
