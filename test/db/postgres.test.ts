@@ -54,6 +54,20 @@ pg('PostgreSQL: one replica', () => {
     expect((await call('GET', `/api/users/${ada.id}`, { token: ada.token })).status).toBe(401)
   })
 
+  test('names PostgreSQL text cannot hold (NUL, a lone surrogate) are a plain 401 and count as failures, not a 500', async () => {
+    const [{ call }] = (await replicas(1, { rateLimits: { ...postgresConfig('postgres://x/y').rateLimits, loginMaxFailures: 2 } })).apps as [
+      Awaited<ReturnType<typeof postgresApp>>,
+    ]
+    const login = (username: string) =>
+      call('POST', '/graphql', { body: { query: 'mutation ($u: String!) { createToken(username: $u, password: "x") { token } }', variables: { u: username } } })
+    const codes = async (username: string) => (await login(username)).body.errors.map((error: { extensions: { code: string } }) => error.extensions.code)
+    expect(await codes('\ud800')).toEqual(['UNAUTHENTICATED'])
+    expect(await codes('a\u0000b')).toEqual(['UNAUTHENTICATED'])
+    expect(await codes('\ud800')).toEqual(['UNAUTHENTICATED'])
+    expect(await codes('\ud800')).toEqual(['RATE_LIMITED'])
+    expect((await call('POST', '/api/tokens', { basic: ['a\u0000b', 'x'] })).status).toBe(401)
+  })
+
   test('GraphQL: createUser, createToken, me', async () => {
     const [{ call }] = (await replicas(1)).apps as [Awaited<ReturnType<typeof postgresApp>>]
     const gql = (query: string, token?: string) => call('POST', '/graphql', { body: { query }, token })

@@ -1,5 +1,6 @@
 import type { SQL } from 'bun'
 import type { AttemptLedger, LimitName, LimitWindows } from '../../services/rate-limits'
+import { validText } from './text'
 
 /**
  * The login and registration limits in PostgreSQL, shared by every replica. One statement per attempt upserts a
@@ -7,7 +8,8 @@ import type { AttemptLedger, LimitName, LimitWindows } from '../../services/rate
  * after the other and never past the limit. Each row keeps only the attempt times still inside its window.
  */
 export function postgresLedger(sql: SQL, windows: LimitWindows): AttemptLedger {
-  const rowKey = (name: LimitName, key: string) => `${name}:${key}`
+  // PostgreSQL text holds no NUL and no lone surrogate: such a key (never a real account's) is stored made valid.
+  const rowKey = (name: LimitName, key: string) => `${name}:${validText(key)}`
   const longestWindowMs = Math.max(...Object.values(windows).map((window) => window.windowMs))
 
   return {
@@ -17,14 +19,14 @@ export function postgresLedger(sql: SQL, windows: LimitWindows): AttemptLedger {
       const stamp = at + Math.random() / 2
       const names = keys.map(([name, key]) => rowKey(name, key))
       const limits = keys.map(([name]) => windows[name].limit)
-      const since = keys.map(([name]) => stamp - windows[name].windowMs)
+      const since = keys.map(([name]) => at - windows[name].windowMs)
       const rows: { key: string; at: number[] }[] = await sql`
         WITH attempt AS (SELECT * FROM unnest(${sql.array(names)}::text[], ${sql.array(limits)}::int[], ${sql.array(since)}::float8[]) AS a(key, max, since))
         INSERT INTO rate_limit_attempts AS r (key, at)
         SELECT key, ARRAY[${stamp}::float8] FROM attempt
         ON CONFLICT (key) DO UPDATE SET at = (
           SELECT CASE WHEN cardinality(live.at) < a.max THEN live.at || ${stamp}::float8 ELSE live.at END
-          FROM attempt a, LATERAL (SELECT ARRAY(SELECT t FROM unnest(r.at) t WHERE t > a.since ORDER BY t) AS at) live
+          FROM attempt a, LATERAL (SELECT ARRAY(SELECT t FROM unnest(r.at) t WHERE floor(t) > a.since ORDER BY t) AS at) live
           WHERE a.key = r.key)
         RETURNING key, at`
       let wait = 0

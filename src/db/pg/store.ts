@@ -9,6 +9,7 @@ import { POST_BUCKET_LEVELS, USER_BUCKET_LEVELS, type BucketLevels } from '../sc
 import { takenFieldOfPostgres, type PostRefusal, type Store, type UserRowChanges } from '../store'
 import type { User } from '../users'
 import { postgresLedger } from './attempts'
+import { storable } from './text'
 import type { PgDb } from './client'
 import { posts, tokens, users } from './schema'
 
@@ -141,6 +142,7 @@ export function postgresStore(db: PgDb, sql: SQL, rateLimits: RateLimitSettings)
     idByUsername: async (username) => id(await one(sql`SELECT id FROM users WHERE username_key = ${usernameKey(username)}`)),
     idByEmail: async (email) => id(await one(sql`SELECT id FROM users WHERE email_key = ${emailKey(email)}`)),
     credentials: async (username) => {
+      if (!storable(username)) return undefined
       const row = await one<{ id: string; password_hash: string }>(sql`
         SELECT id, password_hash FROM users
         WHERE username_key = ${usernameKey(username)} OR (username_key IS NULL AND username = ${username})
