@@ -69,14 +69,20 @@ export function checkNewUser(sent: Sent<keyof NewUser>): CheckedInput<NewUser> {
 
 const PROFILE_FIELDS = ['name', 'location', 'aboutMe'] as const
 
+/**
+ * Free text as every engine can store it: trimmed, a lone surrogate (half a character, not UTF-8) or a NUL made
+ * U+FFFD, which PostgreSQL's text refuses and SQLite would keep.
+ */
+const cleanText = (text: string) => text.toWellFormed().replaceAll('\0', '\uFFFD').trim()
+
 /** Profile text: trimmed, empty or null clears it, longer than its limit is refused. */
 function checkProfile(sent: Sent<keyof Profile>, valid: Partial<Profile>, wrong: FieldErrors) {
   for (const field of PROFILE_FIELDS) {
     if (!(field in sent)) continue
     const value = sent[field]
     if (value !== null && typeof value !== 'string') wrong[field] = MESSAGES.profileText
-    else if (value !== null && characters(value.trim()) > LIMITS[field]) wrong[field] = MESSAGES[field]
-    else valid[field] = value?.trim() || null
+    else if (value !== null && characters(cleanText(value)) > LIMITS[field]) wrong[field] = MESSAGES[field]
+    else valid[field] = (value === null ? '' : cleanText(value)) || null
   }
 }
 
@@ -126,7 +132,7 @@ function checkPost(sent: Sent<keyof NewPost>, whole: boolean): CheckedInput<Post
   const valid: PostChanges = {}
   const text = (field: 'title' | 'body', missing: string, long: string) => {
     if (!whole && !(field in sent)) return
-    const value = typeof sent[field] === 'string' ? (sent[field] as string).trim() : ''
+    const value = typeof sent[field] === 'string' ? cleanText(sent[field] as string) : ''
     if (value === '') wrong[field] = missing
     else if (characters(value) > LIMITS[field]) wrong[field] = long
     else valid[field] = value
@@ -136,8 +142,8 @@ function checkPost(sent: Sent<keyof NewPost>, whole: boolean): CheckedInput<Post
   if ('summary' in sent || whole) {
     const summary = sent.summary
     if (summary !== undefined && summary !== null && typeof summary !== 'string') wrong.summary = MESSAGES.profileText
-    else if (typeof summary === 'string' && characters(summary.trim()) > LIMITS.summary) wrong.summary = MESSAGES.summaryLong
-    else valid.summary = (summary as string | null | undefined)?.trim() || null
+    else if (typeof summary === 'string' && characters(cleanText(summary)) > LIMITS.summary) wrong.summary = MESSAGES.summaryLong
+    else valid.summary = (typeof summary === 'string' ? cleanText(summary) : '') || null
   }
   return CheckedInput.of(valid, wrong)
 }
