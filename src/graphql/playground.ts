@@ -14,7 +14,8 @@ export const DEFAULT_QUERY = `# madblog GraphQL playground. Run the operations i
 # 2. LogIn returns a token. Open "Headers" below and paste:
 #      { "Authorization": "Bearer <token>" }
 #    The same token works on the REST API, and a REST token works here.
-# 3. Me and Users then answer as that user.
+# 3. Me and Users then answer as that user; WritePost posts as them.
+# 4. Posts lists every post newest first with its author (no token needed).
 
 mutation SignUp {
   createUser(input: { username: "ada", email: "ada@example.com", password: "correct horse" }) {
@@ -46,6 +47,38 @@ query Users {
       node {
         id
         username
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+
+mutation WritePost {
+  createPost(input: { title: "Hello", body: "My first post." }) {
+    id
+    databaseId
+    summary
+  }
+}
+
+query Posts {
+  posts(first: 10) {
+    totalCount
+    edges {
+      cursor
+      node {
+        id
+        title
+        summary
+        timestamp
+        views
+        author {
+          username
+          postsCount
+        }
       }
     }
     pageInfo {

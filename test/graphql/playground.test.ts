@@ -1,4 +1,5 @@
 import { expect, test } from 'bun:test'
+import { DEFAULT_QUERY } from '../../src/graphql/playground'
 import { graphqlApp } from './client'
 
 test('GET /graphql from a browser is GraphiQL with every asset inline, and the login walk-through', async () => {
@@ -34,3 +35,19 @@ test('the page’s script, stylesheet and editor workers come from madblog itsel
     expect(asset.text.length).toBeGreaterThan(path.endsWith('start.js') ? 100 : 10_000)
   }
 })
+
+test('the opening document runs as its comments say: each operation in order, with the token LogIn gives', async () => {
+  const { call } = graphqlApp()
+  const run = (operationName: string, token: string | undefined) => call('POST', '/graphql', { body: { query: DEFAULT_QUERY, operationName }, token })
+  let token: string | undefined
+  const names = [...DEFAULT_QUERY.matchAll(/^(?:query|mutation) (\w+)/gm)].map(([, name]) => name!)
+  expect(names).toEqual(['SignUp', 'LogIn', 'Me', 'Users', 'WritePost', 'Posts'])
+  for (const operationName of names) {
+    const response = await run(operationName, token)
+    expect(response.body.errors, operationName).toBeUndefined()
+    token ??= response.body.data.createToken?.token
+  }
+  const posts = await run('Posts', undefined)
+  expect(posts.body.data.posts).toMatchObject({ totalCount: 1, edges: [{ node: { title: 'Hello', author: { username: 'ada', postsCount: 1 } } }] })
+})
+
