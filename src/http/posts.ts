@@ -24,8 +24,10 @@ import { isFilledObject, isoTime, userResource } from './users'
 const postPath = (id: number) => `/api/posts/${id}`
 const pagePath = (base: string, page: number, perPage: number) => `${base}?page=${page}&per_page=${perPage}`
 
+type AuthorResource = ReturnType<typeof userResource>
+
 /** The tutorial's Post `to_dict`: the post, its author as the user resource (never with an email), and links. */
-export const postResource = (post: PostView, author: User) => ({
+export const postResource = (post: PostView, author: User, authorResource: AuthorResource = userResource(author)) => ({
   id: post.id,
   title: post.title,
   summary: post.summary,
@@ -33,7 +35,7 @@ export const postResource = (post: PostView, author: User) => ({
   timestamp: isoTime(post.timestamp),
   updated_at: isoTime(post.updatedAt),
   views: post.views,
-  author: userResource(author),
+  author: authorResource,
   _links: { self: postPath(post.id), author: `/api/users/${post.authorId}` },
 })
 
@@ -41,8 +43,11 @@ const neighbour = (post: { id: number; title: string } | undefined) => post && {
 
 /** `{items, _meta, _links}`, the page shape of users too; each post with its author. */
 function postPage(base: string, { items, meta }: { items: PostView[]; meta: PageMeta }, authors: ReadonlyMap<number, User>) {
+  // Each author's resource built once for the page, however many of its posts they wrote.
+  const resources = new Map<number, AuthorResource>()
+  const resourceOf = (id: number) => resources.get(id) ?? resources.set(id, userResource(authors.get(id)!)).get(id)!
   return {
-    items: items.map((post) => postResource(post, authors.get(post.authorId)!)),
+    items: items.map((post) => postResource(post, authors.get(post.authorId)!, resourceOf(post.authorId))),
     _meta: { page: meta.page, per_page: meta.perPage, total_pages: meta.totalPages, total_items: meta.totalItems },
     _links: {
       self: pagePath(base, meta.page, meta.perPage),
