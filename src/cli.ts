@@ -5,8 +5,7 @@ import { BackupError, backupDatabase } from './db/backup'
 import { DatabaseOpenError, openDatabase } from './db/client'
 import { describeCollision } from './db/identity-keys'
 import { MigrationError, migrate } from './db/migrate'
-import { openMigratedPostgres } from './db/pg/open'
-import { TransferError, describeProgress, transfer } from './db/transfer'
+import { TransferError } from './db/transfer-error'
 import { ListenError, serve } from './server'
 
 /** Breaks a line at spaces so that none is longer than `width`. */
@@ -34,6 +33,7 @@ ${wrap(SETTING_NAMES.join(', '), 100)}
 
 async function runMigrate(config: Config): Promise<number> {
   if (config.postgres) {
+    const { openMigratedPostgres } = await import('./db/pg/open')
     const database = await openMigratedPostgres({ ...config, postgres: config.postgres })
     await database.close()
     console.log(database.applied.length ? `applied ${database.applied.length} migration(s): ${database.applied.join(', ')}` : 'database is up to date')
@@ -73,6 +73,7 @@ async function runTransfer(args: string[]): Promise<number> {
     return 2
   }
   // On a terminal, one line redrawn as rows are copied; in a log, only the result.
+  const { describeProgress, transfer } = await import('./db/transfer')
   const show = process.stderr.isTTY ? (line: string) => process.stderr.write(`\r\x1b[2K${line}`) : () => {}
   const totals = await transfer(from, to, (state) => show(describeProgress(state)))
   show('')

@@ -1,8 +1,6 @@
 import { createApp, openMigratedDatabase, type AppDatabase } from './app'
-import { openMigratedPostgres } from './db/pg/open'
-import { describeUrl } from './db/pg/client'
 import type { Config } from './config'
-import { createLogger } from './log'
+import { createLogger, type Logger } from './log'
 
 export const listenOptions = (config: Config) => ({
   port: config.port,
@@ -15,6 +13,14 @@ export const listenOptions = (config: Config) => ({
   reusePort: false,
 })
 
+/** The configured database, migrated, and how the start-up line names it. */
+async function openConfigured(config: Config, logger: Logger): Promise<{ database: AppDatabase; named: string }> {
+  if (!config.postgres) return { database: openMigratedDatabase(config, logger), named: config.databasePath }
+  // Loaded only for PostgreSQL: a SQLite process never carries the driver (idle RSS, bench/).
+  const { openMigratedPostgres, describeUrl } = await import('./db/pg/open')
+  return { database: await openMigratedPostgres({ ...config, postgres: config.postgres }), named: describeUrl(config.postgres.url) }
+}
+
 /** The port cannot be had: start-up ends with this one line. */
 export class ListenError extends Error {}
 
@@ -24,9 +30,7 @@ export class ListenError extends Error {}
  */
 export async function serve(config: Config) {
   const logger = createLogger(config.logLevel)
-  const database: AppDatabase = config.postgres
-    ? await openMigratedPostgres({ ...config, postgres: config.postgres })
-    : openMigratedDatabase(config, logger)
+  const { database, named } = await openConfigured(config, logger)
   const app = createApp(config, database, {}, logger)
 
   let stopping = false
@@ -60,6 +64,6 @@ export async function serve(config: Config) {
     throw new ListenError(`port ${config.port} on ${config.host} ${reason}`)
   }
   const { hostname, port } = app.server!
-  logger.info(`madblog listening on http://${hostname}:${port} (database ${config.postgres ? describeUrl(config.postgres.url) : config.databasePath})`)
+  logger.info(`madblog listening on http://${hostname}:${port} (database ${named})`)
   return app
 }

@@ -8,6 +8,13 @@ import { userQueries, type ProfileChanges, type User } from './users'
 
 export type Awaitable<T> = T | Promise<T>
 
+/**
+ * `next(value)` at once when the store answered synchronously (SQLite), once its promise settles when it did not
+ * (PostgreSQL): the reads every request makes first stay free of promises on SQLite (bench/).
+ */
+export const andThen = <T, R>(value: Awaitable<T>, next: (value: T) => Awaitable<R>): Awaitable<R> =>
+  value instanceof Promise ? value.then(next) : next(value)
+
 export type NewUserRow = { username: string; email: string; passwordHash: string }
 export type UserRowChanges = { username?: string; email?: string; passwordHash?: string } & ProfileChanges
 

@@ -3,6 +3,9 @@ import { loadConfig } from '../config'
 import { openDatabase } from './client'
 import { migrate } from './migrate'
 import { openMigratedPostgres } from './pg/open'
+import { TransferError } from './transfer-error'
+
+export { TransferError }
 
 /** Every column of the two tables madblog keeps, timestamps in ms: what moves between engines unchanged. */
 const TABLES = {
@@ -15,7 +18,6 @@ type Row = Record<string, unknown>
 
 const BATCH = 1000
 
-export class TransferError extends Error {}
 
 /** One end of a transfer: the rows it holds, and (as the target) one transaction that takes them all or none. */
 interface End {

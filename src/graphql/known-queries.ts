@@ -75,17 +75,20 @@ export function useKnownQueries(
         if (valid) accepted.set(query, documentAST)
       }
     },
-    async onRequest({ request, serverContext, fetchAPI, endResponse }) {
+    onRequest({ request, serverContext, fetchAPI, endResponse }) {
       const body = serverContext.bufferedBody
       const mediaType = body === undefined ? undefined : MEDIA_TYPES.get(request.headers.get('accept'))
       const params = mediaType ? plainParams(body!) : undefined
       const document = params && accepted.get(params.query)
       const query = document && compiledQuery(document, params.operationName)
       if (!query) return
-      const result = await query.query(undefined, contextFor(serverContext), params.variables ?? {})
-      // Errors go through yoga's whole path, which masks and logs them as it does for every other document.
-      if (result.errors) return
-      endResponse(processRegularResult(result, fetchAPI, mediaType!))
+      const answer = (result: Awaited<ReturnType<typeof query.query>>) => {
+        // Errors go through yoga's whole path, which masks and logs them as it does for every other document.
+        if (!result.errors) endResponse(processRegularResult(result, fetchAPI, mediaType!))
+      }
+      // Synchronous when the store is (SQLite); a PostgreSQL read answers once it settles.
+      const result = query.query(undefined, contextFor(serverContext), params.variables ?? {})
+      return result instanceof Promise ? result.then(answer) : answer(result)
     },
   }
 }

@@ -1,3 +1,4 @@
+import { andThen } from '../db/store'
 import { NotFoundError } from '../services/errors'
 import { CheckedInput, checkNewPost, checkNewUser, checkPostChanges, checkUserChanges, checkUserId, type PostChanges, type UserChanges } from '../services/input'
 import type { PostView } from '../services/posts'
@@ -88,9 +89,9 @@ export const resolvers = {
   Query: {
     me: (_: unknown, __: unknown, context: GraphqlContext) => view(context.viewer(), context),
     // The caller first: a stranger learns nothing, not even which ids exist (REST's 401 for every id).
-    user: async (_: unknown, { id }: { id: string }, context: GraphqlContext) => {
+    user: (_: unknown, { id }: { id: string }, context: GraphqlContext) => {
       const viewer = context.viewer()
-      return viewUser(await context.services.users.get(checkUserId(id)), viewer)
+      return andThen(context.services.users.get(checkUserId(id)), (user) => viewUser(user, viewer))
     },
     users: (_: unknown, args: ConnectionArgs, context: GraphqlContext) => {
       const viewer = context.viewer()

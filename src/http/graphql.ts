@@ -5,6 +5,7 @@ import { GRAPHQL_PATH } from '../graphql'
 import type { ServerContext } from '../graphql/context'
 import { graphiqlAssets } from '../graphql/playground'
 import type { Services } from '../services'
+import { andThen, type Awaitable } from '../db/store'
 import { callerOf } from './auth'
 import type { clientAddresses } from './client-address'
 import { isJsonMediaType } from './json-body'
@@ -19,10 +20,8 @@ export function graphqlController(
   settings: GraphqlSettings,
   addresses: ReturnType<typeof clientAddresses>,
 ) {
-  const serverContext = async (request: Request, clientAddress: string): Promise<ServerContext> => ({
-    caller: await callerOf(services, request),
-    clientAddress,
-  })
+  const serverContext = (request: Request, clientAddress: string): Awaitable<ServerContext> =>
+    andThen(callerOf(services, request), (caller) => ({ caller, clientAddress }))
   // The playground needs introspection; with it off, neither the page nor its files are served.
   return new Elysia({ name: 'graphql' })
     .use(addresses)

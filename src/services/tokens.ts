@@ -1,4 +1,4 @@
-import type { Store } from '../db/store'
+import { andThen, type Awaitable, type Store } from '../db/store'
 import type { User } from '../db/users'
 import { InvalidCredentialsError, UnauthenticatedError } from './errors'
 import type { PasswordHasher } from './passwords'
@@ -51,21 +51,24 @@ export function createTokenService(
   }
 
   /** The token's owner while it is live; expiry is checked here, not left to a cleanup job. */
-  async function authenticate(token: string): Promise<User> {
-    const user = TOKEN_SHAPE.test(token) ? await store.tokenOwner(digestToken(token), Date.now()) : undefined
-    if (!user) throw new UnauthenticatedError('Invalid or expired token')
-    seen(user)
-    return user
+  function authenticate(token: string): Awaitable<User> {
+    const found = TOKEN_SHAPE.test(token) ? store.tokenOwner(digestToken(token), Date.now()) : undefined
+    return andThen(found, (user) => {
+      if (!user) throw new UnauthenticatedError('Invalid or expired token')
+      seen(user)
+      return user
+    })
   }
 
   /**
    * Who a bearer token (undefined: none was sent) speaks for. A failure, even the database's, is kept for whatever
    * needs a signed-in caller, so that each face answers it in its own terms, and only where it matters.
    */
-  async function caller(token: string | undefined): Promise<Caller> {
+  function caller(token: string | undefined): Awaitable<Caller> {
     if (token === undefined) return { refused: new UnauthenticatedError('Missing bearer token') }
     try {
-      return { user: await authenticate(token), token }
+      const user = authenticate(token)
+      return user instanceof Promise ? user.then((user) => ({ user, token }), (refused: unknown) => ({ refused })) : { user, token }
     } catch (error) {
       return { refused: error }
     }

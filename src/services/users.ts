@@ -1,4 +1,4 @@
-import type { Store } from '../db/store'
+import { andThen, type Awaitable, type Store } from '../db/store'
 import type { User } from '../db/users'
 import { ForbiddenError, NotFoundError, ValidationError, type FieldErrors } from './errors'
 import type { CheckedInput, NewUser, UserChanges } from './input'
@@ -41,10 +41,11 @@ export function createUserService(store: Store, passwords: PasswordHasher, limit
     throw field ? new ValidationError({ [field]: TAKEN[field] }) : error
   }
 
-  async function get(id: number): Promise<User> {
-    const user = await store.user(id)
-    if (!user) throw new NotFoundError('User not found')
-    return user
+  function get(id: number): Awaitable<User> {
+    return andThen(store.user(id), (user) => {
+      if (!user) throw new NotFoundError('User not found')
+      return user
+    })
   }
 
   /** Counted against the registration limit of `clientAddress` before anything else, valid or not. */

@@ -1,6 +1,8 @@
 import type { Config, PostgresSettings } from '../../config'
 import type { Store } from '../store'
 import { openPostgres, waitForPostgres, type PostgresHandle } from './client'
+
+export { describeUrl } from './client'
 import { migratePostgres } from './migrate'
 import { postgresStore } from './store'
 
