@@ -1,10 +1,13 @@
-import { and, asc, count, desc, eq, gt, gte, lt, lte, sql } from 'drizzle-orm'
+import { and, asc, count, desc, eq, gt, gte, isNull, lt, lte, or, sql } from 'drizzle-orm'
 import type { Db } from './client'
 import { rowReader, rowsReader } from './rows'
 import { users } from './schema'
 
 /** A user as the services see them: never the password hash. */
 export type User = Pick<typeof users.$inferSelect, 'id' | 'username' | 'email'>
+
+/** What a new row holds: the stored names with their identity keys, and the password hash. */
+type NewRow = { username: string; usernameKey: string; email: string; emailKey: string; passwordHash: string }
 
 const columns = { id: users.id, username: users.username, email: users.email }
 const byId = eq(users.id, sql.placeholder('id'))
@@ -15,24 +18,26 @@ export function userQueries(db: Db) {
   // it as a parameter, and a bound LIMIT costs about 5 µs a run on bun:sqlite (bench/), more than the lookup.
   const find = rowReader<User, [number]>(db, db.select(columns).from(users).where(byId), ['id'])
   const passwordHash = db.select({ passwordHash: users.passwordHash }).from(users).where(byId).prepare()
-  const idByUsername = db
-    .select({ id: users.id })
-    .from(users)
-    .where(sql`lower(${users.username}) = lower(${sql.placeholder('username')})`)
-    .prepare()
-  const idByEmail = db
-    .select({ id: users.id })
-    .from(users)
-    .where(sql`lower(${users.email}) = lower(${sql.placeholder('email')})`)
-    .prepare()
+  const idByUsernameKey = db.select({ id: users.id }).from(users).where(eq(users.usernameKey, sql.placeholder('key'))).prepare()
+  const idByEmailKey = db.select({ id: users.id }).from(users).where(eq(users.emailKey, sql.placeholder('key'))).prepare()
+  // By identity key; a row left without one (it shared its key with an older account when the identity rule
+  // arrived, src/db/identity-keys.ts) is found by its exact name, which wins over the key's holder.
   const credentials = db
     .select({ id: users.id, passwordHash: users.passwordHash })
     .from(users)
-    .where(sql`lower(${users.username}) = lower(${sql.placeholder('username')})`)
+    .where(or(eq(users.usernameKey, sql.placeholder('key')), and(isNull(users.usernameKey), eq(users.username, sql.placeholder('name')))))
+    .orderBy(sql`${users.username} = ${sql.placeholder('name')} DESC`)
+    .limit(1)
     .prepare()
   const insert = db
     .insert(users)
-    .values({ username: sql.placeholder('username'), email: sql.placeholder('email'), passwordHash: sql.placeholder('passwordHash') })
+    .values({
+      username: sql.placeholder('username'),
+      usernameKey: sql.placeholder('usernameKey'),
+      email: sql.placeholder('email'),
+      emailKey: sql.placeholder('emailKey'),
+      passwordHash: sql.placeholder('passwordHash'),
+    })
     .returning(columns)
     .prepare()
   const remove = db.delete(users).where(byId).prepare()
@@ -60,12 +65,12 @@ export function userQueries(db: Db) {
   return {
     find,
     passwordHash: (id: number) => passwordHash.get({ id })?.passwordHash,
-    idByUsername: (username: string) => idByUsername.get({ username })?.id,
-    idByEmail: (email: string) => idByEmail.get({ email })?.id,
-    /** The account a login names, regardless of case, with the hash to verify against. */
-    credentials: (username: string) => credentials.get({ username }),
-    insert: (values: { username: string; email: string; passwordHash: string }): User => insert.get(values)!,
-    update: (id: number, changes: { username?: string; email?: string; passwordHash?: string }): User | undefined =>
+    idByUsernameKey: (key: string) => idByUsernameKey.get({ key })?.id,
+    idByEmailKey: (key: string) => idByEmailKey.get({ key })?.id,
+    /** The account a login names (by its identity key, or the exact name of a row without one), with its hash. */
+    credentials: (key: string, name: string) => credentials.get({ key, name }),
+    insert: (values: NewRow): User => insert.get(values)!,
+    update: (id: number, changes: Partial<NewRow>): User | undefined =>
       db.update(users).set({ ...changes, updatedAt: new Date() }).where(eq(users.id, id)).returning(columns).get(),
     remove: (id: number) => void remove.run({ id }),
     page,

@@ -33,10 +33,7 @@ export function graphqlController(
     })
     .post(
       GRAPHQL_PATH,
-      async ({ request, set, clientAddress }) => {
-        // Any POST may carry a token: createToken can sit under any alias, fragment or batch entry, so rather than
-        // inspect answers, none of them is stored. GET runs only queries, and no query returns a token.
-        set.headers['cache-control'] = 'no-store'
+      async ({ request, clientAddress }) => {
         const context = serverContext(request, clientAddress)
         if (isJsonMediaType(request.headers.get('content-type'))) context.bufferedBody = await request.text()
         return yoga.handleRequest(request, context)

@@ -4,7 +4,8 @@
  * `oldPassword`) into the names below, which are also the names field errors come back under.
  */
 import { NotFoundError, ValidationError, type FieldErrors } from './errors'
-import { MESSAGES, isValidEmail, isValidPassword, isValidUsername, throwIfAny } from './validation'
+import { normalizeEmail, normalizeUsername } from './identity'
+import { MESSAGES, isValidPassword, throwIfAny } from './validation'
 
 /** Fields as an edge received them: a key is present when it was sent, whatever its value (null included). */
 export type Sent<Name extends string> = { readonly [Key in Name]?: unknown }
@@ -50,29 +51,28 @@ export class CheckedInput<T> {
   }
 }
 
+/** Names come out in their stored form (the identity rule's, src/services/identity.ts). */
 export function checkNewUser(sent: Sent<keyof NewUser>): CheckedInput<NewUser> {
   const wrong: FieldErrors = {}
-  if (!isValidUsername(sent.username)) wrong.username = MESSAGES.username
-  if (!isValidEmail(sent.email)) wrong.email = MESSAGES.email
-  if (!isValidPassword(sent.password)) wrong.password = MESSAGES.password
-  const valid: Partial<NewUser> = {}
-  if (!wrong.username) valid.username = sent.username as string
-  if (!wrong.email) valid.email = sent.email as string
-  if (!wrong.password) valid.password = sent.password as string
+  const valid: Partial<NewUser> = { username: normalizeUsername(sent.username), email: normalizeEmail(sent.email) }
+  if (valid.username === undefined) wrong.username = MESSAGES.username
+  if (valid.email === undefined) wrong.email = MESSAGES.email
+  if (isValidPassword(sent.password)) valid.password = sent.password
+  else wrong.password = MESSAGES.password
   return CheckedInput.of(valid, wrong)
 }
 
-/** Only the fields sent change; a new password needs the current one. */
+/** Only the fields sent change; a new password needs the current one. Names come out in their stored form. */
 export function checkUserChanges(sent: Sent<'username' | 'email' | 'password' | 'oldPassword'>): CheckedInput<UserChanges> {
   const wrong: FieldErrors = {}
   const valid: UserChanges = {}
   if ('username' in sent) {
-    if (isValidUsername(sent.username)) valid.username = sent.username
-    else wrong.username = MESSAGES.username
+    valid.username = normalizeUsername(sent.username)
+    if (valid.username === undefined) wrong.username = MESSAGES.username
   }
   if ('email' in sent) {
-    if (isValidEmail(sent.email)) valid.email = sent.email
-    else wrong.email = MESSAGES.email
+    valid.email = normalizeEmail(sent.email)
+    if (valid.email === undefined) wrong.email = MESSAGES.email
   }
   if ('password' in sent) {
     if (!isValidPassword(sent.password)) wrong.password = MESSAGES.password

@@ -2,6 +2,7 @@ import { immediately, type Db } from '../db/client'
 import { tokenQueries } from '../db/tokens'
 import { userQueries, type User } from '../db/users'
 import { InvalidCredentialsError, UnauthenticatedError } from './errors'
+import { usernameKey } from './identity'
 import type { PasswordHasher } from './passwords'
 import type { RateLimits } from './rate-limits'
 
@@ -32,7 +33,7 @@ export function createTokenService(db: Db, passwords: PasswordHasher, limits: Ra
 
   /** A fresh random token for every login, so one user may hold several sessions; failures count per name and address. */
   async function login(credentials: { username: string; password: string }, clientAddress: string): Promise<IssuedToken> {
-    const account = users.credentials(credentials.username)
+    const account = users.credentials(usernameKey(credentials.username), credentials.username)
     const valid = await limits.checkPassword(credentials.username, clientAddress, () =>
       passwords.verify(credentials.password, account?.passwordHash),
     )
@@ -69,13 +70,14 @@ export function createTokenService(db: Db, passwords: PasswordHasher, limits: Ra
     }
   }
 
+  // Writes run in transactions, which the database checks before they commit (src/db/client.ts).
   function revoke(token: string): void {
-    tokens.removeByHash(digestToken(token))
+    db.transaction(() => tokens.removeByHash(digestToken(token)))
   }
 
   /** Removes tokens past their expiry; they are already refused, this only reclaims space. */
   function pruneExpired(): number {
-    return tokens.removeExpired(Date.now())
+    return db.transaction(() => tokens.removeExpired(Date.now()))
   }
 
   return { login, authenticate, caller, revoke, pruneExpired }

@@ -2,6 +2,7 @@ import { immediately, type Db } from '../db/client'
 import { tokenQueries } from '../db/tokens'
 import { userQueries, type User } from '../db/users'
 import { ForbiddenError, NotFoundError, ValidationError, type FieldErrors } from './errors'
+import { emailKey, usernameKey } from './identity'
 import type { CheckedInput, NewUser, UserChanges } from './input'
 import { pageMeta, type PageMeta, type PageRequest } from './pagination'
 import type { PasswordHasher } from './passwords'
@@ -26,6 +27,16 @@ export interface IdRange {
   beforeId?: number
 }
 
+/** The stored forms and their identity keys, always written together. */
+function identity<U extends string | undefined, E extends string | undefined>(username: U, email: E) {
+  return {
+    username,
+    usernameKey: username === undefined ? undefined : usernameKey(username),
+    email,
+    emailKey: email === undefined ? undefined : emailKey(email),
+  } as { username: U; usernameKey: U; email: E; emailKey: E }
+}
+
 const isUniqueViolation = (error: unknown, index: string) =>
   error instanceof Error && (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' && error.message.includes(index)
 
@@ -37,15 +48,15 @@ export function createUserService(db: Db, passwords: PasswordHasher, limits: Rat
   function takenFields(input: { username?: string; email?: string }, self?: number): FieldErrors {
     const fields: FieldErrors = {}
     const other = (id: number | undefined) => id !== undefined && id !== self
-    if (input.username !== undefined && other(users.idByUsername(input.username))) fields.username = MESSAGES.usernameTaken
-    if (input.email !== undefined && other(users.idByEmail(input.email))) fields.email = MESSAGES.emailTaken
+    if (input.username !== undefined && other(users.idByUsernameKey(usernameKey(input.username)))) fields.username = MESSAGES.usernameTaken
+    if (input.email !== undefined && other(users.idByEmailKey(emailKey(input.email)))) fields.email = MESSAGES.emailTaken
     return fields
   }
 
   /** The unique indexes are the last word when two writers race past the checks above. */
   function translateUniqueViolation(error: unknown): never {
-    if (isUniqueViolation(error, 'users_username_unique')) throw new ValidationError({ username: MESSAGES.usernameTaken })
-    if (isUniqueViolation(error, 'users_email_unique')) throw new ValidationError({ email: MESSAGES.emailTaken })
+    if (isUniqueViolation(error, 'users_username_key_unique')) throw new ValidationError({ username: MESSAGES.usernameTaken })
+    if (isUniqueViolation(error, 'users_email_key_unique')) throw new ValidationError({ email: MESSAGES.emailTaken })
     throw error
   }
 
@@ -63,7 +74,7 @@ export function createUserService(db: Db, passwords: PasswordHasher, limits: Rat
     try {
       return immediately(db, () => {
         throwIfAny(takenFields({ username, email }))
-        return users.insert({ username, email, passwordHash })
+        return users.insert({ ...identity(username, email), passwordHash })
       })
     } catch (error) {
       return translateUniqueViolation(error)
@@ -99,7 +110,7 @@ export function createUserService(db: Db, passwords: PasswordHasher, limits: Rat
           if (stored !== password.proven) throw new ValidationError({ oldPassword: MESSAGES.oldPasswordWrong })
           tokens.removeForUser(id)
         }
-        const updated = users.update(id, { ...names, ...(password ? { passwordHash: password.hash } : {}) })
+        const updated = users.update(id, { ...identity(names.username, names.email), ...(password ? { passwordHash: password.hash } : {}) })
         if (!updated) throw new NotFoundError('User not found')
         return updated
       })
