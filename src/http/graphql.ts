@@ -8,6 +8,7 @@ import type { Services } from '../services'
 import { callerOf } from './auth'
 import type { clientAddresses } from './client-address'
 import { isJsonMediaType } from './json-body'
+import { GRAPHIQL_PAGE_HEADERS } from './security-headers'
 
 /**
  * The GraphQL face at /graphql: every request goes to yoga, with its caller and client address resolved here once,
@@ -27,10 +28,14 @@ export function graphqlController(
   return new Elysia({ name: 'graphql' })
     .use(addresses)
     .use(settings.introspection ? graphiqlAssets() : new Elysia({ name: 'no-graphiql' }))
-    .get(GRAPHQL_PATH, ({ request, clientAddress }) => yoga.handleRequest(request, serverContext(request, clientAddress)), {
-      clientAddress: true,
-      detail: { hide: true },
-    })
+    .get(
+      GRAPHQL_PATH,
+      ({ request, set, clientAddress }) => {
+        Object.assign(set.headers, GRAPHIQL_PAGE_HEADERS)
+        return yoga.handleRequest(request, serverContext(request, clientAddress))
+      },
+      { clientAddress: true, detail: { hide: true } },
+    )
     .post(
       GRAPHQL_PATH,
       async ({ request, clientAddress }) => {
