@@ -32,6 +32,22 @@ export function openMigratedDatabase(config: Config, logger: Logger = createLogg
   return database
 }
 
+/**
+ * Runs `task` every `ms` without keeping the process alive. A failure (the disk, the database file) is logged and
+ * the task tried again next time: thrown from a timer, it would end the process.
+ */
+export function repeatLogged(what: string, task: () => void, ms: number, logger: Logger): Timer {
+  const timer = setInterval(() => {
+    try {
+      task()
+    } catch (error) {
+      logger.error(`${what} failed`, error)
+    }
+  }, ms)
+  timer.unref()
+  return timer
+}
+
 /** The whole service, ready for `app.handle(request)` in tests or `app.listen()` in the CLI; it never listens itself. */
 export function createApp(
   config: Config,
@@ -61,8 +77,7 @@ export function createApp(
     .use(tokens)
     .use(graphql)
     .onStart(() => {
-      pruner = setInterval(() => services.tokens.pruneExpired(), PRUNE_INTERVAL_MS)
-      pruner.unref()
+      pruner = repeatLogged('pruning expired tokens', () => services.tokens.pruneExpired(), PRUNE_INTERVAL_MS, logger)
     })
     .onStop(() => clearInterval(pruner))
 }
