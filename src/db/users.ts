@@ -1,7 +1,8 @@
-import { and, asc, count, desc, eq, gt, gte, isNull, lt, lte, or, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, gte, isNull, lt, lte, or, sql } from 'drizzle-orm'
 import type { Db } from './client'
 import { rowReader, rowsReader } from './rows'
 import { users } from './schema'
+import { createUserPositions } from './user-positions'
 
 /** A user as the services see them: never the password hash. */
 export type User = Pick<typeof users.$inferSelect, 'id' | 'username' | 'email'>
@@ -40,13 +41,9 @@ export function userQueries(db: Db) {
     })
     .returning(columns)
     .prepare()
+  // Writes prepared once: unprepared, an INSERT or DELETE would compile the count triggers' programs every time.
   const remove = db.delete(users).where(byId).prepare()
-  const page = rowsReader<User, [number, number]>(
-    db,
-    db.select(columns).from(users).orderBy(asc(users.id)).limit(sql.placeholder('limit')).offset(sql.placeholder('offset')),
-    ['limit', 'offset'],
-  )
-  const total = db.select({ total: count() }).from(users).prepare()
+  const positions = createUserPositions(db)
   const between = and(gt(users.id, sql.placeholder('after')), lt(users.id, sql.placeholder('before')))
   const betweenOrder = ['after', 'before', 'limit'] as [string, string, string]
   const lowestBetween = rowsReader<User, [number, number, number]>(
@@ -73,8 +70,9 @@ export function userQueries(db: Db) {
     update: (id: number, changes: Partial<NewRow>): User | undefined =>
       db.update(users).set({ ...changes, updatedAt: new Date() }).where(eq(users.id, id)).returning(columns).get(),
     remove: (id: number) => void remove.run({ id }),
-    page,
-    count: () => total.get()?.total ?? 0,
+    /** `limit` users from position `offset` in id order, and the total, from the counts the database keeps. */
+    page: positions.page,
+    count: positions.count,
     /** Up to `limit` users with ids strictly between the bounds, from the low end or (`fromEnd`) the high end. */
     between: (after: number, before: number, limit: number, fromEnd: boolean): User[] =>
       (fromEnd ? highestBetween : lowestBetween)(after, before, limit),

@@ -129,8 +129,8 @@ export function createUserService(db: Db, passwords: PasswordHasher, limits: Rat
   }
 
   function list(request: PageRequest): { items: User[]; meta: PageMeta } {
-    const items = users.page(request.perPage, (request.page - 1) * request.perPage)
-    return { items, meta: pageMeta(request, users.count()) }
+    const { items, total } = users.page((request.page - 1) * request.perPage, request.perPage)
+    return { items, meta: pageMeta(request, total) }
   }
 
   /**
