@@ -30,6 +30,7 @@ const WARM_UP_SECONDS = 2
 const READ_LABELS: Record<string, string> = {
   ping: 'GET /api/ping',
   user: 'GET /api/users/1 (bearer)',
+  page: 'GET /api/users?per_page=20 (bearer)',
   list: 'GET /api/users?per_page=100 (bearer)',
   gqlUser: 'POST /graphql user(id)',
   gqlUsers: 'POST /graphql users(first: 20)',

@@ -1,6 +1,6 @@
 import type { AttemptLedger } from '../services/rate-limits'
 import { immediately, type Db } from './client'
-import { createUserPositions } from '../services/user-positions'
+import { emailKey, usernameKey } from '../services/identity'
 import { tokenQueries } from './tokens'
 import { userQueries, type User } from './users'
 
@@ -67,20 +67,25 @@ const isSqliteUnique = (error: unknown): error is Error =>
 export function sqliteStore(db: Db): Store {
   const users = userQueries(db)
   const tokens = tokenQueries(db)
-  const positions = createUserPositions(db)
+  const keys = (changes: UserRowChanges) => ({
+    ...changes,
+    ...(changes.username === undefined ? {} : { usernameKey: usernameKey(changes.username) }),
+    ...(changes.email === undefined ? {} : { emailKey: emailKey(changes.email) }),
+  })
   return {
     user: users.find,
     passwordHash: users.passwordHash,
-    idByUsername: users.idByUsername,
-    idByEmail: users.idByEmail,
-    credentials: users.credentials,
-    page: positions.page,
-    count: positions.count,
+    idByUsername: (username) => users.idByUsernameKey(usernameKey(username)),
+    idByEmail: (email) => users.idByEmailKey(emailKey(email)),
+    credentials: (username) => users.credentials(usernameKey(username), username),
+    page: users.page,
+    count: users.count,
     between: users.between,
     anyAtOrBelow: users.anyAtOrBelow,
     anyAtOrAbove: users.anyAtOrAbove,
     tokenOwner: tokens.ownerOfLive,
-    insertUser: (values) => immediately(db, () => users.insert(values)),
+    insertUser: (values) =>
+      immediately(db, () => users.insert({ ...values, usernameKey: usernameKey(values.username), emailKey: emailKey(values.email) })),
     updateUser: (id, changes, proven) =>
       immediately(db, () => {
         if (proven !== undefined) {
@@ -89,7 +94,7 @@ export function sqliteStore(db: Db): Store {
           if (stored !== proven) return 'stale'
           tokens.removeForUser(id)
         }
-        return users.update(id, changes) ?? 'gone'
+        return users.update(id, keys(changes)) ?? 'gone'
       }),
     removeUser: (id) => immediately(db, () => users.remove(id)),
     issueToken: (userId, proven, hash, expiresAt) =>

@@ -1,22 +1,17 @@
 import { and, asc, desc, eq, gt, gte, isNull, lt, lte, or, sql } from 'drizzle-orm'
-import { emailKey, usernameKey } from '../services/identity'
 import type { Db } from './client'
 import { rowReader, rowsReader } from './rows'
 import { users } from './schema'
+import { createUserPositions } from './user-positions'
 
 /** A user as the services see them: never the password hash. */
 export type User = Pick<typeof users.$inferSelect, 'id' | 'username' | 'email'>
 
+/** What a new row holds: the stored names with their identity keys, and the password hash. */
+type NewRow = { username: string; usernameKey: string; email: string; emailKey: string; passwordHash: string }
+
 const columns = { id: users.id, username: users.username, email: users.email }
 const byId = eq(users.id, sql.placeholder('id'))
-
-/** The identity keys of whichever names are being written (src/services/identity.ts), always written with them. */
-function identity(username: string | undefined, email: string | undefined) {
-  return {
-    usernameKey: username === undefined ? undefined : usernameKey(username),
-    emailKey: email === undefined ? undefined : emailKey(email),
-  }
-}
 
 /** Every query on the users table, prepared once per connection. */
 export function userQueries(db: Db) {
@@ -46,7 +41,9 @@ export function userQueries(db: Db) {
     })
     .returning(columns)
     .prepare()
+  // Writes prepared once: unprepared, an INSERT or DELETE would compile the count triggers' programs every time.
   const remove = db.delete(users).where(byId).returning({ id: users.id }).prepare()
+  const positions = createUserPositions(db)
   const between = and(gt(users.id, sql.placeholder('after')), lt(users.id, sql.placeholder('before')))
   const betweenOrder = ['after', 'before', 'limit'] as [string, string, string]
   const lowestBetween = rowsReader<User, [number, number, number]>(
@@ -65,20 +62,18 @@ export function userQueries(db: Db) {
   return {
     find,
     passwordHash: (id: number) => passwordHash.get({ id })?.passwordHash,
-    idByUsername: (username: string) => idByUsernameKey.get({ key: usernameKey(username) })?.id,
-    idByEmail: (email: string) => idByEmailKey.get({ key: emailKey(email) })?.id,
-    /** The account a login names, by its identity, with the hash to verify against. */
-    credentials: (username: string) => credentials.get({ key: usernameKey(username), name: username }),
-    insert: (values: { username: string; email: string; passwordHash: string }): User =>
-      insert.get({ ...values, ...identity(values.username, values.email) })!,
-    update: (id: number, changes: { username?: string; email?: string; passwordHash?: string }): User | undefined =>
-      db
-        .update(users)
-        .set({ ...changes, ...identity(changes.username, changes.email), updatedAt: new Date() })
-        .where(eq(users.id, id))
-        .returning(columns)
-        .get(),
+    idByUsernameKey: (key: string) => idByUsernameKey.get({ key })?.id,
+    idByEmailKey: (key: string) => idByEmailKey.get({ key })?.id,
+    /** The account a login names (by its identity key, or the exact name of a row without one), with its hash. */
+    credentials: (key: string, name: string) => credentials.get({ key, name }),
+    insert: (values: NewRow): User => insert.get(values)!,
+    update: (id: number, changes: Partial<NewRow>): User | undefined =>
+      db.update(users).set({ ...changes, updatedAt: new Date() }).where(eq(users.id, id)).returning(columns).get(),
+    /** False when there was no such user. */
     remove: (id: number) => remove.all({ id }).length > 0,
+    /** `limit` users from position `offset` in id order, and the total, from the counts the database keeps. */
+    page: positions.page,
+    count: positions.count,
     /** Up to `limit` users with ids strictly between the bounds, from the low end or (`fromEnd`) the high end. */
     between: (after: number, before: number, limit: number, fromEnd: boolean): User[] =>
       (fromEnd ? highestBetween : lowestBetween)(after, before, limit),

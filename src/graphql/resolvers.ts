@@ -1,6 +1,6 @@
 import { andThen } from '../db/store'
 import { CheckedInput, checkNewUser, checkUserChanges, checkUserId, type UserChanges } from '../services/input'
-import { viewUser, type User } from '../services/users'
+import { viewUser } from '../services/users'
 import { userConnection, type ConnectionArgs } from './connection'
 import type { GraphqlContext } from './context'
 
@@ -23,12 +23,13 @@ const NOTHING_SET = 'The input must set at least one field.'
 const userChanges = (input: UpdateUserInput): CheckedInput<UserChanges> =>
   Object.keys(input).length === 0 ? CheckedInput.refused(NOTHING_SET) : checkUserChanges(input)
 
-const view = (user: User, context: GraphqlContext) => viewUser(user, context.viewer())
-
 /** Thin on purpose: each resolver is one service call, so REST and GraphQL obey the same rules. */
 export const resolvers = {
   Query: {
-    me: (_: unknown, __: unknown, context: GraphqlContext) => view(context.viewer(), context),
+    me: (_: unknown, __: unknown, context: GraphqlContext) => {
+      const viewer = context.viewer()
+      return viewUser(viewer, viewer)
+    },
     // The caller first: a stranger learns nothing, not even which ids exist (REST's 401 for every id).
     user: (_: unknown, { id }: { id: string }, context: GraphqlContext) => {
       const viewer = context.viewer()

@@ -51,6 +51,7 @@ export class CheckedInput<T> {
   }
 }
 
+/** Names come out in their stored form (the identity rule's, src/services/identity.ts). */
 export function checkNewUser(sent: Sent<keyof NewUser>): CheckedInput<NewUser> {
   const wrong: FieldErrors = {}
   const valid: Partial<NewUser> = { username: normalizeUsername(sent.username), email: normalizeEmail(sent.email) }
@@ -61,7 +62,7 @@ export function checkNewUser(sent: Sent<keyof NewUser>): CheckedInput<NewUser> {
   return CheckedInput.of(valid, wrong)
 }
 
-/** Only the fields sent change; a new password needs the current one. */
+/** Only the fields sent change; a new password needs the current one. Names come out in their stored form. */
 export function checkUserChanges(sent: Sent<'username' | 'email' | 'password' | 'oldPassword'>): CheckedInput<UserChanges> {
   const wrong: FieldErrors = {}
   const valid: UserChanges = {}

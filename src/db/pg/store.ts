@@ -3,7 +3,7 @@ import { eq, getTableName } from 'drizzle-orm'
 import type { RateLimitSettings } from '../../config'
 import { emailKey, usernameKey } from '../../services/identity'
 import { limitWindows } from '../../services/rate-limits'
-import { holder } from '../../services/user-positions'
+import { holder } from '../user-positions'
 import { USER_BUCKET_LEVELS } from '../schema'
 import { takenFieldOfPostgres, type Store, type UserRowChanges } from '../store'
 import type { User } from '../users'
@@ -46,7 +46,7 @@ export function postgresStore(db: PgDb, sql: SQL, rateLimits: RateLimitSettings)
         ORDER BY username = ${username} DESC LIMIT 1`)
       return row && { id: Number(row.id), passwordHash: row.password_hash }
     },
-    // src/services/user-positions.ts's descent through the kept counts, its reads in one snapshot.
+    // src/db/user-positions.ts's descent through the kept counts, its reads in one snapshot.
     page: (offset, limit) =>
       sql.begin('isolation level repeatable read read only', async (tx) => {
         const buckets = async (rows: Promise<{ bucket: string; users: number }[]>) =>

@@ -1,17 +1,17 @@
 /**
- * One of several processes writing users to one database file at once (test/services/user-counts.test.ts):
+ * One of several processes writing users to one database file at once (test/db/user-counts.test.ts):
  * registrations and deletions through the service, and plain-SQL inserts and deletes. After each write it checks,
  * in one snapshot, that the kept total is COUNT(*) and that a page from the positions is OFFSET's page.
  *
- * Usage: bun test/services/count-writer.ts <database file> <name prefix> <seed> <writes>
+ * Usage: bun test/db/count-writer.ts <database file> <name prefix> <seed> <writes>
  */
 import { loadConfig } from '../../src/config'
 import { openDatabase } from '../../src/db/client'
 import { sqliteStore } from '../../src/db/store'
+import { createUserPositions } from '../../src/db/user-positions'
 import { createServices } from '../../src/services'
 import { NotFoundError } from '../../src/services/errors'
 import { checkNewUser } from '../../src/services/input'
-import { createUserPositions } from '../../src/services/user-positions'
 
 const [path, prefix, seedText, writesText] = process.argv.slice(2)
 const database = openDatabase(path!, { synchronous: 'NORMAL' })
@@ -35,7 +35,8 @@ const check = sqlite.transaction(() => {
 
 for (let write = 0; write < Number(writesText); write++) {
   const kind = random(4)
-  if (kind === 0) await users.register(checkNewUser({ username: `${prefix}_${write}`, email: `${prefix}_${write}@example.com`, password: 'secret' }), 'test')
+  if (kind === 0)
+    await users.register(checkNewUser({ username: `${prefix}_${write}`, email: `${prefix}_${write}@example.com`, password: 'secret' }), 'writer')
   if (kind === 1) {
     const id = someId()
     try {
