@@ -64,7 +64,7 @@ const after = <T, R>(value: Maybe<T>, next: (value: T) => Maybe<R>): Maybe<R> =>
 
 const BEARER = /^bearer +(\S+) *$/i
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/
-const HEADERS = { 'content-type': 'application/json', 'access-control-allow-origin': '*' }
+const HEADERS = { 'content-type': 'application/json', 'access-control-allow-origin': '*', 'x-content-type-options': 'nosniff' }
 const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: HEADERS })
 const unauthorized = () => json({ error: 'Unauthorized' }, 401)
 

@@ -35,6 +35,25 @@ export function openMigratedDatabase(config: Config, logger: Logger = createLogg
   return database
 }
 
+/**
+ * Runs `task` every `ms` without keeping the process alive. A failure (the disk, the database file, PostgreSQL
+ * out of reach), thrown or as a rejected promise, is logged and the task tried again next time: from a timer, it
+ * would end the process.
+ */
+export function repeatLogged(what: string, task: () => unknown, ms: number, logger: Logger): Timer {
+  const failed = (error: unknown) => logger.error(`${what} failed`, error)
+  const timer = setInterval(() => {
+    try {
+      const result = task()
+      if (result instanceof Promise) result.catch(failed)
+    } catch (error) {
+      failed(error)
+    }
+  }, ms)
+  timer.unref()
+  return timer
+}
+
 /** The database the app runs on: a SQLite file (or :memory:), or a migrated PostgreSQL pool (src/db/pg/open.ts). */
 export type AppDatabase = DatabaseHandle | PostgresDatabase
 
@@ -76,12 +95,7 @@ export function createApp(
     .use(posts)
     .use(graphql)
     .onStart(() => {
-      // A database that cannot be reached now is tried again next time; the pruner must never end the process.
-      pruner = setInterval(
-        () => void Promise.resolve(services.pruneExpired()).catch((error) => logger.warn(`pruning expired tokens failed: ${error}`)),
-        PRUNE_INTERVAL_MS,
-      )
-      pruner.unref()
+      pruner = repeatLogged('pruning expired tokens', () => services.pruneExpired(), PRUNE_INTERVAL_MS, logger)
     })
     .onStop(async () => {
       clearInterval(pruner)

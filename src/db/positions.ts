@@ -1,8 +1,7 @@
 import { and, asc, desc, gte, lt, sql } from 'drizzle-orm'
 import type { Db } from './client'
 import { rowReader, rowsReader } from './rows'
-import { USER_BUCKET_LEVELS, type BucketLevels, type CountBuckets } from './schema'
-import { userPageFrom, type User } from './users'
+import type { BucketLevels, CountBuckets } from './schema'
 
 export type Bucket = { bucket: number; rows: number }
 
@@ -69,6 +68,3 @@ export function createPositions<Row>(db: Db, levels: BucketLevels, direction: 'u
     page: (offset: number, limit: number) => page(offset, limit),
   }
 }
-
-/** Users in id order, REST's users pages. */
-export const createUserPositions = (db: Db) => createPositions<User>(db, USER_BUCKET_LEVELS, 'up', userPageFrom(db))

@@ -1,6 +1,7 @@
 import type { AttemptLedger } from '../services/rate-limits'
 import { immediately, type Db } from './client'
-import { createPositions, createUserPositions } from './positions'
+import { emailKey, usernameKey } from '../services/identity'
+import { createPositions } from './positions'
 import { postPageFrom, postQueries, type NewPostRow, type Post, type PostRowChanges, type PostTitle } from './posts'
 import { POST_BUCKET_LEVELS } from './schema'
 import { tokenQueries } from './tokens'
@@ -101,27 +102,32 @@ export function sqliteStore(db: Db): Store {
   const users = userQueries(db)
   const tokens = tokenQueries(db)
   const posts = postQueries(db)
-  const userPositions = createUserPositions(db)
   const postPositions = createPositions<Post>(db, POST_BUCKET_LEVELS, 'down', postPageFrom(db))
   /** The post's author is `actorId`, or why not; inside the write's transaction. */
   const refusal = (id: number, actorId: number): PostRefusal | undefined => {
     const author = posts.authorOf(id)
     return author === undefined ? 'gone' : author === actorId ? undefined : 'forbidden'
   }
+  const keys = (changes: UserRowChanges) => ({
+    ...changes,
+    ...(changes.username === undefined ? {} : { usernameKey: usernameKey(changes.username) }),
+    ...(changes.email === undefined ? {} : { emailKey: emailKey(changes.email) }),
+  })
   return {
     user: users.find,
     passwordHash: users.passwordHash,
-    idByUsername: users.idByUsername,
-    idByEmail: users.idByEmail,
-    credentials: users.credentials,
-    page: userPositions.page,
-    count: userPositions.count,
+    idByUsername: (username) => users.idByUsernameKey(usernameKey(username)),
+    idByEmail: (email) => users.idByEmailKey(emailKey(email)),
+    credentials: (username) => users.credentials(usernameKey(username), username),
+    page: users.page,
+    count: users.count,
     users: users.findMany,
     between: users.between,
     anyAtOrBelow: users.anyAtOrBelow,
     anyAtOrAbove: users.anyAtOrAbove,
     tokenOwner: tokens.ownerOfLive,
-    insertUser: (values) => immediately(db, () => users.insert(values)),
+    insertUser: (values) =>
+      immediately(db, () => users.insert({ ...values, usernameKey: usernameKey(values.username), emailKey: emailKey(values.email) })),
     updateUser: (id, changes, proven) =>
       immediately(db, () => {
         if (proven !== undefined) {
@@ -130,7 +136,7 @@ export function sqliteStore(db: Db): Store {
           if (stored !== proven) return 'stale'
           tokens.removeForUser(id)
         }
-        return users.update(id, changes) ?? 'gone'
+        return users.update(id, keys(changes)) ?? 'gone'
       }),
     removeUser: (id) => immediately(db, () => users.remove(id)),
     issueToken: (userId, proven, hash, expiresAt) =>

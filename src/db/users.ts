@@ -1,9 +1,9 @@
 import { and, asc, desc, eq, gt, gte, isNull, lt, lte, or, sql } from 'drizzle-orm'
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
-import { emailKey, usernameKey } from '../services/identity'
 import type { Db } from './client'
+import { createPositions } from './positions'
 import { rowReader, rowsReader } from './rows'
-import { users } from './schema'
+import { USER_BUCKET_LEVELS, users } from './schema'
 
 /** A user as the services see them: never the password hash. Times are ms since the epoch. */
 export interface User {
@@ -36,16 +36,12 @@ export const USER_COLUMNS = {
   lastSeen: raw<number | null>(users.lastSeen, 'lastSeen'),
   postsCount: raw<number>(users.postsCount, 'postsCount'),
 }
+
+/** What a new row holds: the stored names with their identity keys, and the password hash. */
+type NewRow = { username: string; usernameKey: string; email: string; emailKey: string; passwordHash: string }
+
 const columns = USER_COLUMNS
 const byId = eq(users.id, sql.placeholder('id'))
-
-/** The identity keys of whichever names are being written (src/services/identity.ts), always written with them. */
-function identity(username: string | undefined, email: string | undefined) {
-  return {
-    usernameKey: username === undefined ? undefined : usernameKey(username),
-    emailKey: email === undefined ? undefined : emailKey(email),
-  }
-}
 
 /** Every query on the users table, prepared once per connection. */
 export function userQueries(db: Db) {
@@ -76,14 +72,20 @@ export function userQueries(db: Db) {
     })
     .returning(columns)
     .prepare()
+  // Writes prepared once: unprepared, an INSERT or DELETE would compile the count triggers' programs every time.
   const remove = db.delete(users).where(byId).returning({ id: users.id }).prepare()
+  const positions = createUserPositions(db)
   // The ids as one JSON array: a single prepared statement whatever their number.
   const byIds = rowsReader<User, [string]>(
     db,
     db.select(columns).from(users).where(sql`${users.id} IN (SELECT value FROM json_each(${sql.placeholder('ids')}))`),
     ['ids'],
   )
-  const seen = db.update(users).set({ lastSeen: sql`${sql.placeholder('at')}` }).where(and(byId, or(isNull(users.lastSeen), lt(users.lastSeen, sql.placeholder('at'))))).prepare()
+  const seen = db
+    .update(users)
+    .set({ lastSeen: sql`${sql.placeholder('at')}` })
+    .where(and(byId, or(isNull(users.lastSeen), lt(users.lastSeen, sql.placeholder('at')))))
+    .prepare()
   const between = and(gt(users.id, sql.placeholder('after')), lt(users.id, sql.placeholder('before')))
   const betweenOrder = ['after', 'before', 'limit'] as [string, string, string]
   const lowestBetween = rowsReader<User, [number, number, number]>(
@@ -102,24 +104,22 @@ export function userQueries(db: Db) {
   return {
     find,
     passwordHash: (id: number) => passwordHash.get({ id })?.passwordHash,
-    idByUsername: (username: string) => idByUsernameKey.get({ key: usernameKey(username) })?.id,
-    idByEmail: (email: string) => idByEmailKey.get({ key: emailKey(email) })?.id,
-    /** The account a login names, by its identity, with the hash to verify against. */
-    credentials: (username: string) => credentials.get({ key: usernameKey(username), name: username }),
-    insert: (values: { username: string; email: string; passwordHash: string }): User =>
-      insert.get({ ...values, ...identity(values.username, values.email) })!,
+    idByUsernameKey: (key: string) => idByUsernameKey.get({ key })?.id,
+    idByEmailKey: (key: string) => idByEmailKey.get({ key })?.id,
+    /** The account a login names (by its identity key, or the exact name of a row without one), with its hash. */
+    credentials: (key: string, name: string) => credentials.get({ key, name }),
+    insert: (values: NewRow): User => insert.get(values) as User,
+    update: (id: number, changes: Partial<NewRow> & ProfileChanges): User | undefined =>
+      db.update(users).set({ ...changes, updatedAt: new Date() }).where(eq(users.id, id)).returning(columns).get() as User | undefined,
     /** The users of these ids that exist, in no particular order: one statement for a page's authors. */
     findMany: (ids: number[]): User[] => (ids.length === 0 ? [] : byIds(JSON.stringify(ids))),
     /** Moves last_seen forward only: a late batch never takes it back. */
     markSeen: (id: number, at: number) => void seen.run({ id, at }),
-    update: (id: number, changes: { username?: string; email?: string; passwordHash?: string } & ProfileChanges): User | undefined =>
-      db
-        .update(users)
-        .set({ ...changes, ...identity(changes.username, changes.email), updatedAt: new Date() })
-        .where(eq(users.id, id))
-        .returning(columns)
-        .get() as User | undefined,
+    /** False when there was no such user. */
     remove: (id: number) => remove.all({ id }).length > 0,
+    /** `limit` users from position `offset` in id order, and the total, from the counts the database keeps. */
+    page: positions.page,
+    count: positions.count,
     /** Up to `limit` users with ids strictly between the bounds, from the low end or (`fromEnd`) the high end. */
     between: (after: number, before: number, limit: number, fromEnd: boolean): User[] =>
       (fromEnd ? highestBetween : lowestBetween)(after, before, limit),
@@ -128,19 +128,23 @@ export function userQueries(db: Db) {
   }
 }
 
-/** Where a users page starts (src/db/positions.ts): ids from `edge` on, in id order. */
-export function userPageFrom(db: Db) {
-  return rowsReader<User, [number, number, number]>(
+/** Users in id order from the kept counts (./positions.ts): REST's users pages. */
+export const createUserPositions = (db: Db) =>
+  createPositions<User>(
     db,
-    db
-      .select(columns)
-      .from(users)
-      .where(gte(users.id, sql.placeholder('edge')))
-      .orderBy(asc(users.id))
-      .limit(sql.placeholder('limit'))
-      .offset(sql.placeholder('skip')),
-    ['edge', 'limit', 'skip'],
+    USER_BUCKET_LEVELS,
+    'up',
+    rowsReader<User, [number, number, number]>(
+      db,
+      db
+        .select(columns)
+        .from(users)
+        .where(gte(users.id, sql.placeholder('edge')))
+        .orderBy(asc(users.id))
+        .limit(sql.placeholder('limit'))
+        .offset(sql.placeholder('skip')),
+      ['edge', 'limit', 'skip'],
+    ),
   )
-}
 
 export type UserQueries = ReturnType<typeof userQueries>

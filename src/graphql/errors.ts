@@ -35,24 +35,24 @@ function extensionsFor(error: DomainError): Extensions | undefined {
 export const domainErrorOf = (error: unknown): DomainError | undefined =>
   error instanceof GraphQLError && error.originalError instanceof DomainError ? error.originalError : undefined
 
-const STORAGE_MESSAGE = 'The database cannot take this now. Try again later.'
+/** The error's place in the document, for the one that replaces it. */
+const placeOf = (error: unknown) =>
+  error instanceof GraphQLError ? { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path } : {}
 
 /**
  * yoga's `maskedErrors.maskError`, the one place errors become what clients see: what the services threw keeps
- * its message, at its place in the document, with an `extensions.code`; a failing database (REST's 503) is
- * SERVICE_UNAVAILABLE with `retryAfter`; anything else is yoga's "Unexpected error.". Masked originals are logged.
+ * its message, at its place in the document, with an `extensions.code`; a failing disk or database file (REST's
+ * 503) is SERVICE_UNAVAILABLE with `retryAfter`, and logged like any masked error; anything else is yoga's
+ * "Unexpected error.".
  */
 export function maskError(error: unknown, message: string, isDev?: boolean): Error {
   const domain = domainErrorOf(error)
-  const storage = !domain && isStorageFailure(error instanceof GraphQLError ? error.originalError : error)
-  const extensions = storage ? { code: 'SERVICE_UNAVAILABLE', retryAfter: STORAGE_RETRY_AFTER_SECONDS } : domain && extensionsFor(domain)
-  if (!extensions) return yogaMaskError(error, message, isDev)
-  const located = error instanceof GraphQLError ? error : undefined
-  return new GraphQLError(storage ? STORAGE_MESSAGE : domain!.message, {
-    nodes: located?.nodes,
-    source: located?.source,
-    positions: located?.positions,
-    path: located?.path,
-    extensions,
-  })
+  const extensions = domain && extensionsFor(domain)
+  if (extensions) return new GraphQLError(domain.message, { ...placeOf(error), extensions })
+  if (isStorageFailure(error instanceof GraphQLError ? error.originalError : error))
+    return new GraphQLError('The database cannot take this now. Try again later.', {
+      ...placeOf(error),
+      extensions: { code: 'SERVICE_UNAVAILABLE', retryAfter: STORAGE_RETRY_AFTER_SECONDS },
+    })
+  return yogaMaskError(error, message, isDev)
 }

@@ -11,6 +11,7 @@ import { useKnownQueries } from './known-queries'
 import { graphiqlPage, PLAYGROUND } from './playground'
 import { useRedactedValues } from './redact'
 import { resolvers } from './resolvers'
+import { useResponsePolicy } from './responses'
 import { typeDefs } from './typeDefs'
 
 export const GRAPHQL_PATH = '/graphql'
@@ -58,6 +59,7 @@ export function createGraphqlServer(services: Services, settings: GraphqlSetting
       ...hardening(settings),
       useBufferedJsonBody(),
       useRedactedValues(),
+      useResponsePolicy(),
       useKnownQueries(schema, contextFor, { entries: CACHE_ENTRIES, keyChars: CACHE_KEY_CHARS }),
     ],
   })

@@ -1,5 +1,5 @@
 import { getOperationAST, type DocumentNode, type GraphQLSchema } from 'graphql'
-import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit'
+import type { CompiledQuery } from 'graphql-jit'
 import { processRegularResult, type Plugin } from 'graphql-yoga'
 import { boundedCache } from './cache'
 import type { GraphqlContext, ServerContext } from './context'
@@ -59,6 +59,8 @@ export function useKnownQueries(
     if (!byName) compiled.set(document, (byName = new Map()))
     let query = byName.get(operationName)
     if (query === undefined) {
+      // Loaded on the first known query, not at start: graphql-jit and its JSON-schema stack weigh some 3 MiB.
+      const { compileQuery, isCompiledQuery } = require('graphql-jit') as typeof import('graphql-jit')
       const operation = getOperationAST(document, operationName)
       const result = operation?.operation === 'query' ? compileQuery(schema, document, operationName ?? undefined) : undefined
       query = result && isCompiledQuery(result) ? result : null

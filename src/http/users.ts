@@ -52,7 +52,7 @@ function sentFields(body: Body, names: readonly string[]): Body {
   const sent: Body = {}
   for (const name of names) {
     const restName = REST_FIELD_NAMES[name] ?? name
-    if (restName in body) sent[name] = body[restName]
+    if (Object.hasOwn(body, restName)) sent[name] = body[restName]
   }
   return sent
 }

@@ -57,6 +57,7 @@ export class CheckedInput<T> {
   }
 }
 
+/** Names come out in their stored form (the identity rule's, src/services/identity.ts). */
 export function checkNewUser(sent: Sent<keyof NewUser>): CheckedInput<NewUser> {
   const wrong: FieldErrors = {}
   const valid: Partial<NewUser> = { username: normalizeUsername(sent.username), email: normalizeEmail(sent.email) }
@@ -86,7 +87,7 @@ function checkProfile(sent: Sent<keyof Profile>, valid: Partial<Profile>, wrong:
   }
 }
 
-/** Only the fields sent change; a new password needs the current one. */
+/** Only the fields sent change; a new password needs the current one. Names come out in their stored form. */
 export function checkUserChanges(sent: Sent<'username' | 'email' | 'password' | 'oldPassword' | keyof Profile>): CheckedInput<UserChanges> {
   const wrong: FieldErrors = {}
   const valid: UserChanges = {}

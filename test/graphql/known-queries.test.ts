@@ -135,3 +135,25 @@ describe('known queries: yoga answers the first, the plugin the next, alike', ()
     }
   })
 })
+
+test('through the app, the common request and its refusals keep their status codes', async () => {
+  const h = harness()
+  const ada = await h.signUp('ada')
+  for (const _ of [1, 2]) {
+    const ok = await h.call('POST', '/graphql', { body: { query: '{ me { username } }' }, token: ada.token })
+    expect({ status: ok.status, body: ok.body }).toEqual({ status: 200, body: { data: { me: { username: 'ada' } } } })
+    expect(ok.headers.get('cache-control')).toBe('no-store')
+  }
+  const strict = { 'content-type': 'application/json', accept: 'application/graphql-response+json' }
+  const syntax = await h.call('POST', '/graphql', { body: { query: '{ me {' }, headers: strict })
+  expect(syntax.status).toBe(400)
+  const invalid = await h.call('POST', '/graphql', { body: { query: '{ me { password } }' }, headers: strict })
+  expect(invalid.status).toBe(400)
+  for (const accept of ['text/html', 'application/json; charset=utf-16']) {
+    const notAcceptable = await h.call('POST', '/graphql', { body: { query: '{ me { id } }' }, headers: { accept } })
+    expect(notAcceptable.status).toBe(406)
+    // A refusal like any other: JSON that says why, not an empty body.
+    expect(notAcceptable.headers.get('content-type')).toBe('application/json; charset=utf-8')
+    expect(notAcceptable.body.errors[0]).toEqual({ message: expect.stringContaining('Accept'), extensions: { code: 'NOT_ACCEPTABLE' } })
+  }
+})

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import fc from 'fast-check'
 import { openMigratedDatabase } from '../../src/app'
-import { createUserPositions } from '../../src/db/positions'
+import { createUserPositions } from '../../src/db/users'
 import { fcOptions, PROPERTY_TIMEOUT_MS } from '../http/hostile'
 import { testConfig } from '../helpers'
 import { countsAndTheirScans, USER_SELECT } from './counts'

@@ -1,12 +1,12 @@
 /**
- * One of several processes writing users to one database file at once (test/services/user-counts.test.ts):
+ * One of several processes writing users to one database file at once (test/db/user-counts.test.ts):
  * registrations and deletions through the store, and plain-SQL inserts and deletes. After each write it checks,
  * in one snapshot, that the kept total is COUNT(*) and that a page from the positions is OFFSET's page.
  *
- * Usage: bun test/services/count-writer.ts <database file> <name prefix> <seed> <writes>
+ * Usage: bun test/db/count-writer.ts <database file> <name prefix> <seed> <writes>
  */
 import { openDatabase } from '../../src/db/client'
-import { createUserPositions } from '../../src/db/positions'
+import { createUserPositions } from '../../src/db/users'
 import { sqliteStore } from '../../src/db/store'
 import { USER_SELECT } from './counts'
 
