@@ -60,6 +60,13 @@ export function createGraphqlServer(
   return { yoga, fast: fastPath({ yoga, schema, contextFor, documents, logger }) }
 }
 
+/**
+ * Any POST may carry a token: createToken can sit under any alias, fragment or batch entry, so rather than
+ * inspect answers, none of them is stored. A GET answers with the viewer's own data (`me { email }`), which no
+ * shared cache may keep either.
+ */
+const noStore = ({ set }: { set: { headers: Record<string, unknown> } }) => void (set.headers['cache-control'] = 'no-store')
+
 /** The GraphQL face, mounted at /graphql with one `.use(...)`. */
 export function graphql(services: Services, config: Config, logger: Logger, addressOf: ClientAddress) {
   const settings = config.graphql
@@ -71,7 +78,7 @@ export function graphql(services: Services, config: Config, logger: Logger, addr
   return new Elysia({ name: 'graphql' })
     .onStart((app) => void (server = app.server))
     .use(settings.introspection ? graphiqlAssets() : new Elysia({ name: 'no-graphiql' }))
-    .get(GRAPHQL_PATH, ({ request }) => yoga.handleRequest(request, {}), { detail: { hide: true } })
+    .get(GRAPHQL_PATH, ({ request }) => yoga.handleRequest(request, {}), { detail: { hide: true }, beforeHandle: noStore })
     .post(
       GRAPHQL_PATH,
       async ({ request }) => {
@@ -82,9 +89,7 @@ export function graphql(services: Services, config: Config, logger: Logger, addr
       {
         parse: 'none',
         detail: { hide: true },
-        // Any POST may carry a token: createToken can sit under any alias, fragment or batch entry, so rather than
-        // inspect answers, none of them is stored. GET runs only queries, and no query returns a token.
-        beforeHandle: ({ set }) => void (set.headers['cache-control'] = 'no-store'),
+        beforeHandle: noStore,
       },
     )
 }

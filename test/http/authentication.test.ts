@@ -80,6 +80,18 @@ describe('responses that carry a token are not stored', () => {
     const refused = await call('POST', '/graphql', { body: { query: '{ me { id } }' } })
     expect(refused.headers.get('cache-control')).toBe('no-store')
   })
+
+  test('GET /graphql answers (queries with a token, and the playground) are no-store too', async () => {
+    const { call, signUp } = testApp()
+    const alice = await signUp('alice')
+    const query = await call('GET', `/graphql?query=${encodeURIComponent('{ me { email } }')}`, {
+      token: alice.token,
+      headers: { accept: 'application/json' },
+    })
+    expect(query.body.data.me.email).toBe('alice@example.com')
+    expect(query.headers.get('cache-control')).toBe('no-store')
+    expect((await call('GET', '/graphql', { headers: { accept: 'text/html' } })).headers.get('cache-control')).toBe('no-store')
+  })
 })
 
 describe('token expiry', () => {
