@@ -1,7 +1,6 @@
 import { expect, test } from 'bun:test'
 import { SETTING_NAMES, loadConfig } from '../src/config'
-
-const readme = await Bun.file(new URL('../README.md', import.meta.url)).text()
+import { readme } from './readme'
 
 test('the README settings table lists every setting with the default config.ts uses', () => {
   const rows = new Map([...readme.matchAll(/^\| `([A-Z_]+)` \| `([^`]*)` \|/gm)].map(([, name, value]) => [name!, value!]))

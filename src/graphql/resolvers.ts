@@ -1,8 +1,10 @@
 import { NotFoundError } from '../services/errors'
-import { viewUser, type User } from '../services/users'
+import { viewUser, type User, type UserView } from '../services/users'
 import { userConnection, type ConnectionArgs } from './connection'
 import type { GraphqlContext } from './context'
+import { DateTime } from './date-time'
 import { withDomainErrors } from './errors'
+import { decodeGlobalId, encodeGlobalId, type NodeType } from './ids'
 
 interface CreateUserInput {
   username: string
@@ -17,11 +19,11 @@ interface UpdateUserInput {
   oldPassword?: string | null
 }
 
-/** IDs are REST's integer ids; anything else names no user, as REST's `<int:id>` route answers 404. */
-function userId(raw: string): number {
-  const id = /^\d{1,15}$/.test(raw) ? Number(raw) : 0
-  if (id < 1) throw new NotFoundError('User not found')
-  return id
+/** A user's global id; anything else names no user, as REST's `<int:id>` route answers 404. */
+function userId(globalId: string): number {
+  const decoded = decodeGlobalId(globalId)
+  if (decoded?.type !== 'User') throw new NotFoundError('User not found')
+  return decoded.id
 }
 
 /** The update body as REST receives it, so the service applies one set of rules to both faces. */
@@ -31,37 +33,69 @@ function restUpdateBody({ oldPassword, ...rest }: UpdateUserInput) {
 
 const view = (user: User, context: GraphqlContext) => viewUser(user, context.viewer())
 
+/** How `node(id:)` fetches each type; a global id of a type or row that does not exist is null, as Relay says. */
+const NODE_LOADERS: Record<NodeType, (id: number, context: GraphqlContext) => object> = {
+  User: (id, context) => ({ __typename: 'User', ...view(context.services.users.get(id), context) }),
+}
+
+function node(globalId: string, context: GraphqlContext): object | null {
+  context.viewer()
+  const decoded = decodeGlobalId(globalId)
+  if (!decoded) return null
+  try {
+    return NODE_LOADERS[decoded.type](decoded.id, context)
+  } catch (error) {
+    if (error instanceof NotFoundError) return null
+    throw error
+  }
+}
+
 /** Thin on purpose: each resolver is one service call, so REST and GraphQL obey the same rules. */
-export const resolvers = withDomainErrors({
-  Query: {
-    me: (_: unknown, __: unknown, context: GraphqlContext) => view(context.viewer(), context),
-    user: (_: unknown, { id }: { id: string }, context: GraphqlContext) =>
-      view(context.services.users.get(userId(id)), context),
-    users: (_: unknown, args: ConnectionArgs, context: GraphqlContext) => {
-      const viewer = context.viewer()
-      const connection = userConnection(context.services.users, args)
-      return { ...connection, edges: connection.edges.map((edge) => ({ ...edge, node: viewUser(edge.node, viewer) })) }
+export const resolvers = {
+  DateTime,
+  ...withDomainErrors({
+    Node: { __resolveType: (value: { __typename: string }) => value.__typename },
+    User: {
+      id: (user: UserView) => encodeGlobalId('User', user.id),
+      databaseId: (user: UserView) => user.id,
     },
-  },
-  Mutation: {
-    createUser: async (_: unknown, { input }: { input: CreateUserInput }, context: GraphqlContext) =>
-      viewUser(await context.services.users.register(input, context.client), undefined),
-    updateUser: async (_: unknown, args: { id: string; input: UpdateUserInput }, context: GraphqlContext) => {
-      const viewer = context.viewer()
-      return viewUser(await context.services.users.update(viewer, userId(args.id), restUpdateBody(args.input), context.client), viewer)
+    UserConnection: {
+      nodes: (connection: { edges: { node: UserView }[] }) => connection.edges.map((edge) => edge.node),
     },
-    deleteUser: (_: unknown, { id }: { id: string }, context: GraphqlContext) => {
-      context.services.users.remove(context.viewer(), userId(id))
-      return true
+    Query: {
+      node: (_: unknown, { id }: { id: string }, context: GraphqlContext) => node(id, context),
+      nodes: (_: unknown, { ids }: { ids: string[] }, context: GraphqlContext) => ids.map((id) => node(id, context)),
+      me: (_: unknown, __: unknown, context: GraphqlContext) => view(context.viewer(), context),
+      user: (_: unknown, { id }: { id: string }, context: GraphqlContext) => {
+        const viewer = context.viewer()
+        return viewUser(context.services.users.get(userId(id)), viewer)
+      },
+      users: (_: unknown, args: ConnectionArgs, context: GraphqlContext) => {
+        const viewer = context.viewer()
+        const connection = userConnection(context.services.users, args)
+        return { ...connection, edges: connection.edges.map((edge) => ({ ...edge, node: viewUser(edge.node, viewer) })) }
+      },
     },
-    createToken: async (_: unknown, args: { username: string; password: string }, context: GraphqlContext) => {
-      const { token, expiresAt } = await context.services.tokens.login(args.username, args.password, context.client)
-      return { token, expiresAt: expiresAt.toISOString() }
+    Mutation: {
+      createUser: async (_: unknown, { input }: { input: CreateUserInput }, context: GraphqlContext) =>
+        viewUser(await context.services.users.register(input, context.client), undefined),
+      updateUser: async (_: unknown, args: { id: string; input: UpdateUserInput }, context: GraphqlContext) => {
+        const viewer = context.viewer()
+        return viewUser(await context.services.users.update(viewer, userId(args.id), restUpdateBody(args.input), context.client), viewer)
+      },
+      deleteUser: (_: unknown, { id }: { id: string }, context: GraphqlContext) => {
+        context.services.users.remove(context.viewer(), userId(id))
+        return true
+      },
+      createToken: async (_: unknown, args: { username: string; password: string }, context: GraphqlContext) => {
+        const { token, expiresAt } = await context.services.tokens.login(args.username, args.password, context.client)
+        return { token, expiresAt }
+      },
+      revokeToken: (_: unknown, __: unknown, context: GraphqlContext) => {
+        context.viewer()
+        context.services.tokens.revoke(context.token())
+        return true
+      },
     },
-    revokeToken: (_: unknown, __: unknown, context: GraphqlContext) => {
-      context.viewer()
-      context.services.tokens.revoke(context.token())
-      return true
-    },
-  },
-})
+  }),
+}

@@ -1,4 +1,5 @@
 import type { Config } from '../../src/config'
+import { encodeGlobalId } from '../../src/graphql/ids'
 import { testApp } from '../helpers'
 
 export const MSG = {
@@ -10,6 +11,9 @@ export const MSG = {
   oldPasswordMissing: 'Please provide your current password to change it.',
   oldPasswordWrong: 'Your current password is incorrect.',
 }
+
+/** A user's GraphQL id, from the integer id REST and signUp give. */
+export const globalId = (id: number) => encodeGlobalId('User', id)
 
 /** A fresh app plus `gql(query, {token, variables})`, which POSTs JSON to /graphql as a client would. */
 export function graphqlApp(overrides: Partial<Config> = {}) {

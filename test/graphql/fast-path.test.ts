@@ -4,6 +4,7 @@ import { regularMediaType } from '../../src/graphql/fast-path'
 import type { Logger } from '../../src/log'
 import { createServices } from '../../src/services'
 import { testApp } from '../helpers'
+import { globalId } from './client'
 
 /** A logger that keeps warnings and errors (yoga's debug lines trace its own layers), to compare both paths. */
 function recordingLogger() {
@@ -69,17 +70,17 @@ describe('GraphQL fast path: the same answer as yoga', () => {
   test('a query with a token, by literal and by variable', async () => {
     const h = harness()
     const ada = await h.signUp('ada')
-    const literal = await expectSameAnswer(h, { body: json({ query: '{ user(id: "1") { id username } }' }), token: ada.token })
-    expect(literal).toMatchObject({ status: 200, body: { data: { user: { id: '1', username: 'ada' } } } })
-    const variable = await expectSameAnswer(h, { body: json({ query: USER, variables: { id: '1' } }), token: ada.token })
-    expect(variable.body).toEqual({ data: { user: { id: '1', username: 'ada', email: 'ada@example.com' } } })
+    const literal = await expectSameAnswer(h, { body: json({ query: `{ user(id: "${globalId(1)}") { id username } }` }), token: ada.token })
+    expect(literal).toMatchObject({ status: 200, body: { data: { user: { id: globalId(1), username: 'ada' } } } })
+    const variable = await expectSameAnswer(h, { body: json({ query: USER, variables: { id: globalId(1) } }), token: ada.token })
+    expect(variable.body).toEqual({ data: { user: { id: globalId(1), username: 'ada', email: 'ada@example.com' } } })
   })
 
   test('resolver errors (no token, an unknown user), under either JSON media type', async () => {
     const h = harness()
     const ada = await h.signUp('ada')
     for (const accept of [undefined, 'application/json', 'application/graphql-response+json', '*/*']) {
-      const anonymous = await expectSameAnswer(h, { body: json({ query: USER, variables: { id: '1' } }), accept })
+      const anonymous = await expectSameAnswer(h, { body: json({ query: USER, variables: { id: globalId(1) } }), accept })
       expect(anonymous.body).toMatchObject({ data: { user: null }, errors: [{ extensions: { code: 'UNAUTHENTICATED' } }] })
       const missing = await expectSameAnswer(h, { body: json({ query: USER, variables: { id: '99' } }), accept, token: ada.token })
       expect(missing.body).toMatchObject({ data: { user: null }, errors: [{ extensions: { code: 'NOT_FOUND' } }] })
@@ -101,11 +102,11 @@ describe('GraphQL fast path: the same answer as yoga', () => {
   test('operationName picks one of several operations; extensions and nulls are accepted', async () => {
     const h = harness()
     const ada = await h.signUp('ada')
-    const query = 'query Me { me { username } } query One { user(id: "1") { id } }'
+    const query = `query Me { me { username } } query One { user(id: "${globalId(1)}") { id } }`
     const me = await expectSameAnswer(h, { body: json({ query, operationName: 'Me' }), token: ada.token })
     expect(me.body).toEqual({ data: { me: { username: 'ada' } } })
     const one = await expectSameAnswer(h, { body: json({ query, operationName: 'One', extensions: {}, variables: null }), token: ada.token })
-    expect(one.body).toEqual({ data: { user: { id: '1' } } })
+    expect(one.body).toEqual({ data: { user: { id: globalId(1) } } })
   })
 
   test('mutations run once and answer the same (two twin databases, one per path)', async () => {
@@ -127,7 +128,7 @@ describe('GraphQL fast path: the same answer as yoga', () => {
     h.services.users.get = () => {
       throw new Error('disk I/O error in /var/lib/madblog')
     }
-    const failed = await expectSameAnswer(h, { body: json({ query: '{ user(id: "1") { id } }' }), token: ada.token })
+    const failed = await expectSameAnswer(h, { body: json({ query: `{ user(id: "${globalId(1)}") { id } }` }), token: ada.token })
     expect(failed.body).toMatchObject({ data: { user: null }, errors: [{ message: 'Unexpected error.' }] })
     expect(JSON.stringify(failed.body)).not.toContain('disk')
     expect(String(h.lines)).toContain('disk I/O error')

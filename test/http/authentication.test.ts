@@ -1,5 +1,6 @@
 import { describe, expect, spyOn, test } from 'bun:test'
 import { digestToken } from '../../src/services/tokens'
+import { globalId } from '../graphql/client'
 import { testApp } from '../helpers'
 import { until } from '../until'
 
@@ -44,7 +45,7 @@ describe('bearer tokens', () => {
     const authorization = `${scheme} ${alice.token}`
     expect((await call('GET', `/api/users/${alice.id}`, { headers: { authorization } })).status).toBe(200)
     const me = await call('POST', '/graphql', { body: { query: '{ me { id } }' }, headers: { authorization } })
-    expect(me.body).toEqual({ data: { me: { id: String(alice.id) } } })
+    expect(me.body).toEqual({ data: { me: { id: globalId(alice.id) } } })
   })
 
   test.each(['token', 'access_token'])('a token in ?%s= is never taken, on REST or GraphQL', async (name) => {
@@ -107,7 +108,7 @@ describe('token expiry', () => {
     const me = () => call('POST', '/graphql', { body: { query: '{ me { id } }' }, token: alice.token })
     setExpiry(database, Date.now() + 5_000)
     expect((await call('GET', `/api/users/${alice.id}`, { token: alice.token })).status).toBe(200)
-    expect((await me()).body.data.me.id).toBe(String(alice.id))
+    expect((await me()).body.data.me.id).toBe(globalId(alice.id))
     setExpiry(database, Date.now())
     expect((await call('GET', `/api/users/${alice.id}`, { token: alice.token })).status).toBe(401)
     expect((await me()).body.errors[0].extensions.code).toBe('UNAUTHENTICATED')
