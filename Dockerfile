@@ -28,7 +28,7 @@ ENV DATABASE_URL=/data/madblog.db HOST=0.0.0.0 PORT=5000
 # Declared after the chown: a new named volume starts as a copy of this folder, owned by madblog.
 VOLUME ["/data"]
 EXPOSE 5000
-# The image has no curl: the binary checks itself (GET /api/ping on $PORT, exit 0 or 1).
+# The image has no curl: the binary checks itself (GET /readyz on $PORT: the database answers, exit 0 or 1).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=5s --retries=3 CMD ["madblog", "healthcheck"]
 # Exec form: madblog is PID 1 and gets SIGTERM itself; its handler drains requests and closes the database.
 STOPSIGNAL SIGTERM

@@ -4,12 +4,14 @@ import type { Config } from './config'
 import { openDatabase, type DatabaseHandle } from './db/client'
 import { graphql } from './graphql'
 import { migrate } from './db/migrate'
+import { databaseReadiness } from './db/readiness'
 import { bodyLimit } from './http/body-limit'
 import { clientAddress } from './http/client-address'
 import { corsPolicy } from './http/cors'
 import { apiDocs } from './http/docs'
 import { errorHandling, type RouteTable } from './http/errors'
 import { pingController } from './http/ping'
+import { readinessController } from './http/readiness'
 import { requestLog } from './http/request-log'
 import { tokensController } from './http/tokens'
 import { usersController } from './http/users'
@@ -45,6 +47,7 @@ export function createApp(
     .use(corsPolicy(config.corsOrigins))
     .use(apiDocs(VERSION))
     .use(pingController)
+    .use(readinessController(databaseReadiness(database, config.databasePath)))
     .use(usersController(services, addressOf))
     .use(tokensController(services, addressOf))
     .use(graphql(services, config, logger, addressOf))

@@ -4,6 +4,7 @@ import { ConfigError, SETTING_NAMES, loadConfig, type Config } from './config'
 import { BackupError, backupDatabase } from './db/backup'
 import { DatabaseOpenError, openDatabase } from './db/client'
 import { MigrationError, migrate } from './db/migrate'
+import { READY_PATH } from './http/readiness'
 import { serve } from './server'
 
 /** Breaks a line at spaces so that none is longer than `width`. */
@@ -16,7 +17,7 @@ Usage: madblog [command]
 Commands:
   serve          migrate the database, then serve HTTP (the default)
   migrate        apply pending database migrations and report what ran
-  healthcheck    exit 0 if the service on the configured HOST:PORT answers /api/ping, else 1
+  healthcheck    exit 0 if the service on the configured HOST:PORT is ready (GET /readyz), else 1
   backup <file>  write a consistent copy of the database to a new file, even while it serves
   --help, -h     show this help
   --version, -v  show the version
@@ -45,7 +46,7 @@ function runBackup(config: Config, target: string): number {
 
 async function runHealthcheck(config: Config): Promise<number> {
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${config.port}/api/ping`
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${config.port}${READY_PATH}`
   try {
     const response = await fetch(url, { signal: AbortSignal.timeout(3000) })
     return response.ok ? 0 : 1

@@ -91,6 +91,7 @@ export const models = new Elysia({ name: 'models' }).model({
   PayloadTooLarge: ErrorModel('A body over MAX_BODY_BYTES, refused before it is read'),
   TooManyRequests: ErrorModel('Too many attempts from this address or on this account: wait the Retry-After seconds', true),
   ServiceUnavailable: ErrorModel('Password hashing is saturated: wait the Retry-After seconds'),
+  NotReady: ErrorModel('Not ready: the message says why (the database does not answer, its file was replaced, or migrations are pending)', true),
 })
 
 export type ModelName = keyof typeof models.models

@@ -3,6 +3,7 @@ import { testApp } from '../helpers'
 
 const OPERATIONS = [
   ['get', '/api/ping'],
+  ['get', '/readyz'],
   ['post', '/api/users'],
   ['get', '/api/users'],
   ['get', '/api/users/{id}'],
