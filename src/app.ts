@@ -12,6 +12,7 @@ import { apiDocs } from './http/docs'
 import { errorHandling, type RouteTable } from './http/errors'
 import { pingController } from './http/ping'
 import { readinessController } from './http/readiness'
+import { requestId } from './http/request-id'
 import { requestLog } from './http/request-log'
 import { tokensController } from './http/tokens'
 import { usersController } from './http/users'
@@ -34,15 +35,17 @@ export function createApp(
   database: DatabaseHandle = openMigratedDatabase(config),
   dependencies: ServiceDependencies = {},
 ) {
-  const logger = createLogger(config.logLevel)
+  const logger = createLogger(config.logLevel, config.logFormat)
   const services = createServices(database.db, config, dependencies)
   const addressOf = clientAddress(config.trustProxyHops)
   let pruner: Timer | undefined
   const routes: RouteTable = []
+  const requestLines = requestLog(logger, config.logLevel)
 
   const app = new Elysia({ name: 'madblog' })
+    .use(requestId)
     .use(errorHandling(logger, () => routes))
-    .use(requestLog(logger, config.logLevel))
+    .use(requestLines.plugin)
     .use(bodyLimit(config.maxBodyBytes))
     .use(corsPolicy(config.corsOrigins))
     .use(apiDocs(VERSION))
@@ -57,7 +60,8 @@ export function createApp(
     })
     .onStop(() => clearInterval(pruner))
   routes.push(...app.routes)
-  return app
+  // For a stop: the lines of requests answered while stopping are written before the process exits.
+  return Object.assign(app, { requestsLogged: requestLines.logged })
 }
 
 export type App = ReturnType<typeof createApp>

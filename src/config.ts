@@ -2,6 +2,9 @@
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const
 export type LogLevel = (typeof LOG_LEVELS)[number]
+/** `text` for people, `json` (one object per line) for log collectors. */
+export const LOG_FORMATS = ['text', 'json'] as const
+export type LogFormat = (typeof LOG_FORMATS)[number]
 
 /**
  * SQLite's `synchronous`: FULL syncs the WAL on every commit, so an acknowledged write survives a power cut;
@@ -28,6 +31,7 @@ export interface Config {
   /** `*` or an explicit list of allowed origins. */
   corsOrigins: '*' | string[]
   logLevel: LogLevel
+  logFormat: LogFormat
   passwordHashing: PasswordHashing
   hashQueue: HashQueueSettings
   rateLimits: RateLimitSettings
@@ -79,6 +83,7 @@ const DEFAULTS = {
   MAX_BODY_BYTES: String(1024 * 1024),
   CORS_ORIGINS: '*',
   LOG_LEVEL: 'info',
+  LOG_FORMAT: 'text',
   PASSWORD_HASH_CONCURRENCY: '4',
   PASSWORD_HASH_QUEUE: '64',
   LOGIN_WINDOW_SECONDS: '900',
@@ -163,6 +168,13 @@ function logLevel(raw: string): LogLevel {
   return level as LogLevel
 }
 
+function logFormat(raw: string): LogFormat {
+  const format = raw.toLowerCase()
+  if (!(LOG_FORMATS as readonly string[]).includes(format))
+    throw new ConfigError(`LOG_FORMAT must be one of ${LOG_FORMATS.join(', ')}, got "${raw}"`)
+  return format as LogFormat
+}
+
 export function loadConfig(env: Env = process.env): Config {
   return {
     port: integer(env, 'PORT', 0, 65535),
@@ -173,6 +185,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 1024, 64 * 1024 * 1024),
     corsOrigins: corsOrigins(setting(env, 'CORS_ORIGINS')),
     logLevel: logLevel(setting(env, 'LOG_LEVEL')),
+    logFormat: logFormat(setting(env, 'LOG_FORMAT')),
     passwordHashing: { memoryCost: 65536, timeCost: 2 },
     hashQueue: {
       concurrency: integer(env, 'PASSWORD_HASH_CONCURRENCY', 1, 64),

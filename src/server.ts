@@ -15,7 +15,7 @@ export const listenOptions = (config: Config) => ({
  * SHUTDOWN_GRACE_SECONDS), closes the database, and exits 0.
  */
 export function serve(config: Config) {
-  const logger = createLogger(config.logLevel)
+  const logger = createLogger(config.logLevel, config.logFormat)
   const database = openMigratedDatabase(config)
   const app = createApp(config, database)
 
@@ -27,11 +27,17 @@ export function serve(config: Config) {
     const server = app.server
     // A client that stalls mid-request would hold the stop open forever, until the supervisor's SIGKILL left
     // the database unclosed: past the grace period its connection is cut, and the close still happens.
+    let graceOver: () => void = () => {}
+    const deadlinePassed = new Promise<void>((resolve) => (graceOver = resolve))
     const deadline = setTimeout(() => {
       logger.warn(`requests still open after ${config.shutdownGraceSeconds} s: closing their connections`)
+      graceOver()
       void server?.stop(true)
     }, config.shutdownGraceSeconds * 1000)
     await app.stop()
+    // Each request's line is written just after its answer: wait for the last ones (a cut connection may never
+    // get one, so no longer than the grace period).
+    await Promise.race([app.requestsLogged(), deadlinePassed])
     clearTimeout(deadline)
     database.close()
     logger.info('stopped')

@@ -2,16 +2,33 @@ import { Elysia } from 'elysia'
 import { LOG_LEVELS, type LogLevel } from '../config'
 import type { Logger } from '../log'
 
-/** One line per request: method, path, status, duration. Above LOG_LEVEL=info it adds no hook at all. */
+/**
+ * One line per request: method, path, route, status, duration (and, from the logger, the request id). Above
+ * LOG_LEVEL=info it adds no hook at all. `logged()` resolves once every request that arrived has its line:
+ * Elysia writes it after the answer is sent, so a stop must wait for it before the process exits.
+ */
 export function requestLog(logger: Logger, level: LogLevel) {
-  const started = new WeakMap<Request, number>()
-  if (LOG_LEVELS.indexOf(level) > LOG_LEVELS.indexOf('info')) return new Elysia({ name: 'request-log' })
-  return new Elysia({ name: 'request-log' })
+  const started = new Map<Request, number>()
+  let settle: (() => void) | undefined
+  const logged = () => (started.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => (settle = resolve)))
+  if (LOG_LEVELS.indexOf(level) > LOG_LEVELS.indexOf('info')) return { plugin: new Elysia({ name: 'request-log' }), logged }
+  const plugin = new Elysia({ name: 'request-log' })
     .onRequest(({ request }) => {
       started.set(request, performance.now())
     })
-    .onAfterResponse({ as: 'global' }, ({ request, path, set }) => {
+    .onAfterResponse({ as: 'global' }, ({ request, path, route, set, responseValue }) => {
       const ms = performance.now() - (started.get(request) ?? performance.now())
-      logger.info(`${request.method} ${path} ${set.status ?? 200} ${ms.toFixed(1)}ms`)
+      started.delete(request)
+      // A handler that returns a Response (the preflight, yoga's answers) sets its status there, not in `set`.
+      const status = responseValue instanceof Response ? responseValue.status : typeof set.status === 'number' ? set.status : 200
+      logger.info(`${request.method} ${path} ${status} ${ms.toFixed(1)}ms`, undefined, {
+        method: request.method,
+        path,
+        route: route || null,
+        status,
+        duration_ms: Number(ms.toFixed(3)),
+      })
+      if (started.size === 0) settle?.()
     })
+  return { plugin, logged }
 }

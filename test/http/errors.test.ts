@@ -86,7 +86,7 @@ describe('request log', () => {
       await call('GET', '/api/users/1')
       await Bun.sleep(5)
       const lines = logged.mock.calls.map((args) => String(args[0]))
-      expect(lines.some((line) => / INFO GET \/api\/users\/1 401 \d+\.\d+ms$/.test(line))).toBe(true)
+      expect(lines.some((line) => / INFO GET \/api\/users\/1 401 \d+\.\d+ms request_id=[\w-]+$/.test(line))).toBe(true)
     } finally {
       logged.mockRestore()
     }

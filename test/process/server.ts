@@ -21,6 +21,8 @@ export interface Running {
   base: string
   /** Everything the server wrote to stderr so far: warnings and errors only. */
   stderr(): string
+  /** Everything the server wrote to stdout so far: the start-up line and, at LOG_LEVEL=info, one line per request. */
+  stdout(): string
 }
 
 const children = new Set<Subprocess>()
@@ -54,7 +56,7 @@ export async function startServer(databasePath: string, env: Record<string, stri
       PORT: '0',
       HOST: '127.0.0.1',
       DATABASE_URL: databasePath,
-      LOG_LEVEL: 'info', // for the start-up line; request lines are read and dropped
+      LOG_LEVEL: 'info', // for the start-up line and the request lines
       REGISTER_MAX_PER_HOUR: '0',
       LOGIN_MAX_FAILURES: '100000',
       LOGIN_MAX_FAILURES_PER_ADDRESS: '100000',
@@ -67,10 +69,12 @@ export async function startServer(databasePath: string, env: Record<string, stri
   children.add(child)
   void child.exited.then(() => children.delete(child))
   let errors = ''
+  let output = ''
   void eachLine(child.stderr, (line) => (errors += `${line}\n`))
   const listening = new Promise<number>((resolve) =>
     // Drained to the end, or request lines would fill the pipe and stall the server.
     void eachLine(child.stdout, (line) => {
+      output += `${line}\n`
       const port = / listening on http:\/\/127\.0\.0\.1:(\d+) /.exec(line)?.[1]
       if (port) resolve(Number(port))
     }),
@@ -80,7 +84,7 @@ export async function startServer(databasePath: string, env: Record<string, stri
     child.kill('SIGKILL')
     throw new Error(`madblog did not start listening (exit ${child.exitCode}): ${errors}`)
   }
-  return { process: child, port, base: `http://127.0.0.1:${port}`, stderr: () => errors }
+  return { process: child, port, base: `http://127.0.0.1:${port}`, stderr: () => errors, stdout: () => output }
 }
 
 export interface Json {
