@@ -17,6 +17,7 @@ import { requestLog } from './http/request-log'
 import { tokensController } from './http/tokens'
 import { usersController } from './http/users'
 import { createLogger } from './log'
+import { createMetrics } from './metrics'
 import { createServices, type ServiceDependencies } from './services'
 
 export const VERSION = pkg.version
@@ -36,7 +37,10 @@ export function createApp(
   dependencies: ServiceDependencies = {},
 ) {
   const logger = createLogger(config.logLevel, config.logFormat)
-  const services = createServices(database.db, config, dependencies)
+  // Without METRICS_PORT nothing of the metrics exists: no hook, no counter, no listener.
+  const metrics = config.metricsPort === undefined ? undefined : createMetrics()
+  const services = createServices(database.db, config, metrics ? { observer: metrics.observer, ...dependencies } : dependencies)
+  metrics?.watchHashing(services.hashing)
   const addressOf = clientAddress(config.trustProxyHops)
   let pruner: Timer | undefined
   const routes: RouteTable = []
@@ -44,7 +48,8 @@ export function createApp(
 
   const app = new Elysia({ name: 'madblog' })
     .use(requestId)
-    .use(errorHandling(logger, () => routes))
+    .use(errorHandling(logger, () => routes, metrics?.unexpected))
+    .use(metrics ? metrics.plugin() : new Elysia({ name: 'metrics' }))
     .use(requestLines.plugin)
     .use(bodyLimit(config.maxBodyBytes))
     .use(corsPolicy(config.corsOrigins))
@@ -61,7 +66,7 @@ export function createApp(
     .onStop(() => clearInterval(pruner))
   routes.push(...app.routes)
   // For a stop: the lines of requests answered while stopping are written before the process exits.
-  return Object.assign(app, { requestsLogged: requestLines.logged })
+  return Object.assign(app, { requestsLogged: requestLines.logged, metrics })
 }
 
 export type App = ReturnType<typeof createApp>

@@ -40,6 +40,8 @@ export interface Config {
   graphql: GraphqlSettings
   /** How long a stop waits for in-flight requests before cutting their connections. */
   shutdownGraceSeconds: number
+  /** The port of the second listener that serves Prometheus metrics (on HOST); undefined: no metrics at all. */
+  metricsPort: number | undefined
 }
 
 /** How many argon2id operations (64 MiB each) run at once, and how many may wait for a turn before 503. */
@@ -99,6 +101,7 @@ const DEFAULTS = {
   GRAPHQL_MAX_BATCH: '10',
   GRAPHQL_INTROSPECTION: 'true',
   SHUTDOWN_GRACE_SECONDS: '8',
+  METRICS_PORT: 'off',
 } as const
 
 /** Every setting's name, for the CLI's help. */
@@ -175,9 +178,18 @@ function logFormat(raw: string): LogFormat {
   return format as LogFormat
 }
 
+/** `off`, or a port other than PORT's (0 picks a free one): metrics never share the public listener. */
+function metricsPort(env: Env, port: number): number | undefined {
+  if (setting(env, 'METRICS_PORT').toLowerCase() === 'off') return undefined
+  const metrics = integer(env, 'METRICS_PORT', 0, 65535)
+  if (metrics !== 0 && metrics === port) throw new ConfigError(`METRICS_PORT must differ from PORT (${port}): metrics are never served on the public port`)
+  return metrics
+}
+
 export function loadConfig(env: Env = process.env): Config {
+  const port = integer(env, 'PORT', 0, 65535)
   return {
-    port: integer(env, 'PORT', 0, 65535),
+    port,
     host: setting(env, 'HOST'),
     databasePath: parseDatabaseUrl(setting(env, 'DATABASE_URL')),
     sqliteSynchronous: synchronousMode(setting(env, 'SQLITE_SYNCHRONOUS')),
@@ -208,5 +220,6 @@ export function loadConfig(env: Env = process.env): Config {
       introspection: boolean(env, 'GRAPHQL_INTROSPECTION'),
     },
     shutdownGraceSeconds: integer(env, 'SHUTDOWN_GRACE_SECONDS', 0, 3600),
+    metricsPort: metricsPort(env, port),
   }
 }

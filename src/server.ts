@@ -1,6 +1,7 @@
 import { createApp, openMigratedDatabase } from './app'
 import type { Config } from './config'
 import { createLogger } from './log'
+import { METRICS_PATH } from './metrics'
 
 export const listenOptions = (config: Config) => ({
   port: config.port,
@@ -20,6 +21,7 @@ export function serve(config: Config) {
   const app = createApp(config, database)
 
   let stopping = false
+  let stopMetrics = () => {}
   const shutdown = async (signal: string) => {
     if (stopping) return
     stopping = true
@@ -35,6 +37,7 @@ export function serve(config: Config) {
       void server?.stop(true)
     }, config.shutdownGraceSeconds * 1000)
     await app.stop()
+    void stopMetrics()
     // Each request's line is written just after its answer: wait for the last ones (a cut connection may never
     // get one, so no longer than the grace period).
     await Promise.race([app.requestsLogged(), deadlinePassed])
@@ -50,5 +53,9 @@ export function serve(config: Config) {
   app.listen(listenOptions(config))
   const { hostname, port } = app.server!
   logger.info(`madblog listening on http://${hostname}:${port} (database ${config.databasePath})`)
+  // Its own listener, never the public port: scrapers reach it, the API's clients need not.
+  const metricsServer = app.metrics && Bun.serve({ port: config.metricsPort, hostname: config.host, fetch: app.metrics.answer })
+  if (metricsServer) logger.info(`metrics on http://${metricsServer.hostname}:${metricsServer.port}${METRICS_PATH}`)
+  stopMetrics = () => metricsServer?.stop(true)
   return app
 }

@@ -74,9 +74,10 @@ function allowedMethods(routes: RouteTable, path: string): string[] {
 
 /**
  * Every failure becomes JSON in one place: domain errors by their meaning, framework errors by their kind,
- * and anything else a logged 500 whose cause never reaches the client.
+ * and anything else a logged 500 whose cause never reaches the client (and is handed to `unexpected`, which the
+ * metrics count).
  */
-export function errorHandling(logger: Logger, routes: () => RouteTable) {
+export function errorHandling(logger: Logger, routes: () => RouteTable, unexpected: (error: unknown) => void = () => {}) {
   return new Elysia({ name: 'error-handling' }).onError({ as: 'global' }, ({ code, error, set, request, path }) => {
     let mapped: Mapped
     if (error instanceof DomainError) mapped = mapDomainError(error)
@@ -92,6 +93,7 @@ export function errorHandling(logger: Logger, routes: () => RouteTable) {
       mapped = allowed.length ? { status: 405, headers: { allow: allowed.join(', ') } } : { status: 404 }
     } else {
       logger.error(`${request.method} ${path} failed`, error)
+      unexpected(error)
       mapped = { status: 500 }
     }
     set.status = mapped.status

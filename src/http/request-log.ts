@@ -2,6 +2,10 @@ import { Elysia } from 'elysia'
 import { LOG_LEVELS, type LogLevel } from '../config'
 import type { Logger } from '../log'
 
+/** The status an answer went out with: a handler that returns a Response (the preflight, yoga's answers) sets it there. */
+export const answeredStatus = (set: { status?: unknown }, responseValue: unknown): number =>
+  responseValue instanceof Response ? responseValue.status : typeof set.status === 'number' ? set.status : 200
+
 /**
  * One line per request: method, path, route, status, duration (and, from the logger, the request id). Above
  * LOG_LEVEL=info it adds no hook at all. `logged()` resolves once every request that arrived has its line:
@@ -19,8 +23,7 @@ export function requestLog(logger: Logger, level: LogLevel) {
     .onAfterResponse({ as: 'global' }, ({ request, path, route, set, responseValue }) => {
       const ms = performance.now() - (started.get(request) ?? performance.now())
       started.delete(request)
-      // A handler that returns a Response (the preflight, yoga's answers) sets its status there, not in `set`.
-      const status = responseValue instanceof Response ? responseValue.status : typeof set.status === 'number' ? set.status : 200
+      const status = answeredStatus(set, responseValue)
       logger.info(`${request.method} ${path} ${status} ${ms.toFixed(1)}ms`, undefined, {
         method: request.method,
         path,

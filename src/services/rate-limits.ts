@@ -34,7 +34,10 @@ const isWrongOldPassword = (error: unknown) =>
  * The brute-force limits both transports share, wrapped around the services' login, register and password
  * change so that no caller can reach those without passing them.
  */
-export function createRateLimits(settings: RateLimitSettings, now: () => number) {
+/** Which limit refused an attempt: what the metrics count refusals by. */
+export type RateLimit = 'login' | 'registration'
+
+export function createRateLimits(settings: RateLimitSettings, now: () => number, refused: (limit: RateLimit) => void = () => {}) {
   const loginWindow = { windowMs: settings.loginWindowSeconds * 1000 }
   const byUsername = slidingWindow({ ...loginWindow, limit: settings.loginMaxFailures, maxKeys: MAX_USERNAMES })
   const byAddress = slidingWindow({ ...loginWindow, limit: settings.loginMaxFailuresPerAddress, maxKeys: MAX_ADDRESSES })
@@ -56,7 +59,10 @@ export function createRateLimits(settings: RateLimitSettings, now: () => number)
     const user = usernameKey(username)
     const at = now()
     const wait = Math.max(byUsername.retryAfter(user, at), byAddress.retryAfter(client, at))
-    if (wait > 0) throw new RateLimitedError(`Too many failed logins. Try again in ${wait} seconds.`, wait)
+    if (wait > 0) {
+      refused('login')
+      throw new RateLimitedError(`Too many failed logins. Try again in ${wait} seconds.`, wait)
+    }
     byUsername.record(user, at)
     byAddress.record(client, at)
     const takeBack = () => {
@@ -95,7 +101,10 @@ export function createRateLimits(settings: RateLimitSettings, now: () => number)
     return async (body: unknown, client: string): Promise<T> => {
       const at = now()
       const wait = registrations.retryAfter(client, at)
-      if (wait > 0) throw new RateLimitedError(`Too many registrations. Try again in ${wait} seconds.`, wait)
+      if (wait > 0) {
+        refused('registration')
+        throw new RateLimitedError(`Too many registrations. Try again in ${wait} seconds.`, wait)
+      }
       registrations.record(client, at)
       return register(body)
     }

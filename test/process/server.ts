@@ -23,6 +23,8 @@ export interface Running {
   stderr(): string
   /** Everything the server wrote to stdout so far: the start-up line and, at LOG_LEVEL=info, one line per request. */
   stdout(): string
+  /** The first stdout line, past or to come, that matches `pattern`. */
+  line(pattern: RegExp): Promise<RegExpExecArray>
 }
 
 const children = new Set<Subprocess>()
@@ -70,11 +72,23 @@ export async function startServer(databasePath: string, env: Record<string, stri
   void child.exited.then(() => children.delete(child))
   let errors = ''
   let output = ''
+  const waiters = new Set<(line: string) => void>()
+  const line = (pattern: RegExp) =>
+    new Promise<RegExpExecArray>((resolve) => {
+      const past = output.split('\n').map((text) => pattern.exec(text)).find(Boolean)
+      if (past) return resolve(past)
+      const waiter = (text: string) => {
+        const match = pattern.exec(text)
+        if (match) (waiters.delete(waiter), resolve(match))
+      }
+      waiters.add(waiter)
+    })
   void eachLine(child.stderr, (line) => (errors += `${line}\n`))
   const listening = new Promise<number>((resolve) =>
     // Drained to the end, or request lines would fill the pipe and stall the server.
     void eachLine(child.stdout, (line) => {
       output += `${line}\n`
+      for (const waiter of waiters) waiter(line)
       const port = / listening on http:\/\/127\.0\.0\.1:(\d+) /.exec(line)?.[1]
       if (port) resolve(Number(port))
     }),
@@ -84,7 +98,7 @@ export async function startServer(databasePath: string, env: Record<string, stri
     child.kill('SIGKILL')
     throw new Error(`madblog did not start listening (exit ${child.exitCode}): ${errors}`)
   }
-  return { process: child, port, base: `http://127.0.0.1:${port}`, stderr: () => errors, stdout: () => output }
+  return { process: child, port, base: `http://127.0.0.1:${port}`, stderr: () => errors, stdout: () => output, line }
 }
 
 export interface Json {
