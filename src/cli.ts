@@ -1,10 +1,11 @@
 #!/usr/bin/env bun
 import { VERSION } from './app'
-import { ConfigError, SETTING_NAMES, loadConfig, type Config } from './config'
+import { ConfigError, SETTING_NAMES, loadConfig, settingWarnings, type Config } from './config'
 import { BackupError, backupDatabase } from './db/backup'
 import { DatabaseOpenError, openDatabase } from './db/client'
 import { MigrationError, migrate } from './db/migrate'
 import { READY_PATH } from './http/readiness'
+import { createLogger } from './log'
 import { serve } from './server'
 
 /** Breaks a line at spaces so that none is longer than `width`. */
@@ -74,6 +75,8 @@ async function main(args: string[]): Promise<number> {
     return 2
   }
   const config = loadConfig()
+  const logger = createLogger(config.logLevel, config.logFormat)
+  for (const warning of settingWarnings()) logger.warn(warning)
   if (command === 'migrate') return runMigrate(config)
   if (command === 'healthcheck') return runHealthcheck(config)
   if (command === 'backup') return runBackup(config, rest[0]!)

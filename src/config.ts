@@ -107,6 +107,49 @@ const DEFAULTS = {
 /** Every setting's name, for the CLI's help. */
 export const SETTING_NAMES = Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]
 
+/** Edits (insert, delete, replace, swap two neighbours) that turn `a` into `b`. */
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)))
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost)
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1)
+    }
+  return d[a.length]![b.length]!
+}
+
+const squeeze = (name: string) => name.toUpperCase().replace(/_/g, '')
+
+/**
+ * The setting `name` was most likely meant to be, if it looks like a mistyped one: MADBLOG_-prefixed, the same
+ * letters in another case or without underscores (LOGLEVEL), a setting's leading words (TOKEN_TTL), or a typo
+ * or two away (PROT). Anything else in the environment (PATH, HOME, HOSTNAME) is someone else's.
+ */
+function meantSetting(name: string): string | undefined {
+  if ((SETTING_NAMES as readonly string[]).includes(name)) return undefined
+  const prefixed = name.toUpperCase().startsWith('MADBLOG_')
+  const bare = name.toUpperCase().replace(/^MADBLOG_/, '')
+  if (squeeze(bare).length < 3) return undefined
+  // A single word (TOKEN, LOG) is too common a name to claim by its start; two or more words are not.
+  const alike =
+    SETTING_NAMES.find((setting) => squeeze(setting) === squeeze(bare)) ??
+    (prefixed || bare.includes('_') ? SETTING_NAMES.find((setting) => squeeze(setting).startsWith(squeeze(bare))) : undefined)
+  if (alike) return alike
+  const [{ setting, distance }] = SETTING_NAMES.map((setting) => ({ setting, distance: editDistance(bare, setting) })).sort(
+    (x, y) => x.distance - y.distance,
+  ) as [{ setting: string; distance: number }]
+  return prefixed || distance <= (setting.length <= 5 ? 1 : 2) ? setting : undefined
+}
+
+/** One line for each variable that looks like a mistyped setting: it is ignored, and start-up goes on. */
+export function settingWarnings(env: Env = process.env): string[] {
+  return Object.keys(env).flatMap((name) => {
+    const meant = meantSetting(name)
+    return meant ? [`${name} is not a madblog setting and is ignored (set in the environment or .env): did you mean ${meant}?`] : []
+  })
+}
+
 function setting(env: Env, name: keyof typeof DEFAULTS): string {
   const value = env[name]?.trim()
   return value ? value : DEFAULTS[name]
