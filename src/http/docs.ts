@@ -98,6 +98,8 @@ export function apiDocs(version: string) {
           mcp: { disabled: true },
           showDeveloperTools: 'never',
           showToolbar: 'never',
+          // Nine operations: all of them in view at once.
+          defaultOpenAllTags: true,
           // Try it: Basic on POST /api/tokens (its own `security`), Bearer on every other operation.
           authentication: { preferredSecurityScheme: 'bearer' },
           persistAuth: true,
