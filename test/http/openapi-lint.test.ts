@@ -3,32 +3,26 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { testApp } from '../helpers'
+import { runTool } from '../tools'
 
 // The linters read files: the served document is written to one, as a client would download it.
 const folder = mkdtempSync(join(tmpdir(), 'madblog-openapi-'))
 afterAll(() => rmSync(folder, { recursive: true, force: true }))
-const root = new URL('../..', import.meta.url).pathname
 const { call } = testApp()
 const documentPath = join(folder, 'openapi.json')
 await Bun.write(documentPath, (await call('GET', '/swagger/json')).text)
-
-async function run(command: string[]) {
-  // No update check (CI reaches nothing but the npm registry). REDOCLY_TELEMETRY=off is left out: under
-  // `bun test` (Bun 1.4.5) the test never completes after a child run with it, though the child exits at once.
-  const env = { ...process.env, REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' }
-  const child = Bun.spawn(['bun', ...command], { cwd: root, env, stdout: 'pipe', stderr: 'pipe' })
-  const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited])
-  return { code, output: `${stdout}${stderr}` }
-}
+// No update check (CI reaches nothing but the npm registry). REDOCLY_TELEMETRY=off is left out: under
+// `bun test` (Bun 1.4.5) the test never completes after a child run with it, though the child exits at once.
+const redoclyEnv = { ...process.env, REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' }
 
 test('Spectral (spectral:oas, .spectral.yaml) finds nothing in /swagger/json', async () => {
-  const { code, output } = await run(['node_modules/.bin/spectral', 'lint', '--ruleset', '.spectral.yaml', '--fail-severity', 'hint', documentPath])
+  const { code, output } = await runTool(['node_modules/.bin/spectral', 'lint', '--ruleset', '.spectral.yaml', '--fail-severity', 'hint', documentPath])
   expect(output).toContain('No results with a severity of')
   expect(code, output).toBe(0)
 }, 60_000)
 
 test('Redocly (recommended, redocly.yaml) finds neither error nor warning in /swagger/json', async () => {
-  const { code, output } = await run(['node_modules/.bin/redocly', 'lint', '--config', 'redocly.yaml', '--max-problems', '100', documentPath])
+  const { code, output } = await runTool(['node_modules/.bin/redocly', 'lint', '--config', 'redocly.yaml', '--max-problems', '100', documentPath], redoclyEnv)
   expect(output).toContain('Your API description is valid')
   expect(output).not.toMatch(/warning/i)
   expect(code, output).toBe(0)

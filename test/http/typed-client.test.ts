@@ -2,8 +2,8 @@ import { afterAll, expect, test } from 'bun:test'
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { testApp } from '../helpers'
+import { runTool, typecheck } from '../tools'
 
-const root = new URL('../..', import.meta.url).pathname
 const fixture = join(import.meta.dir, 'typed-client')
 // Inside the repository, so that the program resolves openapi-fetch from node_modules.
 const folder = mkdtempSync(join(fixture, '.generated-'))
@@ -14,22 +14,15 @@ afterAll(async () => {
   rmSync(folder, { recursive: true, force: true })
 })
 
-async function run(command: string[]) {
-  const child = Bun.spawn(['bun', ...command], { cwd: root, stdout: 'pipe', stderr: 'pipe' })
-  const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited])
-  return { code, output: `${stdout}${stderr}` }
-}
-
 test('a client generated from /swagger/json by openapi-typescript typechecks a program that runs against madblog', async () => {
   const documentPath = join(folder, 'openapi.json')
   await Bun.write(documentPath, await (await fetch(`${server.url}swagger/json`)).text())
-  const generated = await run(['node_modules/.bin/openapi-typescript', documentPath, '--output', join(folder, 'schema.d.ts')])
+  const generated = await runTool(['node_modules/.bin/openapi-typescript', documentPath, '--output', join(folder, 'schema.d.ts')])
   expect(generated.code, generated.output).toBe(0)
 
   copyFileSync(join(fixture, 'program.ts'), join(folder, 'program.ts'))
-  await Bun.write(join(folder, 'tsconfig.json'), JSON.stringify({ extends: join(root, 'tsconfig.json'), include: ['*.ts'], exclude: [] }))
-  const typecheck = await run(['node_modules/typescript/bin/tsc', '--project', join(folder, 'tsconfig.json')])
-  expect(typecheck.code, typecheck.output).toBe(0)
+  const checked = await typecheck(folder)
+  expect(checked.code, checked.output).toBe(0)
 
   const { registerLogInListUpdate } = await import(join(folder, 'program.ts'))
   expect(await registerLogInListUpdate(server.url.origin)).toEqual({
