@@ -7,8 +7,8 @@ import { pingPath } from './ping'
 type ScalarConfig = NonNullable<NonNullable<Parameters<typeof openapi>[0]>['scalar']>
 
 const ASSET_PATH = '/swagger/assets/api-reference.js'
-export const DOCS_PATH = '/swagger'
-export const SPEC_PATH = '/swagger/json'
+const DOCS_PATH = '/swagger'
+const SPEC_PATH = '/swagger/json'
 
 type Operation = {
   parameters?: { name: string; schema?: unknown }[]
@@ -37,13 +37,16 @@ const ref = (kind: string, name: string) => ({ $ref: `#/components/${kind}/${nam
 
 /**
  * What the generator cannot say from the routes: the headers of each status, the 405 any path answers to a
- * method it does not serve, parameter types (the handlers parse raw strings), and and models referred to by name.
+ * method it does not serve, parameter types (the handlers parse raw strings), and models referred to by name.
  */
 function complete(doc: Document) {
   for (const item of Object.values(doc.paths))
     for (const operation of Object.values(item)) {
       const responses = (operation.responses ??= {})
-      responses['405'] ??= { description: 'Not a method this path serves (Allow lists those it does)', content: { 'application/json': { schema: ref('schemas', 'MethodNotAllowed') } } }
+      responses['405'] ??= {
+        description: 'Not a method this path serves (Allow lists those it does)',
+        content: { 'application/json': { schema: ref('schemas', 'MethodNotAllowed') } },
+      }
       for (const [status, response] of Object.entries(responses)) {
         const names = STATUS_HEADERS[status]
         if (names) response.headers = Object.fromEntries(names.map((name) => [name, ref('headers', name)]))
