@@ -1,9 +1,11 @@
 import { SQLiteError } from 'bun:sqlite'
 import { Elysia } from 'elysia'
-import { Counter, Gauge, Histogram, Registry } from 'prom-client'
+import type { Registry } from 'prom-client'
 import { answeredStatus } from './http/request-log'
 import type { ServiceObserver, Services } from './services'
 import type { RateLimit } from './services/rate-limits'
+
+type PromClient = typeof import('prom-client')
 
 export const METRICS_PATH = '/metrics'
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'])
@@ -12,7 +14,7 @@ const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIO
  * The process metrics Prometheus' client libraries share. prom-client's own set is made for Node: under Bun half of
  * it reads zero, and promtool refuses its `nodejs_active_*_total` gauges.
  */
-function processMetrics(registry: Registry) {
+function processMetrics(registry: Registry, { Counter, Gauge }: PromClient) {
   const startTime = Math.round(Date.now() / 1000 - process.uptime())
   new Counter({
     name: 'process_cpu_seconds_total',
@@ -40,8 +42,11 @@ function processMetrics(registry: Registry) {
  * Labels are bounded (route patterns, known methods, status codes), so no client can grow the series.
  */
 export function createMetrics() {
-  const registry = new Registry()
-  processMetrics(registry)
+  // Loaded here, not imported: with METRICS_PORT unset the library is never even read (about 4 MiB of RSS).
+  const client = require('prom-client') as PromClient
+  const { Counter, Gauge, Histogram } = client
+  const registry = new client.Registry()
+  processMetrics(registry, client)
   const labelNames = ['method', 'route', 'status'] as const
   const requests = new Counter({ name: 'madblog_http_requests_total', help: 'HTTP requests answered', labelNames, registers: [registry] })
   const durations = new Histogram({
