@@ -3,10 +3,11 @@ import { VERSION } from './app'
 import { ConfigError, SETTING_NAMES, loadConfig, settingWarnings, type Config } from './config'
 import { BackupError, backupDatabase } from './db/backup'
 import { DatabaseOpenError, openDatabase } from './db/client'
+import { describeCollision } from './db/identity-keys'
 import { MigrationError, migrate } from './db/migrate'
 import { READY_PATH } from './http/readiness'
 import { createLogger } from './log'
-import { serve } from './server'
+import { ListenError, serve } from './server'
 
 /** Breaks a line at spaces so that none is longer than `width`. */
 const wrap = (text: string, width: number) => text.replace(new RegExp(`(.{1,${width}})( |$)`, 'g'), '  $1\n').trimEnd()
@@ -30,8 +31,9 @@ ${wrap(SETTING_NAMES.join(', '), 100)}
 function runMigrate(config: Config): number {
   const database = openDatabase(config.databasePath, { synchronous: config.sqliteSynchronous })
   try {
-    const applied = migrate(database.db)
+    const { applied, collisions } = migrate(database.db)
     console.log(applied.length ? `applied ${applied.length} migration(s): ${applied.join(', ')}` : 'database is up to date')
+    for (const collision of collisions) console.log(describeCollision(collision))
   } finally {
     database.close()
   }
@@ -89,7 +91,13 @@ try {
   if (code >= 0) process.exit(code)
 } catch (error) {
   // Known start-up failures are one clear line; anything else is a bug worth its stack.
-  if (error instanceof ConfigError || error instanceof DatabaseOpenError || error instanceof MigrationError || error instanceof BackupError) {
+  if (
+    error instanceof ConfigError ||
+    error instanceof DatabaseOpenError ||
+    error instanceof MigrationError ||
+    error instanceof BackupError ||
+    error instanceof ListenError
+  ) {
     console.error(`madblog: ${error.message}`)
     process.exit(1)
   }

@@ -69,7 +69,7 @@ export function createMetrics() {
   })
   const databaseErrors = new Counter({
     name: 'madblog_database_errors_total',
-    help: 'Requests that failed on a database error (answered 500)',
+    help: 'Requests that failed on a database error (answered 500, or 503 when the disk or file fails)',
     registers: [registry],
   })
   for (const limit of ['login', 'registration'] satisfies RateLimit[]) rateLimited.inc({ limit }, 0)
@@ -99,8 +99,8 @@ export function createMetrics() {
     })
   }
 
-  /** Counts what reached the error mapper as a 500; SQLite's errors are the database's. */
-  const unexpected = (error: unknown) => void (error instanceof SQLiteError && databaseErrors.inc())
+  /** Counts what the error mapper logged (a 500, or a 503 for a failing disk); SQLite's errors are the database's. */
+  const failed = (error: unknown) => void (error instanceof SQLiteError && databaseErrors.inc())
 
   /** Every answer, counted and timed by method, route pattern and status. */
   function plugin() {
@@ -123,7 +123,7 @@ export function createMetrics() {
     return new Response(await registry.metrics(), { headers: { 'content-type': registry.contentType } })
   }
 
-  return { registry, observer, watchHashing, unexpected, plugin, answer }
+  return { registry, observer, watchHashing, failed, plugin, answer }
 }
 
 export type Metrics = ReturnType<typeof createMetrics>

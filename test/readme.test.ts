@@ -17,3 +17,13 @@ test('.env.example lists every setting once, with the default config.ts uses, an
   expect(loadConfig(settings)).toEqual(loadConfig({}))
   expect(settingWarnings(settings)).toEqual([])
 })
+
+test('the deployment notes give a proxy config that bounds slow clients, and HAProxy accepts it', async () => {
+  const config = /```haproxy\n([\s\S]*?)```/.exec(readme)?.[1]
+  expect(config).toContain('timeout http-request')
+  expect(config).toMatch(/^\s+maxconn \d+/m)
+  const file = `${process.env.TMPDIR ?? '/tmp'}/madblog-readme-haproxy-${process.pid}.cfg`
+  await Bun.write(file, config!)
+  const check = Bun.spawnSync(['haproxy', '-c', '-q', '-f', file])
+  expect({ exit: check.exitCode, stderr: check.stderr.toString() }).toEqual({ exit: 0, stderr: '' })
+})

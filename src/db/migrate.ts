@@ -1,14 +1,11 @@
 import type { Db } from './client'
+import { fillIdentityKeys, type IdentityCollision } from './identity-keys'
 import { embeddedMigrations } from './migrations.macro' with { type: 'macro' }
 
 const MIGRATIONS_TABLE = '__drizzle_migrations'
 const migrations = embeddedMigrations()
 
 export class MigrationError extends Error {}
-
-interface SyncDialect {
-  migrate(list: typeof migrations, session: unknown, config: { migrationsTable: string }): void
-}
 
 function lastAppliedMillis(db: Db): number {
   const sqlite = db.$client
@@ -33,17 +30,34 @@ function rootReason(error: unknown): string {
   return (inner instanceof Error ? inner.message : String(inner)).replace(/\s+/g, ' ').trim()
 }
 
-/** Applies pending migrations in one transaction and returns the tags it ran. */
-export function migrate(db: Db): string[] {
+export interface MigrationReport {
+  /** The tags that ran. */
+  applied: string[]
+  /** Accounts that share an identity with an older one (src/db/identity-keys.ts). */
+  collisions: IdentityCollision[]
+}
+
+/**
+ * Applies pending migrations, then fills the identity keys SQLite cannot compute, all in one transaction:
+ * a failure leaves the database as it was. drizzle's own migrator would commit before the keys are filled.
+ */
+export function migrate(db: Db): MigrationReport {
+  const sqlite = db.$client
   const last = lastAppliedMillis(db)
-  const pending = migrations.filter((migration) => migration.folderMillis > last).map((migration) => migration.tag)
-  if (pending.length === 0) return []
+  const pending = migrations.filter((migration) => migration.folderMillis > last)
+  const applied = pending.map((migration) => migration.tag)
   try {
-    // drizzle's own migrator reads a folder at run time; its dialect applies our embedded copy instead.
-    const { dialect, session } = db as unknown as { dialect: SyncDialect; session: unknown }
-    dialect.migrate(migrations, session, { migrationsTable: MIGRATIONS_TABLE })
+    const collisions = sqlite
+      .transaction(() => {
+        for (const migration of pending) {
+          for (const statement of migration.sql) if (statement.trim()) sqlite.run(statement)
+          sqlite.run(`INSERT INTO ${MIGRATIONS_TABLE} ("hash", "created_at") VALUES (?, ?)`, [migration.hash, migration.folderMillis])
+        }
+        return fillIdentityKeys(sqlite)
+      })
+      .immediate()
+    return { applied, collisions }
   } catch (cause) {
-    throw new MigrationError(`migration ${pending.join(', ')} failed and was rolled back: ${rootReason(cause)}`)
+    throw new MigrationError(`migration ${applied.join(', ') || '(identity keys)'} failed and was rolled back: ${rootReason(cause)}`)
   }
-  return pending
 }

@@ -66,6 +66,7 @@ export const resolvers = {
       node: (_: unknown, { id }: { id: string }, context: GraphqlContext) => node(id, context),
       nodes: (_: unknown, { ids }: { ids: string[] }, context: GraphqlContext) => ids.map((id) => node(id, context)),
       me: (_: unknown, __: unknown, context: GraphqlContext) => view(context.viewer(), context),
+      // The caller first: a stranger learns nothing, not even which ids exist (REST's 401 for every id).
       user: (_: unknown, { id }: { id: string }, context: GraphqlContext) => {
         const viewer = context.viewer()
         return viewUser(context.services.users.get(userId(id)), viewer)

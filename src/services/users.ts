@@ -1,19 +1,13 @@
-import { and, asc, count, desc, eq, gt, gte, lt, lte, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, gte, lt, lte, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { rowReader } from '../db/rows'
 import { tokens, users } from '../db/schema'
 import { ForbiddenError, NotFoundError, ValidationError, type FieldErrors } from './errors'
+import { emailKey, normalizeEmail, normalizeUsername, usernameKey } from './identity'
 import { pageMeta, type PageMeta, type PageRequest } from './pagination'
 import type { PasswordHasher } from './passwords'
-import {
-  MESSAGES,
-  isValidEmail,
-  isValidPassword,
-  isValidUsername,
-  requireJsonObject,
-  throwIfAny,
-  type JsonObject,
-} from './validation'
+import { createUserPositions } from './user-positions'
+import { MESSAGES, isValidPassword, requireJsonObject, throwIfAny, type JsonObject } from './validation'
 
 export interface User {
   id: number
@@ -33,6 +27,17 @@ export function viewUser(user: User, viewer: User | undefined): UserView {
 }
 
 const columns = { id: users.id, username: users.username, email: users.email }
+
+/** The stored forms and their identity keys, always written together. */
+function identity<U extends string | undefined, E extends string | undefined>(username: U, email: E) {
+  return {
+    username,
+    usernameKey: username === undefined ? undefined : usernameKey(username),
+    email,
+    emailKey: email === undefined ? undefined : emailKey(email),
+  } as { username: U; usernameKey: U; email: E; emailKey: E }
+}
+
 const isUniqueViolation = (error: unknown, index: string) =>
   error instanceof Error && (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' && error.message.includes(index)
 
@@ -41,24 +46,22 @@ export function createUserService(db: Db, passwords: PasswordHasher) {
   // it as a parameter, and a bound LIMIT costs about 5 µs a run on bun:sqlite (bench/), more than the lookup.
   const byId = rowReader<User, [number]>(db, db.select(columns).from(users).where(eq(users.id, sql.placeholder('id'))), ['id'])
   const hashById = db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, sql.placeholder('id'))).prepare()
-  const idByUsername = db
-    .select({ id: users.id })
-    .from(users)
-    .where(sql`lower(${users.username}) = lower(${sql.placeholder('username')})`)
+  const idByUsernameKey = db.select({ id: users.id }).from(users).where(eq(users.usernameKey, sql.placeholder('key'))).prepare()
+  const idByEmailKey = db.select({ id: users.id }).from(users).where(eq(users.emailKey, sql.placeholder('key'))).prepare()
+  const positions = createUserPositions(db)
+  // Prepared once: an unprepared INSERT or DELETE would compile the count triggers' programs with it every time.
+  const insertUser = db
+    .insert(users)
+    .values({
+      username: sql.placeholder('username'),
+      usernameKey: sql.placeholder('usernameKey'),
+      email: sql.placeholder('email'),
+      emailKey: sql.placeholder('emailKey'),
+      passwordHash: sql.placeholder('passwordHash'),
+    })
+    .returning(columns)
     .prepare()
-  const idByEmail = db
-    .select({ id: users.id })
-    .from(users)
-    .where(sql`lower(${users.email}) = lower(${sql.placeholder('email')})`)
-    .prepare()
-  const page = db
-    .select(columns)
-    .from(users)
-    .orderBy(asc(users.id))
-    .limit(sql.placeholder('limit'))
-    .offset(sql.placeholder('offset'))
-    .prepare()
-  const total = db.select({ total: count() }).from(users).prepare()
+  const deleteUser = db.delete(users).where(eq(users.id, sql.placeholder('id'))).prepare()
   const between = and(gt(users.id, sql.placeholder('after')), lt(users.id, sql.placeholder('before')))
   const lowestBetween = db.select(columns).from(users).where(between).orderBy(asc(users.id)).limit(sql.placeholder('limit')).prepare()
   const highestBetween = db.select(columns).from(users).where(between).orderBy(desc(users.id)).limit(sql.placeholder('limit')).prepare()
@@ -69,16 +72,16 @@ export function createUserService(db: Db, passwords: PasswordHasher) {
   function takenFields(input: { username?: string; email?: string }, self?: number): FieldErrors {
     const fields: FieldErrors = {}
     const owner = (row: { id: number } | undefined) => row !== undefined && row.id !== self
-    if (input.username !== undefined && owner(idByUsername.get({ username: input.username })))
+    if (input.username !== undefined && owner(idByUsernameKey.get({ key: usernameKey(input.username) })))
       fields.username = MESSAGES.usernameTaken
-    if (input.email !== undefined && owner(idByEmail.get({ email: input.email }))) fields.email = MESSAGES.emailTaken
+    if (input.email !== undefined && owner(idByEmailKey.get({ key: emailKey(input.email) }))) fields.email = MESSAGES.emailTaken
     return fields
   }
 
   /** The unique indexes are the last word when two writers race past the checks above. */
   function translateUniqueViolation(error: unknown): never {
-    if (isUniqueViolation(error, 'users_username_unique')) throw new ValidationError({ username: MESSAGES.usernameTaken })
-    if (isUniqueViolation(error, 'users_email_unique')) throw new ValidationError({ email: MESSAGES.emailTaken })
+    if (isUniqueViolation(error, 'users_username_key_unique')) throw new ValidationError({ username: MESSAGES.usernameTaken })
+    if (isUniqueViolation(error, 'users_email_key_unique')) throw new ValidationError({ email: MESSAGES.emailTaken })
     throw error
   }
 
@@ -91,24 +94,17 @@ export function createUserService(db: Db, passwords: PasswordHasher) {
   async function register(body: unknown): Promise<User> {
     const data = requireJsonObject(body)
     const fields: FieldErrors = {}
-    if (!isValidUsername(data.username)) fields.username = MESSAGES.username
-    if (!isValidEmail(data.email)) fields.email = MESSAGES.email
+    const input = { username: normalizeUsername(data.username), email: normalizeEmail(data.email) }
+    if (input.username === undefined) fields.username = MESSAGES.username
+    if (input.email === undefined) fields.email = MESSAGES.email
     if (!isValidPassword(data.password)) fields.password = MESSAGES.password
-    const input = {
-      username: fields.username ? undefined : (data.username as string),
-      email: fields.email ? undefined : (data.email as string),
-    }
     throwIfAny({ ...fields, ...takenFields(input) })
     const passwordHash = await passwords.hash(data.password as string)
     try {
       return db.transaction(
-        (tx) => {
+        () => {
           throwIfAny(takenFields(input))
-          return tx
-            .insert(users)
-            .values({ username: input.username!, email: input.email!, passwordHash })
-            .returning(columns)
-            .get()
+          return insertUser.get({ ...identity(input.username!, input.email!), passwordHash })!
         },
         { behavior: 'immediate' },
       )
@@ -132,14 +128,14 @@ export function createUserService(db: Db, passwords: PasswordHasher) {
     if (actor.id !== id) throw new ForbiddenError('Not your record')
     const data = requireJsonObject(body)
     const fields: FieldErrors = {}
-    if ('username' in data && !isValidUsername(data.username)) fields.username = MESSAGES.username
-    if ('email' in data && !isValidEmail(data.email)) fields.email = MESSAGES.email
+    const changes = {
+      username: 'username' in data ? normalizeUsername(data.username) : undefined,
+      email: 'email' in data ? normalizeEmail(data.email) : undefined,
+    }
+    if ('username' in data && changes.username === undefined) fields.username = MESSAGES.username
+    if ('email' in data && changes.email === undefined) fields.email = MESSAGES.email
     if ('password' in data && !isValidPassword(data.password)) fields.password = MESSAGES.password
     if ('password' in data && !isValidPassword(data.old_password)) fields.old_password = MESSAGES.oldPasswordMissing
-    const changes = {
-      username: 'username' in data && !fields.username ? (data.username as string) : undefined,
-      email: 'email' in data && !fields.email ? (data.email as string) : undefined,
-    }
     throwIfAny({ ...fields, ...takenFields(changes, id) })
     const password = await newPassword(id, data)
     const passwordHash = password?.hash
@@ -157,7 +153,7 @@ export function createUserService(db: Db, passwords: PasswordHasher) {
           }
           const updated = tx
             .update(users)
-            .set({ ...changes, ...(passwordHash ? { passwordHash } : {}), updatedAt: new Date() })
+            .set({ ...identity(changes.username, changes.email), ...(passwordHash ? { passwordHash } : {}), updatedAt: new Date() })
             .where(eq(users.id, id))
             .returning(columns)
             .get()
@@ -174,18 +170,18 @@ export function createUserService(db: Db, passwords: PasswordHasher) {
   /** Only the user themself; their tokens go with them (ON DELETE CASCADE). */
   function remove(actor: User, id: number): void {
     db.transaction(
-      (tx) => {
+      () => {
         get(id)
         if (actor.id !== id) throw new ForbiddenError('Not your record')
-        tx.delete(users).where(eq(users.id, id)).run()
+        deleteUser.run({ id })
       },
       { behavior: 'immediate' },
     )
   }
 
   function list(request: PageRequest): { items: User[]; meta: PageMeta } {
-    const items = page.all({ limit: request.perPage, offset: (request.page - 1) * request.perPage })
-    return { items, meta: pageMeta(request, countAll()) }
+    const { items, total } = positions.page((request.page - 1) * request.perPage, request.perPage)
+    return { items, meta: pageMeta(request, total) }
   }
 
   /**
@@ -203,9 +199,7 @@ export function createUserService(db: Db, passwords: PasswordHasher) {
   const anyBeyond = (id: number, side: 'below' | 'above') =>
     (side === 'below' ? anyAtOrBelow : anyAtOrAbove).get({ id }) !== undefined
 
-  const countAll = () => total.get()?.total ?? 0
-
-  return { get, register, update, remove, list, window, anyBeyond, count: countAll }
+  return { get, register, update, remove, list, window, anyBeyond, count: positions.count }
 }
 
 export interface IdRange {

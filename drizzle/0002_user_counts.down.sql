@@ -1,0 +1,5 @@
+DROP TABLE `user_counts_by_64k_ids`;
+--> statement-breakpoint
+DROP TABLE `user_counts_by_4m_ids`;
+--> statement-breakpoint
+DROP TABLE `user_counts_by_1k_ids`;
