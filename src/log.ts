@@ -12,8 +12,8 @@ export interface Logger {
 }
 
 /**
- * The request being served, entered at its arrival (src/http/request-id.ts): every line logged while serving it,
- * by madblog or by a library, carries its id, whoever writes it.
+ * The GraphQL request being served, entered at its arrival (src/http/request-id.ts): a line a library logs while
+ * serving it (yoga's) carries its id too. madblog's own lines name their request in `fields.request_id`.
  */
 export const requestScope = new AsyncLocalStorage<{ requestId: string }>()
 
@@ -60,7 +60,7 @@ export function createLogger(level: LogLevel, format: LogFormat = 'text'): Logge
   const threshold = LOG_LEVELS.indexOf(level)
   const write = (at: LogLevel) => (message: string, detail?: unknown, fields?: LogFields) => {
     if (LOG_LEVELS.indexOf(at) < threshold) return
-    const requestId = requestScope.getStore()?.requestId
+    const requestId = (fields?.request_id as string | undefined) ?? requestScope.getStore()?.requestId
     const line = format === 'json' ? jsonLine(at, message, detail, fields, requestId) : textLine(at, message, detail, requestId)
     if (at === 'error' || at === 'warn') console.error(line)
     else console.log(line)

@@ -1,6 +1,7 @@
 import { Elysia } from 'elysia'
 import { STORAGE_RETRY_AFTER_SECONDS, isStorageFailure } from '../db/client'
 import type { Logger } from '../log'
+import { requestIdOf } from './request-id'
 import {
   DomainError,
   ForbiddenError,
@@ -93,11 +94,11 @@ export function errorHandling(logger: Logger, routes: () => RouteTable, failed: 
       const allowed = allowedMethods(routes(), path)
       mapped = allowed.length ? { status: 405, headers: { allow: allowed.join(', ') } } : { status: 404 }
     } else if (isStorageFailure(error)) {
-      logger.error(`${request.method} ${path} failed: the database cannot take it now`, error)
+      logger.error(`${request.method} ${path} failed: the database cannot take it now`, error, { request_id: requestIdOf(request) })
       failed(error)
       mapped = { status: 503, headers: { 'retry-after': String(STORAGE_RETRY_AFTER_SECONDS) } }
     } else {
-      logger.error(`${request.method} ${path} failed`, error)
+      logger.error(`${request.method} ${path} failed`, error, { request_id: requestIdOf(request) })
       failed(error)
       mapped = { status: 500 }
     }

@@ -1,13 +1,14 @@
 import { Elysia } from 'elysia'
 import { LOG_LEVELS, type LogLevel } from '../config'
 import type { Logger } from '../log'
+import { requestIdOf } from './request-id'
 
 /** The status an answer went out with: a handler that returns a Response (the preflight, yoga's answers) sets it there. */
 export const answeredStatus = (set: { status?: unknown }, responseValue: unknown): number =>
   responseValue instanceof Response ? responseValue.status : typeof set.status === 'number' ? set.status : 200
 
 /**
- * One line per request: method, path, route, status, duration (and, from the logger, the request id). Above
+ * One line per request: method, path, route, status, duration and the request id. Above
  * LOG_LEVEL=info it adds no hook at all. `logged()` resolves once every request that arrived has its line:
  * Elysia writes it after the answer is sent, so a stop must wait for it before the process exits.
  */
@@ -30,6 +31,7 @@ export function requestLog(logger: Logger, level: LogLevel) {
         route: route || null,
         status,
         duration_ms: Number(ms.toFixed(3)),
+        request_id: requestIdOf(request),
       })
       if (started.size === 0) settle?.()
     })

@@ -78,4 +78,25 @@ describe('LOG_FORMAT=json', () => {
       err.mockRestore()
     }
   })
+
+  test('a GraphQL request\'s lines carry its id too, those yoga writes included', async () => {
+    const broken = { hash: () => Promise.reject(new Error('hasher broke')), verify: () => Promise.resolve(false) }
+    const { call } = testApp({ logLevel: 'info', logFormat: 'json' }, { hasher: broken })
+    const out = spyOn(console, 'log').mockImplementation(() => {})
+    const err = spyOn(console, 'error').mockImplementation(() => {})
+    try {
+      const answer = await call('POST', '/graphql', {
+        body: { query: 'mutation { createUser(input: { username: "ann", email: "ann@example.com", password: "pw" }) { id } }' },
+        headers: { 'x-request-id': 'req-gql' },
+      })
+      expect(answer.body.errors[0].message).toBe('Unexpected error.')
+      const lines = () => [...out.mock.calls, ...err.mock.calls].map(([text]) => JSON.parse(String(text)))
+      await until(() => lines().some((entry) => entry.level === 'info' && entry.path === '/graphql'))
+      expect(lines().find((entry) => entry.level === 'error')).toMatchObject({ request_id: 'req-gql', detail: expect.stringContaining('hasher broke') })
+      expect(lines().find((entry) => entry.level === 'info')).toMatchObject({ request_id: 'req-gql', status: 200 })
+    } finally {
+      out.mockRestore()
+      err.mockRestore()
+    }
+  })
 })
