@@ -2,15 +2,16 @@ import { Elysia } from 'elysia'
 import pkg from '../package.json'
 import type { Config } from './config'
 import { openDatabase, type DatabaseHandle } from './db/client'
-import { graphql } from './graphql'
 import { describeCollision } from './db/identity-keys'
 import { migrate } from './db/migrate'
 import { databaseReadiness } from './db/readiness'
+import { createGraphqlServer } from './graphql'
 import { bodyLimit } from './http/body-limit'
-import { clientAddress } from './http/client-address'
+import { clientAddresses } from './http/client-address'
 import { corsPolicy } from './http/cors'
 import { apiDocs } from './http/docs'
-import { errorHandling, type RouteTable } from './http/errors'
+import { errorHandling } from './http/errors'
+import { graphqlController } from './http/graphql'
 import { pingController } from './http/ping'
 import { readinessController } from './http/readiness'
 import { requestId } from './http/request-id'
@@ -35,44 +36,62 @@ export function openMigratedDatabase(config: Config, logger: Logger = createLogg
   return database
 }
 
+/**
+ * Runs `task` every `ms` without keeping the process alive. A failure (the disk, the database file) is logged and
+ * the task tried again next time: thrown from a timer, it would end the process.
+ */
+export function repeatLogged(what: string, task: () => void, ms: number, logger: Logger): Timer {
+  const timer = setInterval(() => {
+    try {
+      task()
+    } catch (error) {
+      logger.error(`${what} failed`, error)
+    }
+  }, ms)
+  timer.unref()
+  return timer
+}
+
 /** The whole service, ready for `app.handle(request)` in tests or `app.listen()` in the CLI; it never listens itself. */
 export function createApp(
   config: Config,
   database: DatabaseHandle = openMigratedDatabase(config),
   dependencies: ServiceDependencies = {},
+  logger: Logger = createLogger(config.logLevel, config.logFormat),
 ) {
-  const logger = createLogger(config.logLevel, config.logFormat)
   // Without METRICS_PORT nothing of the metrics exists: no hook, no counter, no listener.
   const metrics = config.metricsPort === undefined ? undefined : createMetrics()
   const services = createServices(database.db, config, metrics ? { observer: metrics.observer, ...dependencies } : dependencies)
   metrics?.watchHashing(services.hashing)
-  const addressOf = clientAddress(config.trustProxyHops)
-  let pruner: Timer | undefined
-  const routes: RouteTable = []
+  const addresses = clientAddresses(config.trustProxyHops)
+  const docs = apiDocs(VERSION)
+  const readiness = readinessController(databaseReadiness(database, config.databasePath))
+  const users = usersController(services, addresses)
+  const tokens = tokensController(services, addresses)
+  const graphql = graphqlController(services, createGraphqlServer(services, config.graphql, logger), config.graphql, addresses)
   const requestLines = requestLog(logger, config.logLevel)
+  let pruner: Timer | undefined
 
   // Elysia finds the path at a fixed offset that assumes a host of four characters or more: with `Host: x`, `/api/ping`
   // was routed, answered and logged as `/ping`. Searching after the scheme instead costs nothing measurable.
   const app = new Elysia({ name: 'madblog', handler: { standardHostname: false } })
     .use(requestId)
-    .use(errorHandling(logger, () => routes, metrics?.failed))
+    .use(errorHandling(logger, [docs, pingController, readiness, users, tokens, graphql].flatMap((feature) => feature.routes), metrics?.failed))
     .use(metrics ? metrics.plugin() : new Elysia({ name: 'metrics' }))
     .use(requestLines.plugin)
     .use(bodyLimit(config.maxBodyBytes))
     .use(corsPolicy(config.corsOrigins))
     .use(securityHeaders)
-    .use(apiDocs(VERSION))
+    .use(docs)
     .use(pingController)
-    .use(readinessController(databaseReadiness(database, config.databasePath)))
-    .use(usersController(services, addressOf))
-    .use(tokensController(services, addressOf))
-    .use(graphql(services, config, logger, addressOf))
+    .use(readiness)
+    .use(users)
+    .use(tokens)
+    .use(graphql)
     .onStart(() => {
-      pruner = setInterval(() => services.tokens.pruneExpired(), PRUNE_INTERVAL_MS)
-      pruner.unref()
+      pruner = repeatLogged('pruning expired tokens', () => services.tokens.pruneExpired(), PRUNE_INTERVAL_MS, logger)
     })
     .onStop(() => clearInterval(pruner))
-  routes.push(...app.routes)
   // For a stop: the lines of requests answered while stopping are written before the process exits.
   return Object.assign(app, { requestsLogged: requestLines.logged, metrics })
 }

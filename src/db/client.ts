@@ -76,6 +76,9 @@ function createFolder(folder: string, path: string) {
   }
 }
 
+/** Runs `work` in one transaction that takes the write lock at BEGIN: no other write lands between its reads and writes. */
+export const immediately = <T>(db: Db, work: () => T): T => db.transaction(() => work(), { behavior: 'immediate' })
+
 /**
  * SQLite silently opens a file it may not write (mode 444, another owner, a read-only mount) read-only, and
  * the first write would fail: every login a 500. A write that is rolled back finds out at start instead.

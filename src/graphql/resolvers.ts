@@ -1,9 +1,9 @@
 import { NotFoundError } from '../services/errors'
-import { viewUser, type User, type UserView } from '../services/users'
+import { CheckedInput, checkNewUser, checkUserChanges, type UserChanges } from '../services/input'
+import { viewUser, type UserView } from '../services/users'
 import { userConnection, type ConnectionArgs } from './connection'
 import type { GraphqlContext } from './context'
 import { DateTime } from './date-time'
-import { withDomainErrors } from './errors'
 import { decodeGlobalId, encodeGlobalId, type NodeType } from './ids'
 
 interface CreateUserInput {
@@ -19,6 +19,12 @@ interface UpdateUserInput {
   oldPassword?: string | null
 }
 
+const NOTHING_SET = 'The input must set at least one field.'
+
+/** The input's own fields are the services' names; one that sets none is refused in GraphQL's words. */
+const userChanges = (input: UpdateUserInput): CheckedInput<UserChanges> =>
+  Object.keys(input).length === 0 ? CheckedInput.refused(NOTHING_SET) : checkUserChanges(input)
+
 /** A user's global id; anything else names no user, as REST's `<int:id>` route answers 404. */
 function userId(globalId: string): number {
   const decoded = decodeGlobalId(globalId)
@@ -26,16 +32,9 @@ function userId(globalId: string): number {
   return decoded.id
 }
 
-/** The update body as REST receives it, so the service applies one set of rules to both faces. */
-function restUpdateBody({ oldPassword, ...rest }: UpdateUserInput) {
-  return oldPassword === undefined ? rest : { ...rest, old_password: oldPassword }
-}
-
-const view = (user: User, context: GraphqlContext) => viewUser(user, context.viewer())
-
 /** How `node(id:)` fetches each type; a global id of a type or row that does not exist is null, as Relay says. */
 const NODE_LOADERS: Record<NodeType, (id: number, context: GraphqlContext) => object> = {
-  User: (id, context) => ({ __typename: 'User', ...view(context.services.users.get(id), context) }),
+  User: (id, context) => ({ __typename: 'User', ...viewUser(context.services.users.get(id), context.viewer()) }),
 }
 
 function node(globalId: string, context: GraphqlContext): object | null {
@@ -53,50 +52,52 @@ function node(globalId: string, context: GraphqlContext): object | null {
 /** Thin on purpose: each resolver is one service call, so REST and GraphQL obey the same rules. */
 export const resolvers = {
   DateTime,
-  ...withDomainErrors({
-    Node: { __resolveType: (value: { __typename: string }) => value.__typename },
-    User: {
-      id: (user: UserView) => encodeGlobalId('User', user.id),
-      databaseId: (user: UserView) => user.id,
+  Node: { __resolveType: (value: { __typename: string }) => value.__typename },
+  User: {
+    id: (user: UserView) => encodeGlobalId('User', user.id),
+    databaseId: (user: UserView) => user.id,
+  },
+  Query: {
+    node: (_: unknown, { id }: { id: string }, context: GraphqlContext) => node(id, context),
+    nodes: (_: unknown, { ids }: { ids: string[] }, context: GraphqlContext) => ids.map((id) => node(id, context)),
+    me: (_: unknown, __: unknown, context: GraphqlContext) => {
+      const viewer = context.viewer()
+      return viewUser(viewer, viewer)
     },
-    UserConnection: {
-      nodes: (connection: { edges: { node: UserView }[] }) => connection.edges.map((edge) => edge.node),
+    // The caller first: a stranger learns nothing, not even which ids exist (REST's 401 for every id).
+    user: (_: unknown, { id }: { id: string }, context: GraphqlContext) => {
+      const viewer = context.viewer()
+      return viewUser(context.services.users.get(userId(id)), viewer)
     },
-    Query: {
-      node: (_: unknown, { id }: { id: string }, context: GraphqlContext) => node(id, context),
-      nodes: (_: unknown, { ids }: { ids: string[] }, context: GraphqlContext) => ids.map((id) => node(id, context)),
-      me: (_: unknown, __: unknown, context: GraphqlContext) => view(context.viewer(), context),
-      // The caller first: a stranger learns nothing, not even which ids exist (REST's 401 for every id).
-      user: (_: unknown, { id }: { id: string }, context: GraphqlContext) => {
-        const viewer = context.viewer()
-        return viewUser(context.services.users.get(userId(id)), viewer)
-      },
-      users: (_: unknown, args: ConnectionArgs, context: GraphqlContext) => {
-        const viewer = context.viewer()
-        const connection = userConnection(context.services.users, args)
-        return { ...connection, edges: connection.edges.map((edge) => ({ ...edge, node: viewUser(edge.node, viewer) })) }
-      },
+    users: (_: unknown, args: ConnectionArgs, context: GraphqlContext) => {
+      const viewer = context.viewer()
+      return userConnection(context.services.users, args, (user) => viewUser(user, viewer))
     },
-    Mutation: {
-      createUser: async (_: unknown, { input }: { input: CreateUserInput }, context: GraphqlContext) =>
-        viewUser(await context.services.users.register(input, context.client), undefined),
-      updateUser: async (_: unknown, args: { id: string; input: UpdateUserInput }, context: GraphqlContext) => {
-        const viewer = context.viewer()
-        return viewUser(await context.services.users.update(viewer, userId(args.id), restUpdateBody(args.input), context.client), viewer)
-      },
-      deleteUser: (_: unknown, { id }: { id: string }, context: GraphqlContext) => {
-        context.services.users.remove(context.viewer(), userId(id))
-        return true
-      },
-      createToken: async (_: unknown, args: { username: string; password: string }, context: GraphqlContext) => {
-        const { token, expiresAt } = await context.services.tokens.login(args.username, args.password, context.client)
-        return { token, expiresAt }
-      },
-      revokeToken: (_: unknown, __: unknown, context: GraphqlContext) => {
-        context.viewer()
-        context.services.tokens.revoke(context.token())
-        return true
-      },
+  },
+  UserConnection: {
+    nodes: (connection: { edges: { node: UserView }[] }) => connection.edges.map((edge) => edge.node),
+    // Counting is the page's dearest query: only when the field is asked for.
+    totalCount: (_: unknown, __: unknown, context: GraphqlContext) => context.services.users.count(),
+  },
+  Mutation: {
+    createUser: async (_: unknown, { input }: { input: CreateUserInput }, context: GraphqlContext) =>
+      viewUser(await context.services.users.register(checkNewUser(input), context.clientAddress), undefined),
+    updateUser: async (_: unknown, args: { id: string; input: UpdateUserInput }, context: GraphqlContext) => {
+      const viewer = context.viewer()
+      const user = await context.services.users.update(viewer, userId(args.id), userChanges(args.input), context.clientAddress)
+      return viewUser(user, viewer)
     },
-  }),
+    deleteUser: (_: unknown, { id }: { id: string }, context: GraphqlContext) => {
+      context.services.users.remove(context.viewer(), userId(id))
+      return true
+    },
+    createToken: async (_: unknown, credentials: { username: string; password: string }, context: GraphqlContext) => {
+      const { token, expiresAt } = await context.services.tokens.login(credentials, context.clientAddress)
+      return { token, expiresAt }
+    },
+    revokeToken: (_: unknown, __: unknown, context: GraphqlContext) => {
+      context.services.tokens.revoke(context.token())
+      return true
+    },
+  },
 }

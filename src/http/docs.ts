@@ -3,12 +3,14 @@ import { Elysia } from 'elysia'
 import apiReferenceScript from '../assets/api-reference.js' with { type: 'file' }
 import { PARAMETERS } from './models'
 import { pingPath } from './ping'
+import { SWAGGER_PAGE_HEADERS } from './security-headers'
 
 type ScalarConfig = NonNullable<NonNullable<Parameters<typeof openapi>[0]>['scalar']>
 
 const ASSET_PATH = '/swagger/assets/api-reference.js'
 const DOCS_PATH = '/swagger'
 const SPEC_PATH = '/swagger/json'
+const PAGE_PATHS = new Set([DOCS_PATH, `${DOCS_PATH}/`])
 
 type Operation = {
   parameters?: { name: string; schema?: unknown }[]
@@ -80,8 +82,10 @@ export function apiDocs(version: string) {
       set.headers['cache-control'] = 'public, max-age=86400'
       return Bun.file(apiReferenceScript)
     }, { detail: { hide: true } })
-    // The plugin builds the document once and hands back the same object: it is completed once, in place.
-    .onAfterHandle(({ path, response }) => {
+    // Only these routes: the page gets its policy. The plugin builds the document once and hands back the
+    // same object: it is completed once, in place.
+    .onAfterHandle(({ path, set, response }) => {
+      if (PAGE_PATHS.has(path)) Object.assign(set.headers, SWAGGER_PAGE_HEADERS)
       if (path !== SPEC_PATH || typeof response !== 'object' || response === null || completed.has(response)) return
       completed.add(response)
       complete(response as Document)

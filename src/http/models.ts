@@ -65,6 +65,9 @@ const UpdateUserBody = t.Partial(
   { description: 'Only the fields given change' },
 )
 
+/** The body fields whose REST name is not the services' (the tutorial's snake_case); field errors come back under these. */
+export const REST_FIELD_NAMES: Readonly<Record<string, string>> = { oldPassword: 'old_password' }
+
 const Token = t.Object(
   {
     token: t.String({ description: 'Send as `Authorization: Bearer <token>`.' }),

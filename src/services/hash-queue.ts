@@ -29,6 +29,7 @@ export function createHashQueue({ concurrency, maxWaiting }: HashQueueSettings, 
     }
   }
 
+  // The load is read by the metrics when scraped (src/metrics.ts).
   return { run, load: () => ({ running, waiting: waiting.length }) }
 }
 

@@ -2,15 +2,7 @@ import type { Config } from '../../src/config'
 import { encodeGlobalId } from '../../src/graphql/ids'
 import { testApp } from '../helpers'
 
-export const MSG = {
-  username: 'Please provide a valid username.',
-  email: 'Please provide a valid email address.',
-  password: 'Please provide a valid password.',
-  usernameTaken: 'Please use a different username.',
-  emailTaken: 'Please use a different email address.',
-  oldPasswordMissing: 'Please provide your current password to change it.',
-  oldPasswordWrong: 'Your current password is incorrect.',
-}
+export { MSG } from '../messages'
 
 /** A user's GraphQL id, from the integer id REST and signUp give. */
 export const globalId = (id: number) => encodeGlobalId('User', id)
