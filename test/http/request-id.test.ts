@@ -60,43 +60,42 @@ describe('LOG_FORMAT=json', () => {
     }
   })
 
-  test('every line written while a request is served carries its id: the error behind a 500 and the request line', async () => {
+  /** An app whose password hashing fails (an unexpected error), and every JSON line it logs until `restore`. */
+  function failingApp() {
     const broken = { hash: () => Promise.reject(new Error('hasher broke')), verify: () => Promise.resolve(false) }
     const { call } = testApp({ logLevel: 'info', logFormat: 'json' }, { hasher: broken })
     const out = spyOn(console, 'log').mockImplementation(() => {})
     const err = spyOn(console, 'error').mockImplementation(() => {})
+    const lines = () => [...out.mock.calls, ...err.mock.calls].map(([text]) => JSON.parse(String(text)))
+    return { call, lines, restore: () => (out.mockRestore(), err.mockRestore()) }
+  }
+
+  test('every line written while a request is served carries its id: the error behind a 500 and the request line', async () => {
+    const { call, lines, restore } = failingApp()
     try {
       const answer = await call('POST', '/api/users', { body: { username: 'ann', email: 'ann@example.com', password: 'pw' }, headers: { 'x-request-id': 'req-500' } })
       expect(answer.status).toBe(500)
-      const lines = () => [...out.mock.calls, ...err.mock.calls].map(([text]) => JSON.parse(String(text)))
       await until(() => lines().some((entry) => entry.level === 'info' && entry.status === 500))
-      const failure = lines().find((entry) => entry.level === 'error')
-      expect(failure).toMatchObject({ request_id: 'req-500', detail: expect.stringContaining('Error: hasher broke') })
+      expect(lines().find((entry) => entry.level === 'error')).toMatchObject({ request_id: 'req-500', detail: expect.stringContaining('Error: hasher broke') })
       expect(lines().find((entry) => entry.level === 'info')).toMatchObject({ request_id: 'req-500', status: 500 })
     } finally {
-      out.mockRestore()
-      err.mockRestore()
+      restore()
     }
   })
 
   test('a GraphQL request\'s lines carry its id too, those yoga writes included', async () => {
-    const broken = { hash: () => Promise.reject(new Error('hasher broke')), verify: () => Promise.resolve(false) }
-    const { call } = testApp({ logLevel: 'info', logFormat: 'json' }, { hasher: broken })
-    const out = spyOn(console, 'log').mockImplementation(() => {})
-    const err = spyOn(console, 'error').mockImplementation(() => {})
+    const { call, lines, restore } = failingApp()
     try {
       const answer = await call('POST', '/graphql', {
         body: { query: 'mutation { createUser(input: { username: "ann", email: "ann@example.com", password: "pw" }) { id } }' },
         headers: { 'x-request-id': 'req-gql' },
       })
       expect(answer.body.errors[0].message).toBe('Unexpected error.')
-      const lines = () => [...out.mock.calls, ...err.mock.calls].map(([text]) => JSON.parse(String(text)))
       await until(() => lines().some((entry) => entry.level === 'info' && entry.path === '/graphql'))
       expect(lines().find((entry) => entry.level === 'error')).toMatchObject({ request_id: 'req-gql', detail: expect.stringContaining('hasher broke') })
       expect(lines().find((entry) => entry.level === 'info')).toMatchObject({ request_id: 'req-gql', status: 200 })
     } finally {
-      out.mockRestore()
-      err.mockRestore()
+      restore()
     }
   })
 })
