@@ -6,6 +6,7 @@ import { describeCollision } from './db/identity-keys'
 import { migrate } from './db/migrate'
 import type { PostgresDatabase } from './db/pg/open'
 import { sqliteStore } from './db/store'
+import { databaseReadiness, postgresReadiness } from './db/readiness'
 import { createGraphqlServer } from './graphql'
 import { bodyLimit } from './http/body-limit'
 import { clientAddresses } from './http/client-address'
@@ -15,11 +16,14 @@ import { errorHandling } from './http/errors'
 import { graphqlController } from './http/graphql'
 import { pingController } from './http/ping'
 import { postsController } from './http/posts'
+import { readinessController } from './http/readiness'
+import { requestId } from './http/request-id'
 import { requestLog } from './http/request-log'
 import { securityHeaders } from './http/security-headers'
 import { tokensController } from './http/tokens'
 import { usersController } from './http/users'
 import { createLogger, type Logger } from './log'
+import { createMetrics } from './metrics'
 import { createServices, type ServiceDependencies } from './services'
 
 export const VERSION = pkg.version
@@ -29,7 +33,7 @@ const PRUNE_INTERVAL_MS = 60_000
  * Opens and migrates the configured database: what `createApp` does when not handed one. Accounts that share
  * an identity with an older one are warned about at every start until they are settled.
  */
-export function openMigratedDatabase(config: Config, logger: Logger = createLogger(config.logLevel)): DatabaseHandle {
+export function openMigratedDatabase(config: Config, logger: Logger = createLogger(config.logLevel, config.logFormat)): DatabaseHandle {
   const database = openDatabase(config.databasePath, { synchronous: config.sqliteSynchronous })
   for (const collision of migrate(database.db).collisions) logger.warn(describeCollision(collision))
   return database
@@ -64,32 +68,41 @@ export function createApp(
   config: Config,
   database: AppDatabase = openMigratedDatabase(config),
   dependencies: ServiceDependencies = {},
-  logger: Logger = createLogger(config.logLevel),
+  logger: Logger = createLogger(config.logLevel, config.logFormat),
 ) {
+  // Without METRICS_PORT nothing of the metrics exists: no hook, no counter, no listener.
+  const metrics = config.metricsPort === undefined ? undefined : createMetrics()
   const services = createServices(storeOf(database), config, {
     onDeferredError: (error) => logger.warn(`writing views and last_seen failed (kept for the next batch): ${error}`),
+    ...(metrics ? { observer: metrics.observer } : {}),
     ...dependencies,
   })
+  metrics?.watchHashing(services.hashing)
   const addresses = clientAddresses(config.trustProxyHops)
   const docs = apiDocs(VERSION)
+  const readiness = readinessController('store' in database ? postgresReadiness(database) : databaseReadiness(database, config.databasePath))
   const users = usersController(services, addresses)
   const tokens = tokensController(services, addresses)
   const posts = postsController(services)
   const graphql = graphqlController(services, createGraphqlServer(services, config.graphql, logger), config.graphql, addresses)
+  const requestLines = requestLog(logger, config.logLevel)
   let pruner: Timer | undefined
 
   // Elysia finds the path at a fixed offset that assumes a host of four characters or more: with `Host: x`, `/api/ping`
   // was routed, answered and logged as `/ping`. Searching after the scheme instead costs nothing measurable.
-  return new Elysia({ name: 'madblog', handler: { standardHostname: false } })
+  const app = new Elysia({ name: 'madblog', handler: { standardHostname: false } })
     // What tests flush instead of waiting out the batch delay; the server's clean stop flushes it itself (onStop).
     .state('deferredWrites', services.deferred)
-    .use(errorHandling(logger, [docs, pingController, users, tokens, posts, graphql].flatMap((feature) => feature.routes)))
-    .use(requestLog(logger, config.logLevel))
+    .use(requestId)
+    .use(errorHandling(logger, [docs, pingController, readiness, users, tokens, posts, graphql].flatMap((feature) => feature.routes), metrics?.failed))
+    .use(metrics ? metrics.plugin() : new Elysia({ name: 'metrics' }))
+    .use(requestLines.plugin)
     .use(bodyLimit(config.maxBodyBytes))
     .use(corsPolicy(config.corsOrigins))
     .use(securityHeaders)
     .use(docs)
     .use(pingController)
+    .use(readiness)
     .use(users)
     .use(tokens)
     .use(posts)
@@ -102,6 +115,8 @@ export function createApp(
       // The views and last_seen times still in memory: a clean stop writes them before the database closes.
       await services.deferred.stop()
     })
+  // For a stop: the lines of requests answered while stopping are written before the process exits.
+  return Object.assign(app, { requestsLogged: requestLines.logged, metrics })
 }
 
 export type App = ReturnType<typeof createApp>

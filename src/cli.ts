@@ -1,11 +1,13 @@
 #!/usr/bin/env bun
 import { VERSION } from './app'
-import { ConfigError, SETTING_NAMES, loadConfig, type Config } from './config'
+import { ConfigError, SETTING_NAMES, loadConfig, settingWarnings, type Config } from './config'
 import { BackupError, backupDatabase } from './db/backup'
 import { DatabaseOpenError, openDatabase } from './db/client'
 import { describeCollision } from './db/identity-keys'
 import { MigrationError, migrate } from './db/migrate'
 import { TransferError } from './db/transfer-error'
+import { READY_PATH } from './http/readiness'
+import { createLogger } from './log'
 import { ListenError, serve } from './server'
 
 /** Breaks a line at spaces so that none is longer than `width`. */
@@ -18,7 +20,7 @@ Usage: madblog [command]
 Commands:
   serve          migrate the database, then serve HTTP (the default)
   migrate        apply pending database migrations and report what ran
-  healthcheck    exit 0 if the service on the configured HOST:PORT answers /api/ping, else 1
+  healthcheck    exit 0 if the service on the configured HOST:PORT is ready (GET /readyz), else 1
   backup <file>  write a consistent copy of the database to a new file, even while it serves (SQLite;
                  on PostgreSQL it names pg_dump instead)
   transfer --from <DATABASE_URL> --to <DATABASE_URL>
@@ -83,7 +85,7 @@ async function runTransfer(args: string[]): Promise<number> {
 
 async function runHealthcheck(config: Config): Promise<number> {
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${config.port}/api/ping`
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${config.port}${READY_PATH}`
   try {
     const response = await fetch(url, { signal: AbortSignal.timeout(3000) })
     return response.ok ? 0 : 1
@@ -112,6 +114,8 @@ async function main(args: string[]): Promise<number> {
     return 2
   }
   const config = loadConfig()
+  const logger = createLogger(config.logLevel, config.logFormat)
+  for (const warning of settingWarnings()) logger.warn(warning)
   if (command === 'migrate') return await runMigrate(config)
   if (command === 'healthcheck') return runHealthcheck(config)
   if (command === 'backup') return runBackup(config, rest[0]!)

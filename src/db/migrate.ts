@@ -14,6 +14,15 @@ function lastAppliedMillis(db: Db): number {
   return Number(row?.last ?? 0)
 }
 
+/** Migrations this binary carries that the database has not applied, read without writing anything. */
+export function pendingMigrations(db: Db): string[] {
+  const sqlite = db.$client
+  const table = sqlite.query(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '${MIGRATIONS_TABLE}'`).get()
+  const row = table ? sqlite.query<{ last: number | null }, []>(`SELECT max(created_at) AS last FROM ${MIGRATIONS_TABLE}`).get() : null
+  const last = Number(row?.last ?? 0)
+  return migrations.filter((migration) => migration.folderMillis > last).map((migration) => migration.tag)
+}
+
 /** SQLite's own words, on one line: drizzle wraps them in an error that quotes the whole multi-line statement. */
 function rootReason(error: unknown): string {
   let inner = error

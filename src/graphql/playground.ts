@@ -14,12 +14,15 @@ export const DEFAULT_QUERY = `# madblog GraphQL playground. Run the operations i
 # 2. LogIn returns a token. Open "Headers" below and paste:
 #      { "Authorization": "Bearer <token>" }
 #    The same token works on the REST API, and a REST token works here.
-# 3. Me and Users then answer as that user; WritePost posts as them.
+# 3. Me and Users then answer as that user. Ids are Relay global ids (node(id:)
+#    fetches any of them); databaseId is the integer REST uses in /api/users/<id>.
+#    WritePost posts as them.
 # 4. Posts lists every post newest first with its author (no token needed).
 
 mutation SignUp {
   createUser(input: { username: "ada", email: "ada@example.com", password: "correct horse" }) {
     id
+    databaseId
     username
   }
 }
@@ -34,6 +37,7 @@ mutation LogIn {
 query Me {
   me {
     id
+    databaseId
     username
     email
   }

@@ -1,12 +1,12 @@
-import { andThen } from '../db/store'
+import { andThen, type Awaitable } from '../db/store'
 import { NotFoundError } from '../services/errors'
-import { CheckedInput, checkNewPost, checkNewUser, checkPostChanges, checkUserChanges, checkUserId, type PostChanges, type UserChanges } from '../services/input'
+import { CheckedInput, checkNewPost, checkNewUser, checkPostChanges, checkUserChanges, type PostChanges, type UserChanges } from '../services/input'
 import type { PostView } from '../services/posts'
 import { viewUser, type User, type UserView } from '../services/users'
 import { postConnection, userConnection, type ConnectionArgs, type PostConnection } from './connection'
 import type { GraphqlContext } from './context'
 import { DateTime } from './date-time'
-import { decodeGlobalId, encodeGlobalId } from './ids'
+import { decodeGlobalId, encodeGlobalId, type NodeType } from './ids'
 
 interface CreateUserInput {
   username: string
@@ -36,6 +36,36 @@ const NOTHING_SET = 'The input must set at least one field.'
 const userChanges = (input: UpdateUserInput): CheckedInput<UserChanges> =>
   Object.keys(input).length === 0 ? CheckedInput.refused(NOTHING_SET) : checkUserChanges(input)
 
+/** A user's global id; anything else names no user, as REST's `<int:id>` route answers 404. */
+function userId(globalId: string): number {
+  const decoded = decodeGlobalId(globalId)
+  if (decoded?.type !== 'User') throw new NotFoundError('User not found')
+  return decoded.id
+}
+
+/** How `node(id:)` fetches each type; a global id of a type or row that does not exist is null, as Relay says. */
+const NODE_LOADERS: Record<NodeType, (id: number, context: GraphqlContext) => Awaitable<object>> = {
+  User: (id, context) => andThen(context.services.users.get(id), (user) => ({ __typename: 'User', ...viewUser(user, context.viewer()) })),
+  Post: async (id, context) => ({ __typename: 'Post', ...(await context.services.posts.get(id)) }),
+}
+
+const missingIsNull = (error: unknown) => {
+  if (error instanceof NotFoundError) return null
+  throw error
+}
+
+function node(globalId: string, context: GraphqlContext): Awaitable<object | null> {
+  context.viewer()
+  const decoded = decodeGlobalId(globalId)
+  if (!decoded) return null
+  try {
+    const found = NODE_LOADERS[decoded.type](decoded.id, context)
+    return found instanceof Promise ? found.catch(missingIsNull) : found
+  } catch (error) {
+    return missingIsNull(error)
+  }
+}
+
 const postChanges = (input: PostInput): CheckedInput<PostChanges> =>
   Object.keys(input).length === 0 ? CheckedInput.refused(NOTHING_SET) : checkPostChanges(input)
 
@@ -61,7 +91,10 @@ const posts = (context: GraphqlContext, args: ConnectionArgs, author?: Pick<User
 /** Thin on purpose: each resolver is one service call, so REST and GraphQL obey the same rules. */
 export const resolvers = {
   DateTime,
+  Node: { __resolveType: (value: { __typename: string }) => value.__typename },
   User: {
+    id: (user: UserView) => encodeGlobalId('User', user.id),
+    databaseId: (user: UserView) => user.id,
     memberSince: (user: UserView) => new Date(user.memberSince),
     lastSeen: (user: UserView) => new Date(user.lastSeen ?? user.memberSince),
     posts: (user: UserView, args: ConnectionArgs, context: GraphqlContext) => posts(context, args, user),
@@ -85,6 +118,8 @@ export const resolvers = {
     totalCount: (connection: PostConnection) => connection.totalCount(),
   },
   Query: {
+    node: (_: unknown, { id }: { id: string }, context: GraphqlContext) => node(id, context),
+    nodes: (_: unknown, { ids }: { ids: string[] }, context: GraphqlContext) => ids.map((id) => node(id, context)),
     me: (_: unknown, __: unknown, context: GraphqlContext) => {
       const viewer = context.viewer()
       return viewUser(viewer, viewer)
@@ -92,7 +127,7 @@ export const resolvers = {
     // The caller first: a stranger learns nothing, not even which ids exist (REST's 401 for every id).
     user: (_: unknown, { id }: { id: string }, context: GraphqlContext) => {
       const viewer = context.viewer()
-      return andThen(context.services.users.get(checkUserId(id)), (user) => viewUser(user, viewer))
+      return andThen(context.services.users.get(userId(id)), (user) => viewUser(user, viewer))
     },
     users: (_: unknown, args: ConnectionArgs, context: GraphqlContext) => {
       const viewer = context.viewer()
@@ -102,6 +137,7 @@ export const resolvers = {
     posts: (_: unknown, args: ConnectionArgs, context: GraphqlContext) => posts(context, args),
   },
   UserConnection: {
+    nodes: (connection: { edges: { node: UserView }[] }) => connection.edges.map((edge) => edge.node),
     // Counting is the page's dearest query: only when the field is asked for.
     totalCount: (_: unknown, __: unknown, context: GraphqlContext) => context.services.users.count(),
   },
@@ -110,16 +146,16 @@ export const resolvers = {
       viewUser(await context.services.users.register(checkNewUser(input), context.clientAddress), undefined),
     updateUser: async (_: unknown, args: { id: string; input: UpdateUserInput }, context: GraphqlContext) => {
       const viewer = context.viewer()
-      const user = await context.services.users.update(viewer, checkUserId(args.id), userChanges(args.input), context.clientAddress)
+      const user = await context.services.users.update(viewer, userId(args.id), userChanges(args.input), context.clientAddress)
       return viewUser(user, viewer)
     },
     deleteUser: async (_: unknown, { id }: { id: string }, context: GraphqlContext) => {
-      await context.services.users.remove(context.viewer(), checkUserId(id))
+      await context.services.users.remove(context.viewer(), userId(id))
       return true
     },
     createToken: async (_: unknown, credentials: { username: string; password: string }, context: GraphqlContext) => {
       const { token, expiresAt } = await context.services.tokens.login(credentials, context.clientAddress)
-      return { token, expiresAt: expiresAt.toISOString() }
+      return { token, expiresAt }
     },
     revokeToken: async (_: unknown, __: unknown, context: GraphqlContext) => {
       await context.services.tokens.revoke(context.token())

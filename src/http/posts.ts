@@ -7,18 +7,7 @@ import type { User } from '../services/users'
 import { MESSAGES } from '../services/validation'
 import { authentication } from './auth'
 import { requireJsonType } from './json-body'
-import {
-  CreatePostBody,
-  Errors,
-  PageQuery,
-  PostDetailModel,
-  PostIdParams,
-  PostListModel,
-  PostModel,
-  UpdatePostBody,
-  UserIdParams,
-  jsonBody,
-} from './models'
+import { PageQuery, jsonBody, models } from './models'
 import { isFilledObject, isoTime, userResource } from './users'
 
 const postPath = (id: number) => `/api/posts/${id}`
@@ -69,7 +58,7 @@ const newPost = (body: unknown): CheckedInput<NewPost> =>
 const postChanges = (body: unknown): CheckedInput<PostChanges> =>
   isFilledObject(body) ? checkPostChanges(sentPost(body)) : CheckedInput.refused(MESSAGES.notJson)
 
-const ListQuery = { query: PageQuery, response: { 200: PostListModel } }
+const ListQuery = { query: PageQuery, response: { 200: 'PostList' } } as const
 
 export function postsController(services: Services) {
   // Every author of the page in one statement.
@@ -78,6 +67,7 @@ export function postsController(services: Services) {
     return postPage('/api/posts', page, await services.posts.authorsOf(page.items))
   }
   return new Elysia({ name: 'posts', tags: ['posts'] })
+    .use(models)
     .use(authentication(services))
     .post(
       '/api/posts',
@@ -91,11 +81,14 @@ export function postsController(services: Services) {
         bearer: true,
         parse: 'json',
         transform: requireJsonType,
-        response: { 201: PostModel, 400: Errors[400], 401: Errors[401] },
-        detail: { summary: 'Write a post', requestBody: jsonBody(CreatePostBody) },
+        response: { 201: 'Post', 400: 'BadRequest', 401: 'Unauthorized' },
+        detail: { summary: 'Write a post', description: 'As the bearer; the answer links to the new post.', requestBody: jsonBody('CreatePostBody') },
       },
     )
-    .get('/api/posts', list, { ...ListQuery, detail: { summary: 'List posts, newest first, a page at a time' } })
+    .get('/api/posts', list, {
+      ...ListQuery,
+      detail: { summary: 'List posts', description: 'Needs no token; newest first, each with its author (no email).', security: [] },
+    })
     .get('/api/posts/', list, { ...ListQuery, detail: { summary: 'List posts (the same, with a trailing slash)', hide: true } })
     .get(
       '/api/posts/:id',
@@ -110,9 +103,8 @@ export function postsController(services: Services) {
         }
       },
       {
-        params: PostIdParams,
-        response: { 200: PostDetailModel, 404: Errors[404] },
-        detail: { summary: 'Read one post (counts a view), with the newer and older posts beside it' },
+        response: { 200: 'PostDetail', 404: 'NotFound' },
+        detail: { summary: 'Read one post', description: 'Needs no token; counts a view; with the newer and older posts beside it.', security: [] },
       },
     )
     .put(
@@ -122,9 +114,8 @@ export function postsController(services: Services) {
         bearer: true,
         parse: 'json',
         transform: requireJsonType,
-        params: PostIdParams,
-        response: { 200: PostModel, 400: Errors[400], 401: Errors[401], 403: Errors[403], 404: Errors[404] },
-        detail: { summary: 'Change your own post', requestBody: jsonBody(UpdatePostBody) },
+        response: { 200: 'Post', 400: 'BadRequest', 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound' },
+        detail: { summary: 'Change your own post', description: 'Only its author; only the fields given change.', requestBody: jsonBody('UpdatePostBody') },
       },
     )
     .delete(
@@ -135,9 +126,8 @@ export function postsController(services: Services) {
       },
       {
         bearer: true,
-        params: PostIdParams,
-        response: { 204: t.Void({ description: 'Deleted' }), 401: Errors[401], 403: Errors[403], 404: Errors[404] },
-        detail: { summary: 'Delete your own post' },
+        response: { 204: t.Void({ description: 'Deleted' }), 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound' },
+        detail: { summary: 'Delete your own post', description: 'Only its author.' },
       },
     )
     .get(
@@ -148,10 +138,9 @@ export function postsController(services: Services) {
         return postPage(base, await services.posts.listByAuthor(author, pageRequest(query.page, query.per_page)), new Map([[author.id, author]]))
       },
       {
-        params: UserIdParams,
         query: PageQuery,
-        response: { 200: PostListModel, 404: Errors[404] },
-        detail: { summary: "One author's posts, newest first, a page at a time" },
+        response: { 200: 'PostList', 404: 'NotFound' },
+        detail: { summary: "One author's posts", description: 'Needs no token; newest first, a page at a time.', security: [] },
       },
     )
 }

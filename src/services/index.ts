@@ -3,8 +3,8 @@ import type { Store } from '../db/store'
 import { createDeferredWrites } from './deferred-writes'
 import { createHashQueue } from './hash-queue'
 import { createPasswordHasher, queuedHasher, type PasswordHasher } from './passwords'
-import { createRateLimits } from './rate-limits'
 import { createPostService } from './posts'
+import { createRateLimits, type RateLimit } from './rate-limits'
 import { createTokenService } from './tokens'
 import { createUserService } from './users'
 
@@ -16,6 +16,14 @@ export interface ServiceDependencies {
   now?: () => number
   /** Hears why a batch of views and last_seen times could not be written (it is tried again). */
   onDeferredError?: (error: unknown) => void
+  /** Told of every refusal (the metrics count them); nothing by default. */
+  observer?: ServiceObserver
+}
+
+/** What the services report as it happens, for whoever counts it (src/metrics.ts). */
+export interface ServiceObserver {
+  hashRefused(): void
+  rateLimited(limit: RateLimit): void
 }
 
 /**
@@ -24,8 +32,10 @@ export interface ServiceDependencies {
  */
 export function createServices(store: Store, config: Config, dependencies: ServiceDependencies = {}) {
   const hasher = dependencies.hasher ?? createPasswordHasher(config.passwordHashing)
-  const passwords = queuedHasher(hasher, createHashQueue(config.hashQueue))
-  const limits = createRateLimits(config.rateLimits, dependencies.now ?? Date.now, store.attempts)
+  const { observer } = dependencies
+  const hashQueue = createHashQueue(config.hashQueue, observer && (() => observer.hashRefused()))
+  const passwords = queuedHasher(hasher, hashQueue)
+  const limits = createRateLimits(config.rateLimits, dependencies.now ?? Date.now, store.attempts, observer && ((limit) => observer.rateLimited(limit)))
   const deferred = createDeferredWrites(store, { now: dependencies.now, onError: dependencies.onDeferredError })
   return {
     users: createUserService(store, passwords, limits),
@@ -33,6 +43,8 @@ export function createServices(store: Store, config: Config, dependencies: Servi
     posts: createPostService(store, deferred),
     /** Views and last_seen times on their way to the database: `flush` writes them now, `stop` on the way out. */
     deferred,
+    /** How many argon2id tasks run and wait: read by the metrics when scraped. */
+    hashing: { load: hashQueue.load },
     /** What the pruner clears on every replica, each run idempotent: expired tokens, and attempts past every window. */
     async pruneExpired() {
       await limits.prune()

@@ -73,7 +73,15 @@ export function memoryLedger(settings: RateLimitSettings): AttemptLedger {
  * The brute-force limits every edge shares, called by the services where each rule lives (the login, the
  * password change, the registration), so that no caller can reach those without passing them.
  */
-export function createRateLimits(settings: RateLimitSettings, now: () => number, ledger: AttemptLedger = memoryLedger(settings)) {
+/** Which limit refused an attempt: what the metrics count refusals by. */
+export type RateLimit = 'login' | 'registration'
+
+export function createRateLimits(
+  settings: RateLimitSettings,
+  now: () => number,
+  ledger: AttemptLedger = memoryLedger(settings),
+  refused: (limit: RateLimit) => void = () => {},
+) {
   /**
    * Runs `verify`, the check of `username`'s password, under the failed-login limits. Every check counts as a
    * failure from the moment it starts, so a burst of concurrent guesses cannot all slip past the limit before the
@@ -87,7 +95,10 @@ export function createRateLimits(settings: RateLimitSettings, now: () => number,
       ['loginByAddress', clientAddress],
     ]
     const { wait, stamp } = await ledger.count(keys, now())
-    if (wait > 0) throw new RateLimitedError(`Too many failed logins. Try again in ${wait} seconds.`, wait)
+    if (wait > 0) {
+      refused('login')
+      throw new RateLimitedError(`Too many failed logins. Try again in ${wait} seconds.`, wait)
+    }
     let right: boolean
     try {
       right = await verify()
@@ -103,7 +114,10 @@ export function createRateLimits(settings: RateLimitSettings, now: () => number,
   async function countRegistration(clientAddress: string): Promise<void> {
     if (settings.registerMaxPerHour === 0) return
     const { wait } = await ledger.count([['registration', clientAddress]], now())
-    if (wait > 0) throw new RateLimitedError(`Too many registrations. Try again in ${wait} seconds.`, wait)
+    if (wait > 0) {
+      refused('registration')
+      throw new RateLimitedError(`Too many registrations. Try again in ${wait} seconds.`, wait)
+    }
   }
 
   return { checkPassword, countRegistration, prune: () => ledger.prune(now()) }

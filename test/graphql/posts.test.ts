@@ -60,7 +60,7 @@ describe('GraphQL posts', () => {
     expect(back.body.data.posts.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: false })
     const mine = await gql(`query ($id: ID!) { user(id: $id) { postsCount posts(first: 10) { nodes { title } totalCount } } }`, {
       token: bob.token,
-      variables: { id: String(alice.id) },
+      variables: { id: Buffer.from(`User:${alice.id}`).toString('base64url') },
     })
     expect(mine.body.data.user).toEqual({ postsCount: 3, posts: { nodes: [{ title: 'p4' }, { title: 'p3' }, { title: 'p1' }], totalCount: 3 } })
   })

@@ -35,12 +35,12 @@ describe('profiles', () => {
     const alice = await signUp('alice')
     const mutation = `mutation ($id: ID!) { updateUser(id: $id, input: { name: "Alice", aboutMe: "Hi" }) {
       name location aboutMe memberSince lastSeen postsCount } }`
-    const response = await call('POST', '/graphql', { token: alice.token, body: { query: mutation, variables: { id: String(alice.id) } } })
+    const response = await call('POST', '/graphql', { token: alice.token, body: { query: mutation, variables: { id: Buffer.from(`User:${alice.id}`).toString('base64url') } } })
     expect(response.body.data.updateUser).toMatchObject({ name: 'Alice', location: null, aboutMe: 'Hi', postsCount: 0 })
     expect(Date.parse(response.body.data.updateUser.memberSince)).toBeGreaterThan(0)
     const tooLong = await call('POST', '/graphql', {
       token: alice.token,
-      body: { query: `mutation { updateUser(id: "${alice.id}", input: { location: "${'x'.repeat(65)}" }) { id } }` },
+      body: { query: `mutation { updateUser(id: "${Buffer.from(`User:${alice.id}`).toString('base64url')}", input: { location: "${'x'.repeat(65)}" }) { id } }` },
     })
     expect(tooLong.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: { location: 'Please use a shorter location.' } })
   })

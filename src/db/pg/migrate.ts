@@ -8,6 +8,12 @@ const migrations = embeddedMigrations('pg')
 // Any constant of madblog's own: replicas starting together queue on it, and only the first finds work to do.
 const MIGRATION_LOCK = String(0x6d6164626c6f67)
 
+/** The tags of the migrations this binary carries that the database has not recorded. */
+export async function pendingPostgresMigrations(sql: SQL): Promise<string[]> {
+  const [row] = await sql.unsafe(`SELECT coalesce(max(created_at), 0)::float8 AS last FROM ${MIGRATIONS_TABLE}`)
+  return migrations.filter((migration) => migration.folderMillis > Number(row.last)).map((migration) => migration.tag)
+}
+
 /**
  * Applies pending migrations in one transaction that first takes a PostgreSQL advisory lock, so that replicas
  * started at once migrate once: the others wait for the lock, then find nothing pending. Returns the tags run.
