@@ -16,8 +16,6 @@ export const DEFAULT_QUERY = `# madblog GraphQL playground. Run the operations i
 #    The same token works on the REST API, and a REST token works here.
 # 3. Me and Users then answer as that user. Ids are Relay global ids (node(id:)
 #    fetches any of them); databaseId is the integer REST uses in /api/users/<id>.
-#    WritePost posts as them.
-# 4. Posts lists every post newest first with its author (no token needed).
 
 mutation SignUp {
   createUser(input: { username: "ada", email: "ada@example.com", password: "correct horse" }) {
@@ -60,6 +58,7 @@ query Users {
   }
 }
 
+# 4. WritePost posts as that user; Posts lists every post newest first with its author (no token needed).
 mutation WritePost {
   createPost(input: { title: "Hello", body: "My first post." }) {
     id
