@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, gte, lt, lte, sql, type SQL } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, gte, inArray, lt, lte, sql, type SQL } from 'drizzle-orm'
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import type { Db } from './client'
 import { rowReader, rowsReader } from './rows'
@@ -37,6 +37,13 @@ const columns = POST_COLUMNS
 const byId = eq(posts.id, sql.placeholder('id'))
 const nowMs = sql`(cast(unixepoch('subsec') * 1000 as integer))`
 
+/**
+ * The ids of a newest-first page, skipped over by id alone: an OFFSET over whole rows would read every skipped
+ * post's body (its overflow pages), several times the page's own cost at the end of a bucket (bench/).
+ */
+const pageIds = (db: Db, where: SQL | undefined, offset: string) =>
+  db.select({ id: posts.id }).from(posts).where(where).orderBy(desc(posts.id)).limit(sql.placeholder('limit')).offset(sql.placeholder(offset))
+
 /** Every query on the posts table, prepared once per connection; lists are newest first (descending id). */
 export function postQueries(db: Db) {
   const find = rowReader<Post, [number]>(db, db.select(columns).from(posts).where(byId), ['id'])
@@ -61,7 +68,11 @@ export function postQueries(db: Db) {
   const ofAuthor = eq(posts.authorId, sql.placeholder('author'))
   const byAuthor = rowsReader<Post, [number, number, number]>(
     db,
-    db.select(columns).from(posts).where(ofAuthor).orderBy(desc(posts.id)).limit(sql.placeholder('limit')).offset(sql.placeholder('offset')),
+    db
+      .select(columns)
+      .from(posts)
+      .where(inArray(posts.id, pageIds(db, ofAuthor, 'offset')))
+      .orderBy(desc(posts.id)),
     ['author', 'limit', 'offset'],
   )
   // Keyset windows, all posts or one author's: ids strictly between the bounds, from the newest or the oldest end.
@@ -109,10 +120,8 @@ export function postPageFrom(db: Db) {
     db
       .select(columns)
       .from(posts)
-      .where(lt(posts.id, sql.placeholder('edge')))
-      .orderBy(desc(posts.id))
-      .limit(sql.placeholder('limit'))
-      .offset(sql.placeholder('skip')),
+      .where(inArray(posts.id, pageIds(db, lt(posts.id, sql.placeholder('edge')), 'skip')))
+      .orderBy(desc(posts.id)),
     ['edge', 'limit', 'skip'],
   )
 }
