@@ -1,40 +1,133 @@
+import type { Database } from 'bun:sqlite'
 import type { Db } from './client'
-import { embeddedMigrations } from './migrations.macro' with { type: 'macro' }
+import { embeddedMigrations, type EmbeddedMigration } from './migrations.macro' with { type: 'macro' }
 
-const MIGRATIONS_TABLE = '__drizzle_migrations'
-const migrations = embeddedMigrations()
+export const MIGRATIONS_TABLE = '__drizzle_migrations'
+export const migrations: EmbeddedMigration[] = embeddedMigrations()
 
 export class MigrationError extends Error {}
 
-interface SyncDialect {
-  migrate(list: typeof migrations, session: unknown, config: { migrationsTable: string }): void
+/** Called before each statement of a run, with how many of its `total` statements are done. */
+export type StatementProgress = (done: number, total: number) => void
+
+interface AppliedRow {
+  created_at: number
+  applied_at: number | null
 }
 
-function lastAppliedMillis(db: Db): number {
-  const sqlite = db.$client
+/**
+ * drizzle's own bookkeeping table, so drizzle-kit agrees with madblog about what ran; madblog adds `applied_at`
+ * (drizzle records only each migration's creation time) so that `migrate status` can say when it ran.
+ */
+function bookkeeping(sqlite: Database) {
   sqlite.run(`CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)`)
-  const row = sqlite.query<{ last: number | null }, []>(`SELECT max(created_at) AS last FROM ${MIGRATIONS_TABLE}`).get()
-  return Number(row?.last ?? 0)
+  const columns = sqlite.query<{ name: string }, []>(`PRAGMA table_info(${MIGRATIONS_TABLE})`).all()
+  if (!columns.some((column) => column.name === 'applied_at')) sqlite.run(`ALTER TABLE ${MIGRATIONS_TABLE} ADD COLUMN applied_at integer`)
+}
+
+function appliedRows(sqlite: Database): AppliedRow[] {
+  bookkeeping(sqlite)
+  return sqlite
+    .query<AppliedRow, []>(`SELECT cast(created_at AS integer) AS created_at, applied_at FROM ${MIGRATIONS_TABLE} ORDER BY created_at`)
+    .all()
 }
 
 /** SQLite's own words, on one line: drizzle wraps them in an error that quotes the whole multi-line statement. */
-function rootReason(error: unknown): string {
+export function rootReason(error: unknown): string {
   let inner = error
   while (inner instanceof Error && inner.cause instanceof Error) inner = inner.cause
   return (inner instanceof Error ? inner.message : String(inner)).replace(/\s+/g, ' ').trim()
 }
 
-/** Applies pending migrations in one transaction and returns the tags it ran. */
-export function migrate(db: Db): string[] {
-  const last = lastAppliedMillis(db)
-  const pending = migrations.filter((migration) => migration.folderMillis > last).map((migration) => migration.tag)
-  if (pending.length === 0) return []
+/** The statements of a migration file worth running: a chunk holding only comments is skipped. */
+export const statements = (chunks: string[]) => chunks.filter((chunk) => chunk.replace(/^\s*--.*$/gm, '').trim() !== '')
+
+/** Migrations newer than the last one recorded, as drizzle decides it. */
+export function pendingMigrations(db: Db): EmbeddedMigration[] {
+  const rows = appliedRows(db.$client)
+  const last = rows.at(-1)?.created_at ?? 0
+  return migrations.filter((migration) => migration.folderMillis > last)
+}
+
+/**
+ * Runs `change` in one immediate transaction with foreign keys off, as SQLite's procedure for schema changes
+ * asks (a table rebuild would otherwise cascade or fail), and refuses to commit if it left a dangling reference.
+ */
+export function schemaTransaction<T>(sqlite: Database, change: () => T): T {
+  const enforced = sqlite.query<{ foreign_keys: number }, []>('PRAGMA foreign_keys').get()?.foreign_keys === 1
+  sqlite.run('PRAGMA foreign_keys = OFF')
   try {
-    // drizzle's own migrator reads a folder at run time; its dialect applies our embedded copy instead.
-    const { dialect, session } = db as unknown as { dialect: SyncDialect; session: unknown }
-    dialect.migrate(migrations, session, { migrationsTable: MIGRATIONS_TABLE })
-  } catch (cause) {
-    throw new MigrationError(`migration ${pending.join(', ')} failed and was rolled back: ${rootReason(cause)}`)
+    return sqlite.transaction(() => {
+      const result = change()
+      const dangling = sqlite.query<{ table: string }, []>('PRAGMA foreign_key_check').all()
+      if (dangling.length > 0) throw new Error(`it leaves ${dangling.length} row(s) of ${dangling[0]!.table} pointing at nothing`)
+      return result
+    }).immediate()
+  } finally {
+    if (enforced) sqlite.run('PRAGMA foreign_keys = ON')
   }
-  return pending
+}
+
+/** Applies pending migrations in one transaction and returns the tags it ran. */
+export function migrate(db: Db, progress?: StatementProgress): string[] {
+  const sqlite = db.$client
+  const pending = pendingMigrations(db)
+  if (pending.length === 0) return []
+  const tags = pending.map((migration) => migration.tag)
+  const total = pending.reduce((sum, migration) => sum + statements(migration.sql).length, 0)
+  let done = 0
+  try {
+    schemaTransaction(sqlite, () => {
+      for (const migration of pending) {
+        for (const statement of statements(migration.sql)) {
+          progress?.(done++, total)
+          sqlite.run(statement)
+        }
+        sqlite.run(`INSERT INTO ${MIGRATIONS_TABLE} (hash, created_at, applied_at) VALUES (?, ?, ?)`, [
+          migration.hash,
+          migration.folderMillis,
+          Date.now(),
+        ])
+      }
+    })
+  } catch (cause) {
+    throw new MigrationError(`migration ${tags.join(', ')} failed and was rolled back: ${rootReason(cause)}`)
+  }
+  progress?.(total, total)
+  return tags
+}
+
+export interface MigrationStatus {
+  tag: string
+  applied: boolean
+  /** When it ran; null if it ran before madblog recorded that. */
+  appliedAt: Date | null
+}
+
+/**
+ * Every migration this madblog knows, applied or pending, in order; `unknown` counts migrations the database
+ * records that this build does not carry (a newer madblog ran them).
+ */
+export function migrationStatus(db: Db): { migrations: MigrationStatus[]; unknown: number } {
+  const rows = appliedRows(db.$client)
+  const byTime = new Map(rows.map((row) => [row.created_at, row]))
+  const last = rows.at(-1)?.created_at ?? 0
+  return {
+    migrations: migrations.map((migration) => {
+      const row = byTime.get(migration.folderMillis)
+      return {
+        tag: migration.tag,
+        applied: migration.folderMillis <= last,
+        appliedAt: row?.applied_at ? new Date(row.applied_at) : null,
+      }
+    }),
+    unknown: rows.filter((row) => !migrations.some((migration) => migration.folderMillis === row.created_at)).length,
+  }
+}
+
+/** The applied migrations, newest first, each matched to what this build carries (undefined: unknown to it). */
+export function appliedMigrations(db: Db): { createdAt: number; migration?: EmbeddedMigration }[] {
+  return appliedRows(db.$client)
+    .reverse()
+    .map((row) => ({ createdAt: row.created_at, migration: migrations.find((migration) => migration.folderMillis === row.created_at) }))
 }
