@@ -23,6 +23,8 @@ export interface Config {
   /** A filesystem path or `:memory:`. */
   databasePath: string
   sqliteSynchronous: SynchronousMode
+  /** Where `migrate` puts the backup it takes first; relative to the database's folder. */
+  backupDir: string
   tokenTtlSeconds: number
   maxBodyBytes: number
   /** `*` or an explicit list of allowed origins. */
@@ -75,6 +77,7 @@ const DEFAULTS = {
   HOST: '127.0.0.1',
   DATABASE_URL: './data/madblog.db',
   SQLITE_SYNCHRONOUS: 'FULL',
+  BACKUP_DIR: '.',
   TOKEN_TTL_SECONDS: '3600',
   MAX_BODY_BYTES: String(1024 * 1024),
   CORS_ORIGINS: '*',
@@ -169,6 +172,7 @@ export function loadConfig(env: Env = process.env): Config {
     host: setting(env, 'HOST'),
     databasePath: parseDatabaseUrl(setting(env, 'DATABASE_URL')),
     sqliteSynchronous: synchronousMode(setting(env, 'SQLITE_SYNCHRONOUS')),
+    backupDir: setting(env, 'BACKUP_DIR'),
     tokenTtlSeconds: integer(env, 'TOKEN_TTL_SECONDS', 60, 60 * 60 * 24 * 365),
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 1024, 64 * 1024 * 1024),
     corsOrigins: corsOrigins(setting(env, 'CORS_ORIGINS')),

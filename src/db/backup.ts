@@ -1,6 +1,7 @@
 import { Database } from 'bun:sqlite'
 import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, rmSync, statSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
+import { dataTables } from './migrate'
 
 export class BackupError extends Error {}
 
@@ -21,6 +22,11 @@ function fsyncPath(path: string) {
   }
 }
 
+/** Whether any table but the migrations' bookkeeping holds a row: only then is a change worth a backup first. */
+export function holdsData(sqlite: Database): boolean {
+  return dataTables(sqlite).some((name) => sqlite.query(`SELECT 1 FROM "${name.replaceAll('"', '""')}" LIMIT 1`).get() !== null)
+}
+
 /**
  * A consistent copy of the live database at `target`, taken with VACUUM INTO: one read transaction, so under WAL
  * it sees a single committed state while the server keeps writing. The copy is written under a temporary name,
@@ -29,9 +35,35 @@ function fsyncPath(path: string) {
  */
 export function backupDatabase(source: string, target: string): Backup {
   if (source === ':memory:') throw new BackupError('DATABASE_URL is :memory:: there is no database file to back up')
+  if (!existsSync(source)) throw new BackupError(`no database at ${resolve(source)} (check DATABASE_URL)`)
+  let live: Database
+  try {
+    live = new Database(source, { readwrite: true, create: false, strict: true })
+  } catch (cause) {
+    throw new BackupError(`cannot open ${resolve(source)}: ${(cause as Error).message}`)
+  }
+  try {
+    live.run('PRAGMA busy_timeout = 5000')
+    return writeBackup(live, target)
+  } finally {
+    live.close()
+  }
+}
+
+/**
+ * The backup taken before a migration changes `databasePath` through `live`: named after the database, the time
+ * and `reason`, in `folder` (relative to the database's own folder).
+ */
+export function backupBeforeChange(live: Database, databasePath: string, folder: string, reason: string): Backup {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '')
+  const name = `${basename(databasePath).replace(/\.(db|sqlite3?)$/, '')}-${stamp}-before-${reason}.db`
+  return writeBackup(live, join(resolve(dirname(databasePath), folder), name))
+}
+
+/** The copy itself, through an open connection to the live database. */
+function writeBackup(live: Database, target: string): Backup {
   const path = resolve(target)
   if (existsSync(path)) throw new BackupError(`${path} already exists; choose a new file name (a backup never overwrites)`)
-  if (!existsSync(source)) throw new BackupError(`no database at ${resolve(source)} (check DATABASE_URL)`)
   try {
     mkdirSync(dirname(path), { recursive: true })
   } catch (cause) {
@@ -39,13 +71,7 @@ export function backupDatabase(source: string, target: string): Backup {
   }
   const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.partial`)
   try {
-    const live = new Database(source, { readwrite: true, create: false, strict: true })
-    try {
-      live.run('PRAGMA busy_timeout = 5000')
-      live.run('VACUUM INTO ?', [temporary])
-    } finally {
-      live.close()
-    }
+    live.run('VACUUM INTO ?', [temporary])
     const copy = new Database(temporary, { readonly: true, strict: true })
     let counts: { users: number; tokens: number }
     try {

@@ -3,6 +3,7 @@ import type { Db } from './client'
 import {
   MIGRATIONS_TABLE,
   MigrationError,
+  dataTables,
   appliedMigrations,
   migrations,
   rootReason,
@@ -29,17 +30,14 @@ interface TableCensus {
 
 /** Rows per table and set values per column, in one scan of each table. */
 function census(sqlite: Database): Map<string, TableCensus> {
-  const tables = sqlite
-    .query<{ name: string }, [string]>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name != ?")
-    .all(MIGRATIONS_TABLE)
   const result = new Map<string, TableCensus>()
-  for (const { name } of tables) {
+  for (const name of dataTables(sqlite)) {
     const columns = sqlite.query<{ name: string; dflt_value: string | null }, []>(`PRAGMA table_info(${quote(name)})`).all()
     const counts = columns.map(
       (column, index) => `coalesce(sum(${quote(column.name)} IS NOT ${column.dflt_value === null ? 'NULL' : `(${column.dflt_value})`}), 0) AS c${index}`,
     )
     const row = sqlite.query<Record<string, number>, []>(`SELECT count(*) AS rows${counts.map((count) => `, ${count}`).join('')} FROM ${quote(name)}`).get()!
-    result.set(name, { rows: row.rows, values: new Map(columns.map((column, index) => [column.name, row[`c${index}`]!])) })
+    result.set(name, { rows: row.rows!, values: new Map(columns.map((column, index) => [column.name, row[`c${index}`]!])) })
   }
   return result
 }

@@ -32,6 +32,15 @@ function appliedRows(sqlite: Database): AppliedRow[] {
     .all()
 }
 
+/** The tables madblog's migrations made: all but SQLite's own and the bookkeeping. */
+export const dataTables = (sqlite: Database): string[] =>
+  sqlite
+    .query<{ name: string }, [string]>(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name != ? ORDER BY name",
+    )
+    .all(MIGRATIONS_TABLE)
+    .map((row) => row.name)
+
 /** SQLite's own words, on one line: drizzle wraps them in an error that quotes the whole multi-line statement. */
 export function rootReason(error: unknown): string {
   let inner = error

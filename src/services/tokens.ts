@@ -3,7 +3,7 @@ import type { Db } from '../db/client'
 import { rowReader } from '../db/rows'
 import { tokens, users } from '../db/schema'
 import { InvalidCredentialsError, UnauthenticatedError } from './errors'
-import type { PasswordHasher } from './passwords'
+import { isLegacyHash, type PasswordHasher } from './passwords'
 import type { User } from './users'
 
 export interface IssuedToken {
@@ -45,6 +45,7 @@ export function createTokenService(db: Db, passwords: PasswordHasher, ttlSeconds
       expiresAt: sql.placeholder('expiresAt'),
     })
     .prepare()
+  const deleteByUser = db.delete(tokens).where(eq(tokens.userId, sql.placeholder('id'))).returning({ id: tokens.id }).prepare()
   const deleteByHash = db.delete(tokens).where(eq(tokens.tokenHash, sql.placeholder('hash'))).prepare()
   const deleteExpired = db
     .delete(tokens)
@@ -57,6 +58,9 @@ export function createTokenService(db: Db, passwords: PasswordHasher, ttlSeconds
     const account = credentialsByUsername.get({ username })
     const valid = await passwords.verify(password, account?.passwordHash)
     if (!account || !valid) throw new InvalidCredentialsError('Invalid username or password')
+    // An imported werkzeug hash is replaced by argon2id now that the password is known; written below, in the
+    // same check-and-write as the token, so it never overwrites a password changed meanwhile.
+    const upgraded = isLegacyHash(account.passwordHash) ? await passwords.hash(password) : undefined
     const token = Buffer.from(crypto.getRandomValues(new Uint8Array(TOKEN_BYTES))).toString('base64url')
     const expiresAt = new Date(Date.now() + ttlSeconds * 1000)
     // The verify above awaited: a password change (which revokes every token) or a deletion may have committed
@@ -66,6 +70,7 @@ export function createTokenService(db: Db, passwords: PasswordHasher, ttlSeconds
       () => {
         if (passwordHashById.get({ id: account.id })?.passwordHash !== account.passwordHash)
           throw new InvalidCredentialsError('Invalid username or password')
+        if (upgraded) db.update(users).set({ passwordHash: upgraded }).where(eq(users.id, account.id)).run()
         insert.run({ userId: account.id, hash: digestToken(token), expiresAt })
       },
       { behavior: 'immediate' },
@@ -84,12 +89,17 @@ export function createTokenService(db: Db, passwords: PasswordHasher, ttlSeconds
     deleteByHash.run({ hash: digestToken(token) })
   }
 
+  /** Ends every session of one user; returns how many tokens that was. */
+  function revokeAll(userId: number): number {
+    return deleteByUser.all({ id: userId }).length
+  }
+
   /** Removes tokens past their expiry; they are already refused, this only reclaims space. */
   function pruneExpired(): number {
     return deleteExpired.all({ now: Date.now() }).length
   }
 
-  return { login, authenticate, revoke, pruneExpired }
+  return { login, authenticate, revoke, revokeAll, pruneExpired }
 }
 
 export type TokenService = ReturnType<typeof createTokenService>

@@ -88,6 +88,13 @@ export function createUserService(db: Db, passwords: PasswordHasher) {
     return user
   }
 
+  /** The account whose username matches under the identity rule, for admin commands that name users. */
+  function getByUsername(username: string): User {
+    const row = idByUsername.get({ username })
+    if (!row) throw new NotFoundError('User not found')
+    return get(row.id)
+  }
+
   async function register(body: unknown): Promise<User> {
     const data = requireJsonObject(body)
     const fields: FieldErrors = {}
@@ -171,6 +178,46 @@ export function createUserService(db: Db, passwords: PasswordHasher) {
     }
   }
 
+  /** An administrator's reset: no old password, and like any password change it ends every session. */
+  async function setPassword(id: number, password: unknown): Promise<User> {
+    get(id)
+    if (!isValidPassword(password)) throw new ValidationError({ password: MESSAGES.password })
+    const passwordHash = await passwords.hash(password)
+    return db.transaction(
+      (tx) => {
+        tx.delete(tokens).where(eq(tokens.userId, id)).run()
+        const updated = tx.update(users).set({ passwordHash, updatedAt: new Date() }).where(eq(users.id, id)).returning(columns).get()
+        if (!updated) throw new NotFoundError('User not found')
+        return updated
+      },
+      { behavior: 'immediate' },
+    )
+  }
+
+  /**
+   * An account moved in from another system with its id and password hash (checked by the caller), under the
+   * same rules as a registration: valid names, and none equal to an existing one.
+   */
+  function importAccount(account: { id: number; username: unknown; email: unknown; passwordHash: string }): User {
+    const fields: FieldErrors = {}
+    if (!isValidUsername(account.username)) fields.username = MESSAGES.username
+    if (!isValidEmail(account.email)) fields.email = MESSAGES.email
+    const input = {
+      username: fields.username ? undefined : (account.username as string),
+      email: fields.email ? undefined : (account.email as string),
+    }
+    throwIfAny({ ...fields, ...takenFields(input) })
+    try {
+      return db
+        .insert(users)
+        .values({ id: account.id, username: input.username!, email: input.email!, passwordHash: account.passwordHash })
+        .returning(columns)
+        .get()
+    } catch (error) {
+      return translateUniqueViolation(error)
+    }
+  }
+
   /** Only the user themself; their tokens go with them (ON DELETE CASCADE). */
   function remove(actor: User, id: number): void {
     db.transaction(
@@ -205,7 +252,7 @@ export function createUserService(db: Db, passwords: PasswordHasher) {
 
   const countAll = () => total.get()?.total ?? 0
 
-  return { get, register, update, remove, list, window, anyBeyond, count: countAll }
+  return { get, getByUsername, register, update, setPassword, importAccount, remove, list, window, anyBeyond, count: countAll }
 }
 
 export interface IdRange {

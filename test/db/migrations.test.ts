@@ -7,18 +7,10 @@
 import { Database } from 'bun:sqlite'
 import { describe, expect, test } from 'bun:test'
 import { openDatabase } from '../../src/db/client'
-import { MIGRATIONS_TABLE, migrate, migrations, migrationStatus } from '../../src/db/migrate'
+import { MIGRATIONS_TABLE, dataTables, migrate, migrations, migrationStatus } from '../../src/db/migrate'
 import { DestructiveDownError, migrateDown } from '../../src/db/migrate-down'
 
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`
-
-const userTables = (sqlite: Database) =>
-  sqlite
-    .query<{ name: string }, [string]>(
-      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name != ? ORDER BY name",
-    )
-    .all(MIGRATIONS_TABLE)
-    .map((row) => row.name)
 
 /** The schema (without page numbers) and every row of every table but the bookkeeping one. */
 function snapshot(sqlite: Database) {
@@ -26,7 +18,7 @@ function snapshot(sqlite: Database) {
     .query("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name != ? ORDER BY type, name")
     .all(MIGRATIONS_TABLE)
   const rows = Object.fromEntries(
-    [...userTables(sqlite), 'sqlite_sequence']
+    [...dataTables(sqlite), 'sqlite_sequence']
       .filter((table) => sqlite.query("SELECT 1 FROM sqlite_master WHERE name = ?").get(table))
       .map((table) => [table, sqlite.query(`SELECT * FROM ${quote(table)} ORDER BY 1, 2`).all()]),
   )
@@ -37,7 +29,7 @@ let serial = 0
 
 /** One more row in every table, parents before children, each column filled by its declared type. */
 function seed(sqlite: Database) {
-  const tables = userTables(sqlite)
+  const tables = dataTables(sqlite)
   const parents = (table: string) =>
     sqlite.query<{ table: string }, []>(`PRAGMA foreign_key_list(${quote(table)})`).all().map((key) => key.table)
   const ordered: string[] = []
@@ -91,7 +83,7 @@ describe('down migrations', () => {
       migrateDown(database.db, { force: true })
     }
     // At the bottom only the bookkeeping (and SQLite's own sequence table) is left, and nothing is applied.
-    expect(userTables(sqlite)).toEqual([])
+    expect(dataTables(sqlite)).toEqual([])
     expect(migrationStatus(database.db).migrations.every((migration) => !migration.applied)).toBe(true)
     database.close()
   })
