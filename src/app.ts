@@ -3,7 +3,8 @@ import pkg from '../package.json'
 import type { Config } from './config'
 import { openDatabase, type DatabaseHandle } from './db/client'
 import { graphql } from './graphql'
-import { migrate } from './db/migrate'
+import { backupBeforeChange, holdsData, type Backup } from './db/backup'
+import { migrate, pendingMigrations } from './db/migrate'
 import { bodyLimit } from './http/body-limit'
 import { clientAddress } from './http/client-address'
 import { corsPolicy } from './http/cors'
@@ -19,9 +20,14 @@ import { createServices, type ServiceDependencies } from './services'
 export const VERSION = pkg.version
 const PRUNE_INTERVAL_MS = 60_000
 
-/** Opens and migrates the configured database: what `createApp` does when not handed one. */
-export function openMigratedDatabase(config: Config): DatabaseHandle {
+/**
+ * Opens and migrates the configured database: what `createApp` does when not handed one. A file holding data is
+ * backed up (to BACKUP_DIR) before a migration changes it, and `backedUp` is told where.
+ */
+export function openMigratedDatabase(config: Config, backedUp: (backup: Backup) => void = () => {}): DatabaseHandle {
   const database = openDatabase(config.databasePath, { synchronous: config.sqliteSynchronous })
+  if (config.databasePath !== ':memory:' && pendingMigrations(database.db).length > 0 && holdsData(database.sqlite))
+    backedUp(backupBeforeChange(database.sqlite, config.databasePath, config.backupDir, 'migrate'))
   migrate(database.db)
   return database
 }

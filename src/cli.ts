@@ -1,9 +1,15 @@
 #!/usr/bin/env bun
 import { VERSION } from './app'
+import { CommandError, UsageError } from './cli/command'
+import { consoleCommand } from './cli/console'
+import { importFlaskCommand } from './cli/import-flask'
+import { migrateCommand } from './cli/migrate'
+import { tokensCommand } from './cli/tokens'
+import { usersCommand } from './cli/users'
 import { ConfigError, SETTING_NAMES, loadConfig, type Config } from './config'
 import { BackupError, backupDatabase } from './db/backup'
-import { DatabaseOpenError, openDatabase } from './db/client'
-import { MigrationError, migrate } from './db/migrate'
+import { DatabaseOpenError } from './db/client'
+import { MigrationError } from './db/migrate'
 import { serve } from './server'
 
 /** Breaks a line at spaces so that none is longer than `width`. */
@@ -14,27 +20,39 @@ const USAGE = `madblog ${VERSION}: the madblog account and token service
 Usage: madblog [command]
 
 Commands:
-  serve          migrate the database, then serve HTTP (the default)
-  migrate        apply pending database migrations and report what ran
-  healthcheck    exit 0 if the service on the configured HOST:PORT answers /api/ping, else 1
-  backup <file>  write a consistent copy of the database to a new file, even while it serves
-  --help, -h     show this help
-  --version, -v  show the version
+  serve                  migrate the database (backed up first if it holds data), then serve HTTP (the default)
+  migrate [--quiet]      apply pending migrations and report what ran; a database holding data is backed up first
+  migrate down [--to <tag>] [--force] [--quiet]
+                         revert the latest migration, or every one applied after <tag>, after a backup; one that
+                         would drop data users wrote is refused without --force, naming what it would drop
+  migrate status [--json]
+                         list the migrations: applied (and when) or pending
+  users list [--page N] [--json]
+                         the accounts, 20 a page
+  users show <id|username> [--json]
+  users create <username> <email> [--password-stdin] [--json]
+                         register an account; the password is asked for without echo, or read from stdin
+  users set-password <username> [--password-stdin]
+                         set a new password (no old one needed); ends that user's sessions
+  users delete <username> [--yes]
+                         delete an account and its sessions (asks first unless --yes)
+  tokens revoke <username>
+                         end all of a user's sessions
+  tokens prune           delete expired tokens
+  import-flask <tutorweb.db> [--dry-run] [--quiet]
+                         import the Flask tutorial's users, keeping their ids and werkzeug password hashes
+  console                an interactive prompt, like flask shell, with db, schema and services in scope
+  healthcheck            exit 0 if the service on the configured HOST:PORT answers /api/ping, else 1
+  backup <file>          write a consistent copy of the database to a new file, even while it serves
+  --help, -h             show this help
+  --version, -v          show the version
+
+users, tokens, import-flask and console work beside a running server on the same database; migrate and
+migrate down refuse while anything else has it open. BACKUP_DIR says where their backups go.
 
 Settings come from the environment (and .env); the README gives their defaults and meanings:
 ${wrap(SETTING_NAMES.join(', '), 100)}
 `
-
-function runMigrate(config: Config): number {
-  const database = openDatabase(config.databasePath, { synchronous: config.sqliteSynchronous })
-  try {
-    const applied = migrate(database.db)
-    console.log(applied.length ? `applied ${applied.length} migration(s): ${applied.join(', ')}` : 'database is up to date')
-  } finally {
-    database.close()
-  }
-  return 0
-}
 
 function runBackup(config: Config, target: string): number {
   const backup = backupDatabase(config.databasePath, target)
@@ -42,7 +60,6 @@ function runBackup(config: Config, target: string): number {
   console.log(`wrote ${backup.path}: ${backup.users} users, ${backup.tokens} tokens, ${size}, integrity ok`)
   return 0
 }
-
 async function runHealthcheck(config: Config): Promise<number> {
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${config.port}/api/ping`
@@ -52,6 +69,20 @@ async function runHealthcheck(config: Config): Promise<number> {
   } catch {
     return 1
   }
+}
+
+/** Commands with arguments of their own: each parses them, throwing UsageError when they do not fit. */
+const COMMANDS: Record<string, (config: Config, args: string[]) => number | Promise<number>> = {
+  migrate: migrateCommand,
+  users: usersCommand,
+  tokens: tokensCommand,
+  'import-flask': importFlaskCommand,
+  console: consoleCommand,
+}
+
+function usageError(message: string): number {
+  process.stderr.write(`madblog: ${message}\n\n${USAGE}`)
+  return 2
 }
 
 async function main(args: string[]): Promise<number> {
@@ -64,29 +95,34 @@ async function main(args: string[]): Promise<number> {
     console.log(VERSION)
     return 0
   }
-  if (command === 'backup' && rest.length !== 1) {
-    process.stderr.write(`madblog: backup needs exactly one argument, the file to write\n\n${USAGE}`)
-    return 2
-  }
-  if ((command !== 'backup' && rest.length > 0) || !['serve', 'migrate', 'healthcheck', 'backup'].includes(command)) {
-    process.stderr.write(`madblog: unknown command or option "${args.join(' ')}"\n\n${USAGE}`)
-    return 2
-  }
+  if (command === 'backup' && rest.length !== 1) return usageError('backup needs exactly one argument, the file to write')
+  const run = COMMANDS[command]
+  if (!run && (rest.length > 0 && command !== 'backup' || !['serve', 'healthcheck', 'backup'].includes(command)))
+    return usageError(`unknown command or option "${args.join(' ')}"`)
   const config = loadConfig()
-  if (command === 'migrate') return runMigrate(config)
+  if (run) {
+    try {
+      return await run(config, rest)
+    } catch (error) {
+      if (error instanceof UsageError) return usageError(`${command}: ${error.message}`)
+      throw error
+    }
+  }
   if (command === 'healthcheck') return runHealthcheck(config)
   if (command === 'backup') return runBackup(config, rest[0]!)
   serve(config)
   return -1 // keeps running until a signal
 }
 
+// Known failures are one clear line; anything else is a bug worth its stack.
+const EXPECTED_FAILURES = [ConfigError, DatabaseOpenError, MigrationError, BackupError, CommandError]
+
 try {
   const code = await main(process.argv.slice(2))
   if (code >= 0) process.exit(code)
 } catch (error) {
-  // Known start-up failures are one clear line; anything else is a bug worth its stack.
-  if (error instanceof ConfigError || error instanceof DatabaseOpenError || error instanceof MigrationError || error instanceof BackupError) {
-    console.error(`madblog: ${error.message}`)
+  if (EXPECTED_FAILURES.some((kind) => error instanceof kind)) {
+    console.error(`madblog: ${(error as Error).message}`)
     process.exit(1)
   }
   throw error

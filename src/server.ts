@@ -1,5 +1,6 @@
 import { createApp, openMigratedDatabase } from './app'
 import type { Config } from './config'
+import { backupSummary } from './db/backup'
 import { createLogger } from './log'
 
 export const listenOptions = (config: Config) => ({
@@ -16,7 +17,7 @@ export const listenOptions = (config: Config) => ({
  */
 export function serve(config: Config) {
   const logger = createLogger(config.logLevel)
-  const database = openMigratedDatabase(config)
+  const database = openMigratedDatabase(config, (backup) => logger.info(`backed up the database to ${backupSummary(backup)} before migrating it`))
   const app = createApp(config, database)
 
   let stopping = false

@@ -22,6 +22,9 @@ function fsyncPath(path: string) {
   }
 }
 
+/** Where a backup went and what it holds, for the line that reports it. */
+export const backupSummary = (backup: Backup) => `${backup.path} (${backup.users} users, ${backup.tokens} tokens)`
+
 /** Whether any table but the migrations' bookkeeping holds a row: only then is a change worth a backup first. */
 export function holdsData(sqlite: Database): boolean {
   return dataTables(sqlite).some((name) => sqlite.query(`SELECT 1 FROM "${name.replaceAll('"', '""')}" LIMIT 1`).get() !== null)

@@ -20,6 +20,7 @@ export class DestructiveDownError extends MigrationError {
   }
 }
 
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`
 
 interface TableCensus {
@@ -49,19 +50,19 @@ function losses(before: Map<string, TableCensus>, after: Map<string, TableCensus
     if (derived.includes(table)) continue
     const now = after.get(table)
     if (!now) {
-      if (was.rows > 0) lost.push(`table ${table} (${was.rows} rows)`)
+      if (was.rows > 0) lost.push(`table ${table} (${count(was.rows, 'row')})`)
       continue
     }
-    if (now.rows < was.rows) lost.push(`${was.rows - now.rows} rows of ${table}`)
-    for (const [column, count] of was.values)
-      if (!now.values.has(column) && count > 0 && !derived.includes(`${table}.${column}`))
-        lost.push(`column ${table}.${column} (${count} values)`)
+    if (now.rows < was.rows) lost.push(`${count(was.rows - now.rows, 'row')} of ${table}`)
+    for (const [column, set] of was.values)
+      if (!now.values.has(column) && set > 0 && !derived.includes(`${table}.${column}`))
+        lost.push(`column ${table}.${column} (${count(set, 'value')})`)
   }
   return lost
 }
 
 /** Which applied migrations to revert, newest first: the latest, or every one above `to`. */
-function targets(db: Db, to: string | undefined): EmbeddedMigration[] {
+export function downTargets(db: Db, to: string | undefined): EmbeddedMigration[] {
   const applied = appliedMigrations(db)
   if (applied.length === 0) throw new MigrationError('no migration has been applied: there is nothing to revert')
   let chosen = applied.slice(0, 1)
@@ -85,14 +86,18 @@ function targets(db: Db, to: string | undefined): EmbeddedMigration[] {
 
 /**
  * Reverts the latest applied migration, or (`to`) every one applied after that tag, in one transaction, and
- * returns the tags reverted. A down that would lose data users put in (rows, or values other than a column's
- * default) is refused unless `force`, before anything is committed.
+ * returns the tags reverted and what went with them. A down that would lose data users put in (rows, or values
+ * other than a column's default) is refused unless `force`, before anything is committed.
  */
-export function migrateDown(db: Db, options: { to?: string; force?: boolean; progress?: StatementProgress } = {}): string[] {
+export function migrateDown(
+  db: Db,
+  options: { to?: string; force?: boolean; progress?: StatementProgress } = {},
+): { reverted: string[]; lost: string[] } {
   const sqlite = db.$client
-  const chosen = targets(db, options.to)
+  const chosen = downTargets(db, options.to)
   const total = chosen.reduce((sum, migration) => sum + statements(migration.down!).length, 0)
   let done = 0
+  const lostAll: string[] = []
   try {
     schemaTransaction(sqlite, () => {
       for (const migration of chosen) {
@@ -104,6 +109,7 @@ export function migrateDown(db: Db, options: { to?: string; force?: boolean; pro
         sqlite.run(`DELETE FROM ${MIGRATIONS_TABLE} WHERE created_at = ?`, [migration.folderMillis])
         const lost = losses(before, census(sqlite), migration.derived)
         if (lost.length > 0 && !options.force) throw new DestructiveDownError(migration.tag, lost)
+        lostAll.push(...lost)
       }
     })
   } catch (cause) {
@@ -111,5 +117,5 @@ export function migrateDown(db: Db, options: { to?: string; force?: boolean; pro
     throw new MigrationError(`reverting ${chosen.map((migration) => migration.tag).join(', ')} failed and was rolled back: ${rootReason(cause)}`)
   }
   options.progress?.(total, total)
-  return chosen.map((migration) => migration.tag)
+  return { reverted: chosen.map((migration) => migration.tag), lost: lostAll }
 }

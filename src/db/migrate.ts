@@ -25,10 +25,13 @@ function bookkeeping(sqlite: Database) {
   if (!columns.some((column) => column.name === 'applied_at')) sqlite.run(`ALTER TABLE ${MIGRATIONS_TABLE} ADD COLUMN applied_at integer`)
 }
 
+/** What the bookkeeping records, read without creating or changing it (admin commands only read). */
 function appliedRows(sqlite: Database): AppliedRow[] {
-  bookkeeping(sqlite)
+  const columns = sqlite.query<{ name: string }, []>(`PRAGMA table_info(${MIGRATIONS_TABLE})`).all().map((column) => column.name)
+  if (columns.length === 0) return []
+  const appliedAt = columns.includes('applied_at') ? 'applied_at' : 'NULL'
   return sqlite
-    .query<AppliedRow, []>(`SELECT cast(created_at AS integer) AS created_at, applied_at FROM ${MIGRATIONS_TABLE} ORDER BY created_at`)
+    .query<AppliedRow, []>(`SELECT cast(created_at AS integer) AS created_at, ${appliedAt} AS applied_at FROM ${MIGRATIONS_TABLE} ORDER BY created_at`)
     .all()
 }
 
@@ -80,6 +83,7 @@ export function schemaTransaction<T>(sqlite: Database, change: () => T): T {
 /** Applies pending migrations in one transaction and returns the tags it ran. */
 export function migrate(db: Db, progress?: StatementProgress): string[] {
   const sqlite = db.$client
+  bookkeeping(sqlite)
   const pending = pendingMigrations(db)
   if (pending.length === 0) return []
   const tags = pending.map((migration) => migration.tag)

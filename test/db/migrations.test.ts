@@ -71,12 +71,12 @@ describe('down migrations', () => {
     migrate(database.db)
     seed(sqlite)
     for (const migration of [...migrations].reverse()) {
-      expect(migrateDown(database.db, { force: true })).toEqual([migration.tag])
+      expect(migrateDown(database.db, { force: true }).reverted).toEqual([migration.tag])
       seed(sqlite)
       const below = snapshot(sqlite)
       expect(migrate(database.db)).toEqual([migration.tag])
       const above = snapshot(sqlite)
-      expect(migrateDown(database.db, { force: true })).toEqual([migration.tag])
+      expect(migrateDown(database.db, { force: true }).reverted).toEqual([migration.tag])
       expect({ tag: migration.tag, ...snapshot(sqlite) }).toEqual({ tag: migration.tag, ...below })
       expect(migrate(database.db)).toEqual([migration.tag])
       expect({ tag: migration.tag, ...snapshot(sqlite) }).toEqual({ tag: migration.tag, ...above })
@@ -104,7 +104,7 @@ describe('down migrations', () => {
       }
       if (refusal === undefined) continue
       expect(refusal).toBeInstanceOf(DestructiveDownError)
-      expect((refusal as Error).message).toMatch(/^reverting \S+ would lose table users \(1 rows\).*; run again with --force to revert it anyway$/)
+      expect((refusal as Error).message).toMatch(/^reverting \S+ would lose table users \(1 row\).*; run again with --force to revert it anyway$/)
       expect(snapshot(database.sqlite)).toEqual(before)
       expect(migrationStatus(database.db).migrations.filter((migration) => migration.applied)).toHaveLength(applied)
       break
@@ -115,8 +115,8 @@ describe('down migrations', () => {
   test('an empty database reverts without force: there is nothing to lose', () => {
     const database = openDatabase(':memory:')
     migrate(database.db)
-    expect(migrateDown(database.db, { to: migrations[0]!.tag })).toEqual(migrations.slice(1).map((migration) => migration.tag).reverse())
-    expect(migrateDown(database.db)).toEqual([migrations[0]!.tag])
+    expect(migrateDown(database.db, { to: migrations[0]!.tag })).toEqual({ lost: [], reverted: migrations.slice(1).map((migration) => migration.tag).reverse() })
+    expect(migrateDown(database.db)).toEqual({ lost: [], reverted: [migrations[0]!.tag] })
     expect(() => migrateDown(database.db)).toThrow('no migration has been applied: there is nothing to revert')
     database.close()
   })
