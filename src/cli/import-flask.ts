@@ -83,7 +83,7 @@ export async function importFlaskCommand(config: Config, args: string[]): Promis
           return
         }
         if (typeof row.password_hash !== 'string' || !isAcceptedHash(row.password_hash))
-          return skip('password_hash: not a werkzeug pbkdf2/scrypt (or argon2) hash madblog can check')
+          return skip('password_hash: a format madblog cannot check (it takes werkzeug pbkdf2:<digest>:<iterations> and scrypt:<n>:<r>:<p>, and argon2)')
         try {
           services.users.importAccount({ id: row.id, username: row.username, email: row.email, passwordHash: row.password_hash })
           imported++
