@@ -81,9 +81,10 @@ function writeBackup(live: Database, target: string): Backup {
       const check = copy.query<{ integrity_check: string }, []>('PRAGMA integrity_check').all()
       if (check.length !== 1 || check[0]!.integrity_check !== 'ok')
         throw new BackupError(`the copy failed its integrity check: ${check.map((row) => row.integrity_check).join('; ')}`)
-      counts = copy
-        .query<{ users: number; tokens: number }, []>('SELECT (SELECT count(*) FROM users) AS users, (SELECT count(*) FROM tokens) AS tokens')
-        .get()!
+      // A database from before the first migration (or after the last down) has neither table.
+      const rows = (table: string) =>
+        dataTables(copy).includes(table) ? copy.query<{ n: number }, []>(`SELECT count(*) AS n FROM ${table}`).get()!.n : 0
+      counts = { users: rows('users'), tokens: rows('tokens') }
     } finally {
       copy.close()
     }
