@@ -21,7 +21,9 @@ Usage: madblog [command]
 
 Commands:
   serve                  migrate the database (backed up first if it holds data), then serve HTTP (the default)
-  migrate [--quiet]      apply pending migrations and report what ran; a database holding data is backed up first
+  migrate [--to <tag>] [--quiet]
+                         apply pending migrations (or those up to <tag>) and report what ran; a database holding
+                         data is backed up first
   migrate down [--to <tag>] [--force] [--quiet]
                          revert the latest migration, or every one applied after <tag>, after a backup; one that
                          would drop data users wrote is refused without --force, naming what it would drop

@@ -83,6 +83,9 @@ describe('migrate status and migrate down', () => {
     const all = [...migrations].reverse().map((migration) => migration.tag)
     for (const tag of all) expect(await madblog(['migrate', 'down'])).toEqual({ code: 0, stdout: `reverted 1 migration(s): ${tag}\n`, stderr: '' })
     expectOneLineError(await madblog(['migrate', 'down']), /no migration has been applied: there is nothing to revert/)
+    const first = migrations[0]!.tag
+    expect(await madblog(['migrate', '--to', first])).toEqual({ code: 0, stdout: `applied 1 migration(s): ${first}\n`, stderr: '' })
+    expect((await madblog(['migrate', '--to', first])).stdout).toBe(`the database is at ${first} or past it: nothing to apply\n`)
     expect(readdirSync(folder).filter((name) => name.includes('before'))).toEqual([])
     expectUsage(await madblog(['migrate', 'sideways']))
     expectUsage(await madblog(['migrate', 'down', '--sideways']))

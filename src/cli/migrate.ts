@@ -29,11 +29,11 @@ const backupIfNeeded = (config: Config, database: DatabaseHandle, reason: string
     : undefined
 
 function up(config: Config, args: string[]): number {
-  const { values } = parse(args, { quiet: { type: 'boolean' } }, { min: 0, max: 0 })
+  const { values } = parse(args, { to: { type: 'string' }, quiet: { type: 'boolean' } }, { min: 0, max: 0 })
   return withExclusiveDatabase(config, (database) => {
-    const pending = pendingMigrations(database.db)
+    const pending = pendingMigrations(database.db, values.to)
     if (pending.length === 0) {
-      console.log('database is up to date')
+      console.log(values.to === undefined ? 'database is up to date' : `the database is at ${values.to} or past it: nothing to apply`)
       return 0
     }
     const backup = backupIfNeeded(config, database, 'migrate')
@@ -41,7 +41,7 @@ function up(config: Config, args: string[]): number {
     const line = progress('migrating', pending.reduce((sum, migration) => sum + statements(migration.sql).length, 0), 'statements', values.quiet)
     let applied: string[]
     try {
-      applied = migrate(database.db, line.update)
+      applied = migrate(database.db, { to: values.to, progress: line.update })
     } finally {
       line.finish()
     }

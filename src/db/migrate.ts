@@ -54,11 +54,15 @@ export function rootReason(error: unknown): string {
 /** The statements of a migration file worth running: a chunk holding only comments is skipped. */
 export const statements = (chunks: string[]) => chunks.filter((chunk) => chunk.replace(/^\s*--.*$/gm, '').trim() !== '')
 
-/** Migrations newer than the last one recorded, as drizzle decides it. */
-export function pendingMigrations(db: Db): EmbeddedMigration[] {
+/** Migrations newer than the last one recorded, as drizzle decides it; with `to`, only those up to that tag. */
+export function pendingMigrations(db: Db, to?: string): EmbeddedMigration[] {
   const rows = appliedRows(db.$client)
   const last = rows.at(-1)?.created_at ?? 0
-  return migrations.filter((migration) => migration.folderMillis > last)
+  const pending = migrations.filter((migration) => migration.folderMillis > last)
+  if (to === undefined) return pending
+  const target = migrations.find((migration) => migration.tag === to)
+  if (!target) throw new MigrationError(`there is no migration ${to} (madblog migrate status lists them)`)
+  return pending.filter((migration) => migration.folderMillis <= target.folderMillis)
 }
 
 /**
@@ -80,12 +84,13 @@ export function schemaTransaction<T>(sqlite: Database, change: () => T): T {
   }
 }
 
-/** Applies pending migrations in one transaction and returns the tags it ran. */
-export function migrate(db: Db, progress?: StatementProgress): string[] {
+/** Applies pending migrations (up to and including `to`, if given) in one transaction and returns the tags it ran. */
+export function migrate(db: Db, options: { to?: string; progress?: StatementProgress } = {}): string[] {
   const sqlite = db.$client
   bookkeeping(sqlite)
-  const pending = pendingMigrations(db)
+  const pending = pendingMigrations(db, options.to)
   if (pending.length === 0) return []
+  const progress = options.progress
   const tags = pending.map((migration) => migration.tag)
   const total = pending.reduce((sum, migration) => sum + statements(migration.sql).length, 0)
   let done = 0

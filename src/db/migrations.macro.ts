@@ -21,9 +21,9 @@ export interface EmbeddedMigration {
 
 const BREAKPOINT = '--> statement-breakpoint'
 
-/** `-- derived: users.username_key, users.email_key` lines of a down file, as a list. */
+/** `-- derived: users.username_key, users.email_key (why)` lines of a down file, as a list of names. */
 const derivedNames = (query: string) =>
-  [...query.matchAll(/^--\s*derived:(.*)$/gm)].flatMap((match) => match[1]!.split(',').map((name) => name.trim()).filter(Boolean))
+  [...query.matchAll(/^--\s*derived:\s*([\w.]+(?:\s*,\s*[\w.]+)*)/gm)].flatMap((match) => match[1]!.split(',').map((name) => name.trim()))
 
 export function embeddedMigrations(): EmbeddedMigration[] {
   const folder = join(import.meta.dir, '../../drizzle')
