@@ -7,7 +7,7 @@ import { afterEach, describe, expect, test } from 'bun:test'
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { migrations } from '../src/db/migrate'
+import { migrations, statements } from '../src/db/migrate'
 import { SCRYPT_HASH_OF_654321, TUTORIAL_HASH_OF_123 } from './services/werkzeug-vectors'
 import { compiledBinary, runBinary, serveBinary, type Outcome } from './binary'
 
@@ -329,20 +329,86 @@ describe('console', () => {
   }, SPAWNS)
 })
 
-describe('progress', () => {
-  test('on a terminal import-flask draws one updating line, then the summary; --quiet and a pipe get the summary only', async () => {
+/**
+ * Runs the binary on a pseudo-terminal (script(1) from util-linux), typing each reply once its prompt has been
+ * shown; resolves with everything the terminal showed.
+ */
+async function onTerminal(args: string, cwd: string, settings: Record<string, string>, replies: [prompt: string, typed: string][] = []) {
+  const { binary } = await compiledBinary()
+  const child = Bun.spawn(['script', '-q', '-e', '-c', `${binary} ${args}`, '/dev/null'], {
+    cwd,
+    env: { PATH: process.env.PATH!, ...settings },
+    stdin: 'pipe',
+    stdout: 'pipe',
+  })
+  const decoder = new TextDecoder()
+  let shown = ''
+  let answered = 0
+  for await (const chunk of child.stdout) {
+    shown += decoder.decode(chunk, { stream: true })
+    const next = replies[answered]
+    if (next && shown.split(next[0]).length - 1 > replies.slice(0, answered).filter(([prompt]) => prompt === next[0]).length) {
+      child.stdin.write(next[1])
+      child.stdin.flush()
+      answered++
+    }
+  }
+  await child.exited
+  return shown
+}
+
+describe('on a terminal', () => {
+  test('users create asks for the password twice without echo; users delete asks before deleting', async () => {
+    const { folder, settings, madblog, query } = workspace()
+    await madblog(['migrate'])
+    const created = await onTerminal('users create jane jane@example.com', folder, settings, [
+      ['New password: ', 'typed-unseen\r'],
+      ['Repeat it: ', 'typed-unseen\r'],
+    ])
+    expect(created).toContain('created user jane (id 1)')
+    expect(created).not.toContain('typed-unseen')
+    const [{ password_hash }] = query<{ password_hash: string }>("SELECT password_hash FROM users WHERE username = 'jane'")
+    expect(await Bun.password.verify('typed-unseen', password_hash)).toBe(true)
+
+    const differ = await onTerminal('users set-password jane', folder, settings, [['New password: ', 'one\r'], ['Repeat it: ', 'two\r']])
+    expect(differ).toContain('madblog: the two passwords differ; nothing was changed')
+    const kept = await onTerminal('users delete jane', folder, settings, [['[y/N] ', 'n\r']])
+    expect(kept).toContain('nothing deleted')
+    const deleted = await onTerminal('users delete jane', folder, settings, [['[y/N] ', 'y\r']])
+    expect(deleted).toContain('deleted user jane (id 1) and their sessions')
+    expect(query('SELECT count(*) AS n FROM users')).toEqual([{ n: 0 }])
+  }, SPAWNS)
+
+  test('the console is the REPL: multi-line input, await, the services in scope', async () => {
+    const { folder, settings, madblog } = workspace()
+    await madblog(['migrate'])
+    const shown = await onTerminal('console', folder, settings, [
+      ['madblog> ', "const user = await services.users.register({\r"],
+      ['| ', "  username: 'tom', email: 'tom@163.com', password: '123456' }, client)\r"],
+      ['madblog> ', 'user.id + 41\r'],
+      ['42', '.exit\r'],
+    ])
+    expect(shown).toContain('madblog console on')
+    expect(shown).toContain('42')
+  }, SPAWNS)
+
+  test('migrate and migrate down draw their progress in statements', async () => {
+    const { folder, settings } = workspace()
+    const total = migrations.reduce((sum, migration) => sum + statements(migration.sql).length, 0)
+    const up = await onTerminal('migrate', folder, settings)
+    expect(up).toMatch(new RegExp(`\\r\x1b\\[Kmigrating: ${total}/${total} statements \\(100%\\).*\\r\x1b\\[Kapplied ${migrations.length} migration`))
+    const down = await onTerminal('migrate down', folder, settings)
+    expect(down).toMatch(/\r\x1b\[Kreverting: (\d+)\/\1 statements \(100%\).*\r\x1b\[Kreverted 1 migration/)
+  }, SPAWNS)
+
+  test('import-flask draws one updating line, then the summary; --quiet and a pipe get the summary only', async () => {
     const { folder, settings, madblog } = workspace()
     await madblog(['migrate'])
     flaskDatabase(join(folder, 'tutorweb.db'), Array.from({ length: 300 }, (_, index) => [index + 1, `user${index}`, `user${index}@163.com`, TUTORIAL_HASH_OF_123]))
-    const { binary } = await compiledBinary()
-    // script(1) from util-linux gives the command a pseudo-terminal.
-    const onTerminal = (args: string) =>
-      Bun.spawnSync(['script', '-q', '-e', '-c', `${binary} ${args}`, '/dev/null'], { cwd: folder, env: { PATH: process.env.PATH!, ...settings } })
-        .stdout.toString()
-    const quiet = onTerminal('import-flask tutorweb.db --dry-run --quiet')
+    const quiet = await onTerminal('import-flask tutorweb.db --dry-run --quiet', folder, settings)
     expect(quiet).not.toContain('importing:')
     expect(quiet).toContain('would import 300 of 300 users')
-    const drawn = onTerminal('import-flask tutorweb.db --dry-run')
+    const drawn = await onTerminal('import-flask tutorweb.db --dry-run', folder, settings)
     expect(drawn).toMatch(/\r\x1b\[Kimporting: 300\/300 rows \(100%\), \d+ rows\/s, 0 s left\r\x1b\[K/)
     expect(drawn).toContain('would import 300 of 300 users')
     const piped = await madblog(['import-flask', 'tutorweb.db', '--dry-run'])

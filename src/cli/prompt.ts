@@ -4,8 +4,9 @@ import { CommandError } from './command'
 /** A line typed on the terminal, shown as typed (`echo`) or not at all; Ctrl-C or Ctrl-D cancels. */
 function readLine(question: string, echo: boolean): Promise<string> {
   const stdin = process.stdin
-  process.stderr.write(question)
+  // Raw before the question shows: an answer typed the moment it appears must not be echoed by the terminal.
   stdin.setRawMode(true)
+  process.stderr.write(question)
   stdin.setEncoding('utf8')
   stdin.resume()
   return new Promise((resolve, reject) => {
