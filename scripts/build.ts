@@ -9,7 +9,8 @@ const outfile = process.argv[2] ?? 'dist/madblog'
 if (outfile === 'dist/madblog') rmSync('dist', { recursive: true, force: true })
 
 const result = await Bun.build({
-  entrypoints: ['src/cli.ts'],
+  // The backup's worker is an entry point of its own: the binary carries it and `new Worker(new URL(...))` finds it.
+  entrypoints: ['src/cli.ts', 'src/db/backup-worker.ts'],
   compile: { outfile },
   minify: true,
   // Precompiled bytecode skips parsing at start-up: the first answer comes sooner.

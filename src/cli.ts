@@ -5,6 +5,7 @@ import { consoleCommand } from './cli/console'
 import { importFlaskCommand } from './cli/import-flask'
 import { migrateCommand } from './cli/migrate'
 import { tokensCommand } from './cli/tokens'
+import { progress, type Progress } from './cli/progress'
 import { usersCommand } from './cli/users'
 import { ConfigError, SETTING_NAMES, loadConfig, type Config } from './config'
 import { BackupError, backupDatabase } from './db/backup'
@@ -45,7 +46,8 @@ Commands:
                          import the Flask tutorial's users, keeping their ids and werkzeug password hashes
   console                an interactive prompt, like flask shell, with db, schema and services in scope
   healthcheck            exit 0 if the service on the configured HOST:PORT answers /api/ping, else 1
-  backup <file>          write a consistent copy of the database to a new file, even while it serves
+  backup <file> [--quiet]
+                         write a consistent copy of the database to a new file, even while it serves
   --help, -h             show this help
   --version, -v          show the version
 
@@ -56,12 +58,16 @@ Settings come from the environment (and .env); the README gives their defaults a
 ${wrap(SETTING_NAMES.join(', '), 100)}
 `
 
-function runBackup(config: Config, target: string): number {
-  const backup = backupDatabase(config.databasePath, target)
+async function runBackup(config: Config, target: string, quiet: boolean): Promise<number> {
+  let line: Progress | undefined
+  const backup = await backupDatabase(config.databasePath, target, (pages, total) =>
+    (line ??= progress('backing up', total, 'pages', quiet)).update(pages),
+  ).finally(() => line?.finish())
   const size = backup.bytes < 1024 * 1024 ? `${Math.ceil(backup.bytes / 1024)} KiB` : `${(backup.bytes / 1024 / 1024).toFixed(1)} MiB`
   console.log(`wrote ${backup.path}: ${backup.users} users, ${backup.tokens} tokens, ${size}, integrity ok`)
   return 0
 }
+
 async function runHealthcheck(config: Config): Promise<number> {
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${config.port}/api/ping`
@@ -97,7 +103,8 @@ async function main(args: string[]): Promise<number> {
     console.log(VERSION)
     return 0
   }
-  if (command === 'backup' && rest.length !== 1) return usageError('backup needs exactly one argument, the file to write')
+  const backupArgs = rest.filter((arg) => arg !== '--quiet')
+  if (command === 'backup' && backupArgs.length !== 1) return usageError('backup needs exactly one argument, the file to write')
   const run = COMMANDS[command]
   if (!run && (rest.length > 0 && command !== 'backup' || !['serve', 'healthcheck', 'backup'].includes(command)))
     return usageError(`unknown command or option "${args.join(' ')}"`)
@@ -111,7 +118,7 @@ async function main(args: string[]): Promise<number> {
     }
   }
   if (command === 'healthcheck') return runHealthcheck(config)
-  if (command === 'backup') return runBackup(config, rest[0]!)
+  if (command === 'backup') return runBackup(config, backupArgs[0]!, rest.includes('--quiet'))
   serve(config)
   return -1 // keeps running until a signal
 }

@@ -344,8 +344,9 @@ async function onTerminal(args: string, cwd: string, settings: Record<string, st
   const decoder = new TextDecoder()
   let shown = ''
   let answered = 0
-  for await (const chunk of child.stdout) {
-    shown += decoder.decode(chunk, { stream: true })
+  const reader = child.stdout.getReader()
+  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+    shown += decoder.decode(chunk.value, { stream: true })
     const next = replies[answered]
     if (next && shown.split(next[0]).length - 1 > replies.slice(0, answered).filter(([prompt]) => prompt === next[0]).length) {
       child.stdin.write(next[1])
@@ -367,7 +368,7 @@ describe('on a terminal', () => {
     ])
     expect(created).toContain('created user jane (id 1)')
     expect(created).not.toContain('typed-unseen')
-    const [{ password_hash }] = query<{ password_hash: string }>("SELECT password_hash FROM users WHERE username = 'jane'")
+    const { password_hash } = query<{ password_hash: string }>("SELECT password_hash FROM users WHERE username = 'jane'")[0]!
     expect(await Bun.password.verify('typed-unseen', password_hash)).toBe(true)
 
     const differ = await onTerminal('users set-password jane', folder, settings, [['New password: ', 'one\r'], ['Repeat it: ', 'two\r']])
@@ -399,6 +400,16 @@ describe('on a terminal', () => {
     expect(up).toMatch(new RegExp(`\\r\x1b\\[Kmigrating: ${total}/${total} statements \\(100%\\).*\\r\x1b\\[Kapplied ${migrations.length} migration`))
     const down = await onTerminal('migrate down', folder, settings)
     expect(down).toMatch(/\r\x1b\[Kreverting: (\d+)\/\1 statements \(100%\).*\r\x1b\[Kreverted 1 migration/)
+  }, SPAWNS)
+
+  test('backup draws its progress in pages of the database, then its summary', async () => {
+    const { folder, settings, madblog } = workspace()
+    await madblog(['migrate'])
+    const drawn = await onTerminal('backup copy.db', folder, settings)
+    expect(drawn).toMatch(/\r\x1b\[Kbacking up: (\d+)\/\1 pages \(100%\).*\r\x1b\[Kwrote \S+copy\.db: 0 users/)
+    expect(await onTerminal('backup --quiet quiet.db', folder, settings)).not.toContain('backing up')
+    const piped = await madblog(['backup', 'piped.db'])
+    expect(piped.stdout).toMatch(/^wrote \S+piped\.db: 0 users, 0 tokens, \d+ KiB, integrity ok\n$/)
   }, SPAWNS)
 
   test('import-flask draws one updating line, then the summary; --quiet and a pipe get the summary only', async () => {
