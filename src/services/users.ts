@@ -95,16 +95,22 @@ export function createUserService(db: Db, passwords: PasswordHasher) {
     return get(row.id)
   }
 
-  async function register(body: unknown): Promise<User> {
-    const data = requireJsonObject(body)
+  /** A new account's username and email: each valid (in `input`) or with its field message (in `fields`). */
+  function newNames(data: { username?: unknown; email?: unknown }) {
     const fields: FieldErrors = {}
     if (!isValidUsername(data.username)) fields.username = MESSAGES.username
     if (!isValidEmail(data.email)) fields.email = MESSAGES.email
-    if (!isValidPassword(data.password)) fields.password = MESSAGES.password
     const input = {
       username: fields.username ? undefined : (data.username as string),
       email: fields.email ? undefined : (data.email as string),
     }
+    return { fields, input }
+  }
+
+  async function register(body: unknown): Promise<User> {
+    const data = requireJsonObject(body)
+    const { fields, input } = newNames(data)
+    if (!isValidPassword(data.password)) fields.password = MESSAGES.password
     throwIfAny({ ...fields, ...takenFields(input) })
     const passwordHash = await passwords.hash(data.password as string)
     try {
@@ -199,13 +205,7 @@ export function createUserService(db: Db, passwords: PasswordHasher) {
    * same rules as a registration: valid names, and none equal to an existing one.
    */
   function importAccount(account: { id: number; username: unknown; email: unknown; passwordHash: string }): User {
-    const fields: FieldErrors = {}
-    if (!isValidUsername(account.username)) fields.username = MESSAGES.username
-    if (!isValidEmail(account.email)) fields.email = MESSAGES.email
-    const input = {
-      username: fields.username ? undefined : (account.username as string),
-      email: fields.email ? undefined : (account.email as string),
-    }
+    const { fields, input } = newNames(account)
     throwIfAny({ ...fields, ...takenFields(input) })
     try {
       return db
