@@ -15,6 +15,20 @@ export function rssMb(pid: number): number {
   return kb ? Number(kb) / 1024 : NaN
 }
 
+// Clock ticks per second of /proc/<pid>/stat's CPU times (USER_HZ); 100 on every Linux we run on.
+const CLOCK_TICKS = Number(Bun.spawnSync(['getconf', 'CLK_TCK']).stdout.toString().trim()) || 100
+
+/**
+ * CPU seconds a process has spent so far, user plus system (utime + stime, fields 14 and 15 of /proc/<pid>/stat).
+ * Unlike req/s, which swings up to 3x with the neighbours' load, CPU per request stays within about 20%.
+ */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  // The command name (field 2) may hold spaces and parentheses: count fields after its closing one.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS
+}
+
 /** The highest RSS seen while `work` runs, sampled every 100 ms. */
 export async function peakRss<T>(pid: number, work: () => Promise<T>): Promise<{ result: T; peakMb: number }> {
   let peakMb = rssMb(pid)

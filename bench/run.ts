@@ -119,9 +119,9 @@ try {
    */
   async function measure(name: string, load: Workload, baseline: { floor?: boolean; rest?: Workload } = {}): Promise<Measured> {
     const sides = [
-      { key: 'madblog', load, url: base + load.path },
-      ...(baseline.floor ? [{ key: 'floor', load, url: floorBase + load.path }] : []),
-      ...(baseline.rest ? [{ key: 'rest', load: baseline.rest, url: base + baseline.rest.path }] : []),
+      { key: 'madblog', load, url: base + load.path, pid },
+      ...(baseline.floor ? [{ key: 'floor', load, url: floorBase + load.path, pid: floor.process.pid }] : []),
+      ...(baseline.rest ? [{ key: 'rest', load: baseline.rest, url: base + baseline.rest.path, pid }] : []),
     ] as const
     for (const side of sides) {
       await check(side.url, side.load)
@@ -129,15 +129,18 @@ try {
     }
     const reports: Record<string, Awaited<ReturnType<typeof runWrk>>[]> = {}
     for (let round = 0; round < ROUNDS; round++)
-      for (const side of sides) (reports[side.key] ??= []).push(await runWrk({ ...side.load, url: side.url }, WRK_CPUS, scratch))
+      for (const side of sides)
+        (reports[side.key] ??= []).push(await runWrk({ ...side.load, url: side.url }, WRK_CPUS, scratch, side.pid))
     const summary = Object.fromEntries(Object.entries(reports).map(([key, runs]) => [key, summarize(runs)])) as Measured
-    const beside = summary.floor ? ` (floor ${Math.round(summary.floor.rps)})` : summary.rest ? ` (REST read ${Math.round(summary.rest.rps)})` : ''
-    console.log(`  ${name}: ${Math.round(summary.madblog.rps)} req/s${beside}`)
+    const sideText = (side: Summary) => `${Math.round(side.rps)} req/s, ${cpuText(side)}`
+    const beside = summary.floor ? ` (floor ${sideText(summary.floor)})` : summary.rest ? ` (REST read ${sideText(summary.rest)})` : ''
+    console.log(`  ${name}: ${sideText(summary.madblog)}${beside}`)
     return summary
   }
 
   console.log(`madblog (${target}) on ${base}, first answer after ${server.firstAnswerMs.toFixed(0)} ms; floor on ${floorBase}`)
   const restRead = read('/api/users/1')
+  const cpuText = (side: Summary) => `${side.cpu_us_per_request?.toFixed(0) ?? '?'} CPU µs/req`
   const { result: reads, peakMb: loadRssMb } = await peakRss(pid, async () => ({
     ping: await measure('GET /api/ping', read('/api/ping', {}), { floor: true }),
     user: await measure('GET /api/users/1', restRead, { floor: true }),
@@ -154,7 +157,7 @@ try {
     // Each round registers names no earlier round used: `<prefix>_<thread>_<n>`.
     const registrations = []
     for (let round = 0; round < ROUNDS; round++)
-      registrations.push(await runWrk({ ...hashLoad, url: `${base}/api/users`, script: 'register', args: [`b${round}`] }, WRK_CPUS, scratch))
+      registrations.push(await runWrk({ ...hashLoad, url: `${base}/api/users`, script: 'register', args: [`b${round}`] }, WRK_CPUS, scratch, pid))
     console.log(`  POST /api/users: ${summarize(registrations).rps.toFixed(1)} req/s`)
     return [summarize(registrations), (await measure('POST /api/tokens', loginLoad)).madblog] as const
   })
@@ -233,7 +236,8 @@ function printTable(r: {
   mixed: { reads: Summary; logins: Summary }
   targets: Record<string, { value: number; target: string; pass: boolean }>
 }) {
-  const rows: string[][] = [['workload', 'req/s', 'p50 ms', 'p99 ms', 'baseline req/s', 'ratio']]
+  const rows: string[][] = [['workload', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'baseline req/s', 'baseline CPU µs/req', 'CPU ratio']]
+  const cpu = (summary: Summary | undefined) => (summary?.cpu_us_per_request === undefined ? '' : n(summary.cpu_us_per_request))
   const n = (value: number, digits = 0) => value.toFixed(digits)
   const readRows: [string, string][] = [
     ['ping', 'GET /api/ping'],
@@ -245,12 +249,13 @@ function printTable(r: {
   for (const [key, label] of readRows) {
     const { madblog, floor, rest } = r.reads[key]!
     const baseline = floor ?? rest
-    rows.push([label, n(madblog.rps), n(madblog.p50_ms, 2), n(madblog.p99_ms, 2), baseline ? `${n(baseline.rps)} ${floor ? '(floor)' : '(REST read)'}` : '', baseline ? n(madblog.rps / baseline.rps, 2) : ''])
+    const cpuRatio = baseline?.cpu_us_per_request && madblog.cpu_us_per_request ? n(madblog.cpu_us_per_request / baseline.cpu_us_per_request, 2) : ''
+    rows.push([label, n(madblog.rps), n(madblog.p50_ms, 2), n(madblog.p99_ms, 2), cpu(madblog), baseline ? `${n(baseline.rps)} ${floor ? '(floor)' : '(REST read)'}` : '', cpu(baseline), cpuRatio])
   }
   const { register, login } = r.writes
-  rows.push(['POST /api/users (argon2id hash)', n(register.rps, 1), n(register.p50_ms, 0), n(register.p99_ms, 0), `${n(register.bun_password_hash_per_s, 1)} (Bun.password)`, n(register.ratio, 2)])
-  rows.push(['POST /api/tokens (argon2id verify)', n(login.rps, 1), n(login.p50_ms, 0), n(login.p99_ms, 0), `${n(login.bun_password_verify_per_s, 1)} (Bun.password)`, n(login.ratio, 2)])
-  rows.push(['GET /api/users/1 while logins run', n(r.mixed.reads.rps), n(r.mixed.reads.p50_ms, 2), n(r.mixed.reads.p99_ms, 2), '', ''])
+  rows.push(['POST /api/users (argon2id hash)', n(register.rps, 1), n(register.p50_ms, 0), n(register.p99_ms, 0), cpu(register), `${n(register.bun_password_hash_per_s, 1)} (Bun.password)`, '', ''])
+  rows.push(['POST /api/tokens (argon2id verify)', n(login.rps, 1), n(login.p50_ms, 0), n(login.p99_ms, 0), cpu(login), `${n(login.bun_password_verify_per_s, 1)} (Bun.password)`, '', ''])
+  rows.push(['GET /api/users/1 while logins run', n(r.mixed.reads.rps), n(r.mixed.reads.p50_ms, 2), n(r.mixed.reads.p99_ms, 2), '', '', '', ''])
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)))
   const line = (row: string[]) => `| ${row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join(' | ')} |`
   console.log(`\nmadblog ${r.madblog}; ${r.machine.nproc} × ${r.machine.cpu}; Bun ${r.machine.bun}; ${r.machine.pinning}`)

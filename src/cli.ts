@@ -11,7 +11,7 @@ import { ConfigError, SETTING_NAMES, loadConfig, type Config } from './config'
 import { BackupError, backupDatabase } from './db/backup'
 import { DatabaseOpenError } from './db/client'
 import { MigrationError } from './db/migrate'
-import { serve } from './server'
+import { ListenError, serve } from './server'
 
 /** Breaks a line at spaces so that none is longer than `width`. */
 const wrap = (text: string, width: number) => text.replace(new RegExp(`(.{1,${width}})( |$)`, 'g'), '  $1\n').trimEnd()
@@ -124,7 +124,7 @@ async function main(args: string[]): Promise<number> {
 }
 
 // Known failures are one clear line; anything else is a bug worth its stack.
-const EXPECTED_FAILURES = [ConfigError, DatabaseOpenError, MigrationError, BackupError, CommandError]
+const EXPECTED_FAILURES = [ConfigError, DatabaseOpenError, MigrationError, BackupError, ListenError, CommandError]
 
 try {
   const code = await main(process.argv.slice(2))

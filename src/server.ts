@@ -1,6 +1,5 @@
 import { createApp, openMigratedDatabase } from './app'
 import type { Config } from './config'
-import { backupSummary } from './db/backup'
 import { createLogger } from './log'
 
 export const listenOptions = (config: Config) => ({
@@ -9,7 +8,13 @@ export const listenOptions = (config: Config) => ({
   // The app answers oversized and chunked bodies itself, as JSON, before reading them (src/http/body-limit.ts);
   // Bun's own cap would answer first with an empty 413.
   maxRequestBodySize: Number.MAX_SAFE_INTEGER,
+  // Elysia turns SO_REUSEPORT on: a second madblog on a taken port would start and share it, each request
+  // landing in either process and either database. Off, a taken port is an error at start.
+  reusePort: false,
 })
+
+/** The port cannot be had: start-up ends with this one line. */
+export class ListenError extends Error {}
 
 /**
  * Migrates, listens, and on SIGTERM/SIGINT stops accepting, lets in-flight requests finish (for at most
@@ -17,7 +22,7 @@ export const listenOptions = (config: Config) => ({
  */
 export function serve(config: Config) {
   const logger = createLogger(config.logLevel)
-  const database = openMigratedDatabase(config, (backup) => logger.info(`backed up the database to ${backupSummary(backup)} before migrating it`))
+  const database = openMigratedDatabase(config, logger)
   const app = createApp(config, database)
 
   let stopping = false
@@ -42,7 +47,14 @@ export function serve(config: Config) {
   process.on('SIGTERM', () => void shutdown('SIGTERM'))
   process.on('SIGINT', () => void shutdown('SIGINT'))
 
-  app.listen(listenOptions(config))
+  try {
+    app.listen(listenOptions(config))
+  } catch (cause) {
+    database.close()
+    const code = (cause as { code?: string }).code
+    const reason = code === 'EADDRINUSE' ? 'is already in use' : `cannot be listened on (${code ?? String(cause)})`
+    throw new ListenError(`port ${config.port} on ${config.host} ${reason}`)
+  }
   const { hostname, port } = app.server!
   logger.info(`madblog listening on http://${hostname}:${port} (database ${config.databasePath})`)
   return app

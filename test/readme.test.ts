@@ -9,3 +9,13 @@ test('the README settings table lists every setting with the default config.ts u
   // Each documented default, set explicitly, gives the same config as leaving the setting out.
   expect(loadConfig(Object.fromEntries(rows))).toEqual(loadConfig({}))
 })
+
+test('the deployment notes give a proxy config that bounds slow clients, and HAProxy accepts it', async () => {
+  const config = /```haproxy\n([\s\S]*?)```/.exec(readme)?.[1]
+  expect(config).toContain('timeout http-request')
+  expect(config).toMatch(/^\s+maxconn \d+/m)
+  const file = `${process.env.TMPDIR ?? '/tmp'}/madblog-readme-haproxy-${process.pid}.cfg`
+  await Bun.write(file, config!)
+  const check = Bun.spawnSync(['haproxy', '-c', '-q', '-f', file])
+  expect({ exit: check.exitCode, stderr: check.stderr.toString() }).toEqual({ exit: 0, stderr: '' })
+})

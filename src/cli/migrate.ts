@@ -3,7 +3,8 @@ import { existsSync, rmSync } from 'node:fs'
 import type { Config } from '../config'
 import { backupBeforeChange, backupSummary, holdsData, type Backup } from '../db/backup'
 import { openDatabase, type DatabaseHandle } from '../db/client'
-import { migrate, migrations, migrationStatus, pendingMigrations, statements, type MigrationStatus } from '../db/migrate'
+import { describeCollision } from '../db/identity-keys'
+import { migrate, migrations, migrationStatus, pendingMigrations, statements, type MigrationReport, type MigrationStatus } from '../db/migrate'
 import { DestructiveDownError, downTargets, migrateDown } from '../db/migrate-down'
 import { UsageError, parse, printJson, table } from './command'
 import { progress } from './progress'
@@ -32,20 +33,18 @@ function up(config: Config, args: string[]): number {
   const { values } = parse(args, { to: { type: 'string' }, quiet: { type: 'boolean' } }, { min: 0, max: 0 })
   return withExclusiveDatabase(config, (database) => {
     const pending = pendingMigrations(database.db, values.to)
-    if (pending.length === 0) {
-      console.log(values.to === undefined ? 'database is up to date' : `the database is at ${values.to} or past it: nothing to apply`)
-      return 0
-    }
-    const backup = backupIfNeeded(config, database, 'migrate')
+    const backup = pending.length > 0 ? backupIfNeeded(config, database, 'migrate') : undefined
     if (backup) console.log(backupLine(backup, `applying ${pending.map((migration) => migration.tag).join(', ')}`))
     const line = progress('migrating', pending.reduce((sum, migration) => sum + statements(migration.sql).length, 0), 'statements', values.quiet)
-    let applied: string[]
+    let report: MigrationReport
     try {
-      applied = migrate(database.db, { to: values.to, progress: line.update })
+      report = migrate(database.db, { to: values.to, progress: line.update })
     } finally {
       line.finish()
     }
-    console.log(`applied ${applied.length} migration(s): ${applied.join(', ')}`)
+    if (report.applied.length > 0) console.log(`applied ${report.applied.length} migration(s): ${report.applied.join(', ')}`)
+    else console.log(values.to === undefined ? 'database is up to date' : `the database is at ${values.to} or past it: nothing to apply`)
+    for (const collision of report.collisions) console.log(describeCollision(collision))
     return 0
   })
 }

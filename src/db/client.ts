@@ -1,5 +1,5 @@
 import { Database } from 'bun:sqlite'
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, statSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { drizzle } from 'drizzle-orm/bun-sqlite'
 import type { SynchronousMode } from '../config'
@@ -17,6 +17,47 @@ export class DatabaseOpenError extends Error {}
 
 /** Another process (a running server, an admin command) has the file open, so it cannot be held alone. */
 export class DatabaseBusyError extends DatabaseOpenError {}
+
+/** The file at DATABASE_URL is no longer the one open (deleted, or replaced): what is written now is lost. */
+export class DatabaseReplacedError extends Error {}
+
+/** Seconds a client is told to wait when the database cannot take a write. */
+export const STORAGE_RETRY_AFTER_SECONDS = 30
+const STORAGE_CODES = /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN)/
+
+/**
+ * The disk or the file failed, not the request: a full disk, an I/O error, a file made read-only or replaced.
+ * Both faces answer it 503 with Retry-After (GraphQL: SERVICE_UNAVAILABLE), not 500.
+ */
+export function isStorageFailure(error: unknown): boolean {
+  for (let inner = error, depth = 0; inner instanceof Error && depth < 4; inner = inner.cause, depth++) {
+    const code = (inner as { code?: unknown }).code
+    if (inner instanceof DatabaseReplacedError || (typeof code === 'string' && STORAGE_CODES.test(code))) return true
+  }
+  return false
+}
+
+const fileIdentity = (path: string) => {
+  const stats = statSync(path, { throwIfNoEntry: false })
+  return stats ? `${stats.dev}:${stats.ino}` : 'missing'
+}
+
+/**
+ * Every write goes through a transaction; each ends by checking that the file at `path` is still the one open
+ * (device and inode: one stat, a microsecond), so no write is acknowledged into a file already deleted or
+ * replaced, which a restart would never see again. Throwing rolls the transaction back.
+ */
+function guardWrites(db: Db, path: string) {
+  const opened = fileIdentity(path)
+  const transaction = db.transaction.bind(db)
+  db.transaction = ((write, config) =>
+    transaction((tx) => {
+      const result = write(tx)
+      if (fileIdentity(path) !== opened)
+        throw new DatabaseReplacedError(`the database file "${path}" was deleted or replaced while open: restart madblog`)
+      return result
+    }, config)) as Db['transaction']
+}
 
 export interface DatabaseOptions {
   /** FULL unless the operator traded durability for write speed (SQLITE_SYNCHRONOUS). */
@@ -61,6 +102,21 @@ function holdAlone(sqlite: Database, path: string) {
   sqlite.run('COMMIT')
 }
 
+/**
+ * SQLite silently opens a file it may not write (mode 444, another owner, a read-only mount) read-only, and
+ * the first write would fail: every login a 500. A write that is rolled back finds out at start instead.
+ */
+function checkWritable(sqlite: Database) {
+  try {
+    sqlite.run('BEGIN IMMEDIATE')
+    sqlite.run('CREATE TABLE __madblog_write_check (x)')
+  } catch (cause) {
+    throw new Error(`it cannot be written (${cause instanceof Error ? cause.message : String(cause)})`)
+  } finally {
+    if (sqlite.inTransaction) sqlite.run('ROLLBACK')
+  }
+}
+
 /** Opens (creating if needed) the SQLite file with the pragmas every connection must have. */
 export function openDatabase(path: string, { synchronous = 'FULL', exclusive = false }: DatabaseOptions = {}): DatabaseHandle {
   if (path !== ':memory:') createFolder(dirname(path), path)
@@ -73,12 +129,14 @@ export function openDatabase(path: string, { synchronous = 'FULL', exclusive = f
     sqlite.run(`PRAGMA synchronous = ${synchronous}`)
     sqlite.run('PRAGMA foreign_keys = ON')
     sqlite.run('PRAGMA busy_timeout = 5000')
+    if (path !== ':memory:') checkWritable(sqlite)
   } catch (cause) {
     if (cause instanceof DatabaseBusyError) throw cause
     const reason = cause instanceof Error ? cause.message : String(cause)
     throw new DatabaseOpenError(`cannot open database "${path}": ${reason}`)
   }
   const db = drizzle({ client: sqlite, schema })
+  if (path !== ':memory:') guardWrites(db, path)
   return {
     db,
     sqlite,

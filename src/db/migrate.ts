@@ -1,5 +1,6 @@
 import type { Database } from 'bun:sqlite'
 import type { Db } from './client'
+import { fillIdentityKeys, type IdentityCollision } from './identity-keys'
 import { embeddedMigrations, type EmbeddedMigration } from './migrations.macro' with { type: 'macro' }
 
 export const MIGRATIONS_TABLE = '__drizzle_migrations'
@@ -84,21 +85,34 @@ export function schemaTransaction<T>(sqlite: Database, change: () => T): T {
   }
 }
 
-/** Applies pending migrations (up to and including `to`, if given) in one transaction and returns the tags it ran. */
-export function migrate(db: Db, options: { to?: string; progress?: StatementProgress } = {}): string[] {
+export interface MigrationReport {
+  /** The tags that ran. */
+  applied: string[]
+  /** Accounts that share an identity with an older one (src/db/identity-keys.ts). */
+  collisions: IdentityCollision[]
+}
+
+/** Whether the schema has the identity-key columns, which only JavaScript can fill (below). */
+const hasIdentityKeys = (sqlite: Database) =>
+  sqlite.query<{ name: string }, []>('PRAGMA table_info(users)').all().some((column) => column.name === 'username_key')
+
+/**
+ * Applies pending migrations (up to and including `to`, if given), then fills the identity keys SQLite cannot
+ * compute, all in one transaction: a failure leaves the database as it was. The keys are filled at every run,
+ * even with nothing pending, so that an account freed of a collision gets its key at the next start.
+ */
+export function migrate(db: Db, options: { to?: string; progress?: StatementProgress } = {}): MigrationReport {
   const sqlite = db.$client
   bookkeeping(sqlite)
   const pending = pendingMigrations(db, options.to)
-  if (pending.length === 0) return []
-  const progress = options.progress
-  const tags = pending.map((migration) => migration.tag)
+  const applied = pending.map((migration) => migration.tag)
   const total = pending.reduce((sum, migration) => sum + statements(migration.sql).length, 0)
   let done = 0
   try {
-    schemaTransaction(sqlite, () => {
+    const collisions = schemaTransaction(sqlite, () => {
       for (const migration of pending) {
         for (const statement of statements(migration.sql)) {
-          progress?.(done++, total)
+          options.progress?.(done++, total)
           sqlite.run(statement)
         }
         sqlite.run(`INSERT INTO ${MIGRATIONS_TABLE} (hash, created_at, applied_at) VALUES (?, ?, ?)`, [
@@ -107,12 +121,13 @@ export function migrate(db: Db, options: { to?: string; progress?: StatementProg
           Date.now(),
         ])
       }
+      return hasIdentityKeys(sqlite) ? fillIdentityKeys(sqlite) : []
     })
+    if (total > 0) options.progress?.(total, total)
+    return { applied, collisions }
   } catch (cause) {
-    throw new MigrationError(`migration ${tags.join(', ')} failed and was rolled back: ${rootReason(cause)}`)
+    throw new MigrationError(`migration ${applied.join(', ') || '(identity keys)'} failed and was rolled back: ${rootReason(cause)}`)
   }
-  progress?.(total, total)
-  return tags
 }
 
 export interface MigrationStatus {

@@ -10,13 +10,17 @@ export const users = sqliteTable(
     username: text('username', { length: 64 }).notNull(),
     email: text('email', { length: 120 }).notNull(),
     passwordHash: text('password_hash').notNull(),
+    // The identity keys (src/services/identity.ts). NULL only on a row that already shared its key with an
+    // older account when the rule arrived (src/db/identity-keys.ts): it keeps working, by its exact name.
+    usernameKey: text('username_key'),
+    emailKey: text('email_key'),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull().default(now),
     updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull().default(now),
   },
   (table) => [
-    // Unique regardless of case: "Alice" and "alice" are one account.
-    uniqueIndex('users_username_unique').on(sql`lower(${table.username})`),
-    uniqueIndex('users_email_unique').on(sql`lower(${table.email})`),
+    // One identity, one account: "ÄLICE", "älice" and "ａｌｉｃｅ" share a key.
+    uniqueIndex('users_username_key_unique').on(table.usernameKey),
+    uniqueIndex('users_email_key_unique').on(table.emailKey),
   ],
 )
 

@@ -1,4 +1,6 @@
 import { GraphQLError } from 'graphql'
+import { maskError as yogaMaskError } from 'graphql-yoga'
+import { STORAGE_RETRY_AFTER_SECONDS, isStorageFailure } from '../db/client'
 import {
   DomainError,
   ForbiddenError,
@@ -68,4 +70,18 @@ export function withDomainErrors<T extends Record<string, Record<string, Resolve
       Object.fromEntries(Object.entries(fields).map(([name, resolve]) => [name, guard(resolve)])),
     ]),
   ) as T
+}
+
+/**
+ * Yoga's masking, except that a failing disk or database file (REST's 503) is SERVICE_UNAVAILABLE with
+ * `retryAfter`, not an unexpected error. Like any masked error, the original is logged.
+ */
+export function maskError(error: unknown, message: string): Error {
+  const original = error instanceof GraphQLError ? error.originalError : error
+  if (!isStorageFailure(original)) return yogaMaskError(error, message)
+  const at = error instanceof GraphQLError ? { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path } : {}
+  return new GraphQLError('The database cannot take this now. Try again later.', {
+    ...at,
+    extensions: { code: 'SERVICE_UNAVAILABLE', retryAfter: STORAGE_RETRY_AFTER_SECONDS },
+  })
 }

@@ -1,8 +1,9 @@
 import { execute, getOperationAST, GraphQLError, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql'
-import { maskError, processRegularResult, type YogaServerInstance } from 'graphql-yoga'
+import { processRegularResult, type YogaServerInstance } from 'graphql-yoga'
 import type { Logger } from '../log'
 import type { ServerContext } from './body'
 import type { GraphqlContext } from './context'
+import { maskError } from './errors'
 import { redactAll } from './redact'
 
 type Params = { query: string; variables?: Record<string, unknown> | null; operationName?: string | null }

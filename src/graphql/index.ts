@@ -8,6 +8,7 @@ import type { Services } from '../services'
 import { isJsonPost, useBufferedJsonBody, type ServerContext } from './body'
 import { boundedCache } from './cache'
 import { createContext, type GraphqlContext } from './context'
+import { maskError } from './errors'
 import { fastPath } from './fast-path'
 import { hardening } from './hardening'
 import { graphiqlAssets, graphiqlPage, PLAYGROUND } from './playground'
@@ -42,6 +43,7 @@ export function createGraphqlServer(
     schema,
     context: ({ request }) => contextFor(request),
     logging: yogaLogger(logger),
+    maskedErrors: { maskError },
     // Elysia answers CORS (one policy for both faces) and bounds every body before a route sees it.
     cors: false,
     maxRequestBodySize: false,
@@ -71,20 +73,40 @@ export function graphql(services: Services, config: Config, logger: Logger, addr
   return new Elysia({ name: 'graphql' })
     .onStart((app) => void (server = app.server))
     .use(settings.introspection ? graphiqlAssets() : new Elysia({ name: 'no-graphiql' }))
-    .get(GRAPHQL_PATH, ({ request }) => yoga.handleRequest(request, {}), { detail: { hide: true } })
+    .get(GRAPHQL_PATH, async ({ request }) => finished(request, await yoga.handleRequest(request, {})), { detail: { hide: true } })
     .post(
       GRAPHQL_PATH,
       async ({ request }) => {
-        if (!isJsonPost(request)) return yoga.handleRequest(request, {})
+        if (!isJsonPost(request)) return finished(request, await yoga.handleRequest(request, {}))
         const bufferedBody = await request.text()
-        return fast(request, bufferedBody) ?? yoga.handleRequest(request, { bufferedBody })
+        return finished(request, await (fast(request, bufferedBody) ?? yoga.handleRequest(request, { bufferedBody })))
       },
-      {
-        parse: 'none',
-        detail: { hide: true },
-        // Any POST may carry a token: createToken can sit under any alias, fragment or batch entry, so rather than
-        // inspect answers, none of them is stored. GET runs only queries, and no query returns a token.
-        beforeHandle: ({ set }) => void (set.headers['cache-control'] = 'no-store'),
-      },
+      { parse: 'none', detail: { hide: true } },
     )
+}
+
+const NOT_ACCEPTABLE = JSON.stringify({
+  errors: [
+    {
+      message:
+        'The Accept header allows no media type /graphql answers in: application/graphql-response+json, application/json, text/event-stream or multipart/mixed, in UTF-8.',
+      extensions: { code: 'NOT_ACCEPTABLE' },
+    },
+  ],
+})
+
+/**
+ * What every /graphql answer gets on its way out, whichever path made it. Yoga's 406 has an empty body: it
+ * becomes JSON like every other refusal. Any POST may carry a token (createToken can sit under any alias,
+ * fragment or batch entry, and come back as JSON, an event stream or multipart), so rather than inspect
+ * answers, none of them is stored; this overrides the `no-cache` of yoga's event streams. GET runs only
+ * queries, and no query returns a token.
+ */
+function finished(request: Request, response: Response): Response {
+  const answer =
+    response.status === 406
+      ? new Response(NOT_ACCEPTABLE, { status: 406, headers: { 'content-type': 'application/json; charset=utf-8' } })
+      : response
+  if (request.method === 'POST') answer.headers.set('cache-control', 'no-store')
+  return answer
 }

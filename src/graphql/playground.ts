@@ -4,6 +4,7 @@ import editorWorker from '../assets/graphiql-editor.worker.js' with { type: 'fil
 import graphqlWorker from '../assets/graphiql-graphql.worker.js' with { type: 'file' }
 import jsonWorker from '../assets/graphiql-json.worker.js' with { type: 'file' }
 import graphiqlStyles from '../assets/graphiql.css' with { type: 'file' }
+import graphiqlStart from '../assets/graphiql-start.js' with { type: 'file' }
 import graphiqlScript from '../assets/graphiql.js' with { type: 'file' }
 
 /** The playground's opening document: a runnable walk from sign-up to an authenticated query. */
@@ -60,6 +61,7 @@ export const PLAYGROUND: GraphiQLOptions = { title: 'madblog GraphQL', defaultQu
 const ASSETS = '/graphql/assets'
 const FILES = {
   'graphiql.js': graphiqlScript,
+  'start.js': graphiqlStart,
   'graphiql.css': graphiqlStyles,
   'editor.worker.js': editorWorker,
   'json.worker.js': jsonWorker,
@@ -72,7 +74,8 @@ const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u0
 /**
  * Yoga's GraphiQL page with its script, stylesheet and editor workers served by madblog instead of unpkg,
  * so the playground works offline and inside the compiled binary. The files stay on disk (or in the binary)
- * and are streamed: the 5 MB bundle never sits in the server's heap.
+ * and are streamed: the 5 MB bundle never sits in the server's heap. The page holds no inline script (its
+ * options are a JSON data block `start.js` reads), so its Content-Security-Policy allows only madblog's own.
  */
 export function graphiqlPage(options: GraphiQLOptions = PLAYGROUND): string {
   const title = Bun.escapeHTML(options.title ?? 'GraphiQL')
@@ -88,17 +91,9 @@ export function graphiqlPage(options: GraphiQLOptions = PLAYGROUND): string {
 <body id="body" class="no-focus-outline">
 <noscript>You need to enable JavaScript to run this app.</noscript>
 <div id="root">Loading ${title}…</div>
-<script>
-const workers = ${scriptJson(workers)}
-self.MonacoEnvironment = { globalAPI: false, getWorkerUrl: (_, label) => workers[label] }
-</script>
+<script type="application/json" id="graphiql-options">${scriptJson({ workers, options })}</script>
+<script src="${ASSETS}/start.js"></script>
 <script src="${ASSETS}/graphiql.js"></script>
-<script>
-const options = ${scriptJson(options)}
-// This GraphiQL build opens on \`query\`, which would override a ?query= link: the default only when there is none.
-if (!new URLSearchParams(location.search).has('query')) options.query = options.defaultQuery
-YogaGraphiQL.renderYogaGraphiQL(document.getElementById('root'), options)
-</script>
 </body>
 </html>
 `

@@ -35,8 +35,11 @@ const view = (user: User, context: GraphqlContext) => viewUser(user, context.vie
 export const resolvers = withDomainErrors({
   Query: {
     me: (_: unknown, __: unknown, context: GraphqlContext) => view(context.viewer(), context),
-    user: (_: unknown, { id }: { id: string }, context: GraphqlContext) =>
-      view(context.services.users.get(userId(id)), context),
+    // The caller first: a stranger learns nothing, not even which ids exist (REST's 401 for every id).
+    user: (_: unknown, { id }: { id: string }, context: GraphqlContext) => {
+      const viewer = context.viewer()
+      return viewUser(context.services.users.get(userId(id)), viewer)
+    },
     users: (_: unknown, args: ConnectionArgs, context: GraphqlContext) => {
       const viewer = context.viewer()
       const connection = userConnection(context.services.users, args)

@@ -1,4 +1,5 @@
 import { Elysia } from 'elysia'
+import { STORAGE_RETRY_AFTER_SECONDS, isStorageFailure } from '../db/client'
 import type { Logger } from '../log'
 import {
   DomainError,
@@ -73,8 +74,8 @@ function allowedMethods(routes: RouteTable, path: string): string[] {
 }
 
 /**
- * Every failure becomes JSON in one place: domain errors by their meaning, framework errors by their kind,
- * and anything else a logged 500 whose cause never reaches the client.
+ * Every failure becomes JSON in one place: domain errors by their meaning, framework errors by their kind, a
+ * failing disk or database file a logged 503, and anything else a logged 500 whose cause never reaches the client.
  */
 export function errorHandling(logger: Logger, routes: () => RouteTable) {
   return new Elysia({ name: 'error-handling' }).onError({ as: 'global' }, ({ code, error, set, request, path }) => {
@@ -90,6 +91,9 @@ export function errorHandling(logger: Logger, routes: () => RouteTable) {
     else if (code === 'NOT_FOUND') {
       const allowed = allowedMethods(routes(), path)
       mapped = allowed.length ? { status: 405, headers: { allow: allowed.join(', ') } } : { status: 404 }
+    } else if (isStorageFailure(error)) {
+      logger.error(`${request.method} ${path} failed: the database cannot take it now`, error)
+      mapped = { status: 503, headers: { 'retry-after': String(STORAGE_RETRY_AFTER_SECONDS) } }
     } else {
       logger.error(`${request.method} ${path} failed`, error)
       mapped = { status: 500 }

@@ -41,8 +41,14 @@ export const UserListModel = t.Object(
 )
 
 export const CreateUserBody = t.Object({
-  username: t.String({ ...userInput.username, minLength: 1, pattern: '^[^:]+$' }),
-  email: t.String({ ...userInput.email, format: 'email' }),
+  username: t.String({
+    ...userInput.username,
+    minLength: 1,
+    pattern: '^[^:]+$',
+    description:
+      'Stored in NFKC form: letters, marks and digits of any script, plus . _ -, 1–64 characters, no Latin mixed with Cyrillic or Greek. Unique regardless of case in any script.',
+  }),
+  email: t.String({ ...userInput.email, format: 'email', description: 'Unique regardless of case in any script; the domain is stored lower-cased.' }),
   password: Password,
 })
 

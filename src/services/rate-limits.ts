@@ -1,9 +1,10 @@
 import type { RateLimitSettings } from '../config'
 import { InvalidCredentialsError, RateLimitedError, ValidationError } from './errors'
+import { IDENTITY_LIMITS, usernameKey } from './identity'
 import { slidingWindow } from './sliding-window'
 import type { IssuedToken } from './tokens'
 import type { User } from './users'
-import { LIMITS, MESSAGES } from './validation'
+import { MESSAGES } from './validation'
 
 // Measured worst case, every key full: 50,000 usernames of 64 characters with 10 failures each take 16 MiB of
 // heap, 10,000 addresses with 100 each 11 MiB (per limiter). Only a flood of fresh keys evicts a live one: for a
@@ -14,12 +15,12 @@ const MAX_ADDRESSES = 10_000
 const HOUR_MS = 60 * 60 * 1000
 
 /**
- * Usernames are unique regardless of case, so their failures are too. Longer ones cannot exist and are kept
- * as a digest; ':' is not allowed in a username, so the digest never collides with a real one.
+ * Failures count per identity, by the key accounts are unique by. Keys longer than any name's are kept as a
+ * digest; ':' is not allowed in a username, so the digest never collides with a real one.
  */
-const usernameKey = (username: string) => {
-  const lower = username.toLowerCase()
-  return lower.length > LIMITS.username ? `:${Bun.hash(lower).toString(36)}` : lower
+const failureKey = (username: string) => {
+  const key = usernameKey(username)
+  return [...key].length > IDENTITY_LIMITS.usernameChars ? `:${Bun.hash(key).toString(36)}` : key
 }
 
 type Login = (username: string, password: string) => Promise<IssuedToken>
@@ -53,7 +54,7 @@ export function createRateLimits(settings: RateLimitSettings, now: () => number)
     attempt: () => Promise<T>,
     failed: (error: unknown) => boolean,
   ): Promise<T> {
-    const user = usernameKey(username)
+    const user = failureKey(username)
     const at = now()
     const wait = Math.max(byUsername.retryAfter(user, at), byAddress.retryAfter(client, at))
     if (wait > 0) throw new RateLimitedError(`Too many failed logins. Try again in ${wait} seconds.`, wait)

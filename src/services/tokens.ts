@@ -1,8 +1,9 @@
-import { and, eq, gt, lte, sql } from 'drizzle-orm'
+import { and, eq, gt, isNull, lte, or, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { rowReader } from '../db/rows'
 import { tokens, users } from '../db/schema'
 import { InvalidCredentialsError, UnauthenticatedError } from './errors'
+import { usernameKey } from './identity'
 import { isLegacyHash, type PasswordHasher } from './passwords'
 import type { User } from './users'
 
@@ -31,10 +32,14 @@ export function createTokenService(db: Db, passwords: PasswordHasher, ttlSeconds
     db.select({ id: users.id, username: users.username, email: users.email }).from(users).where(eq(users.id, liveOwner)),
     ['hash', 'now'],
   )
+  // By identity key; a row left without one (it shared its key with an older account when the identity rule
+  // arrived, src/db/identity-keys.ts) is found by its exact name, which wins over the key's holder.
   const credentialsByUsername = db
     .select({ id: users.id, passwordHash: users.passwordHash })
     .from(users)
-    .where(sql`lower(${users.username}) = lower(${sql.placeholder('username')})`)
+    .where(or(eq(users.usernameKey, sql.placeholder('key')), and(isNull(users.usernameKey), eq(users.username, sql.placeholder('name')))))
+    .orderBy(sql`${users.username} = ${sql.placeholder('name')} DESC`)
+    .limit(1)
     .prepare()
   const passwordHashById = db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, sql.placeholder('id'))).prepare()
   const insert = db
@@ -55,7 +60,7 @@ export function createTokenService(db: Db, passwords: PasswordHasher, ttlSeconds
 
   /** A fresh random token for every login, so one user may hold several sessions. */
   async function login(username: string, password: string): Promise<IssuedToken> {
-    const account = credentialsByUsername.get({ username })
+    const account = credentialsByUsername.get({ key: usernameKey(username), name: username })
     const valid = await passwords.verify(password, account?.passwordHash)
     if (!account || !valid) throw new InvalidCredentialsError('Invalid username or password')
     // An imported werkzeug hash is replaced by argon2id now that the password is known; written below, in the
@@ -85,8 +90,9 @@ export function createTokenService(db: Db, passwords: PasswordHasher, ttlSeconds
     return user
   }
 
+  // Writes run in transactions, which the database checks before they commit (src/db/client.ts).
   function revoke(token: string): void {
-    deleteByHash.run({ hash: digestToken(token) })
+    db.transaction(() => deleteByHash.run({ hash: digestToken(token) }))
   }
 
   /** Ends every session of one user; returns how many tokens that was. */
@@ -96,7 +102,7 @@ export function createTokenService(db: Db, passwords: PasswordHasher, ttlSeconds
 
   /** Removes tokens past their expiry; they are already refused, this only reclaims space. */
   function pruneExpired(): number {
-    return deleteExpired.all({ now: Date.now() }).length
+    return db.transaction(() => deleteExpired.all({ now: Date.now() }).length)
   }
 
   return { login, authenticate, revoke, revokeAll, pruneExpired }

@@ -1,19 +1,12 @@
-import { and, asc, count, desc, eq, gt, gte, lt, lte, sql } from 'drizzle-orm'
+import { and, asc, count, desc, eq, gt, gte, isNull, lt, lte, or, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { rowReader } from '../db/rows'
 import { tokens, users } from '../db/schema'
 import { ForbiddenError, NotFoundError, ValidationError, type FieldErrors } from './errors'
+import { emailKey, normalizeEmail, normalizeUsername, usernameKey } from './identity'
 import { pageMeta, type PageMeta, type PageRequest } from './pagination'
 import type { PasswordHasher } from './passwords'
-import {
-  MESSAGES,
-  isValidEmail,
-  isValidPassword,
-  isValidUsername,
-  requireJsonObject,
-  throwIfAny,
-  type JsonObject,
-} from './validation'
+import { MESSAGES, isValidPassword, requireJsonObject, throwIfAny, type JsonObject } from './validation'
 
 export interface User {
   id: number
@@ -33,6 +26,17 @@ export function viewUser(user: User, viewer: User | undefined): UserView {
 }
 
 const columns = { id: users.id, username: users.username, email: users.email }
+
+/** The stored forms and their identity keys, always written together. */
+function identity<U extends string | undefined, E extends string | undefined>(username: U, email: E) {
+  return {
+    username,
+    usernameKey: username === undefined ? undefined : usernameKey(username),
+    email,
+    emailKey: email === undefined ? undefined : emailKey(email),
+  } as { username: U; usernameKey: U; email: E; emailKey: E }
+}
+
 const isUniqueViolation = (error: unknown, index: string) =>
   error instanceof Error && (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' && error.message.includes(index)
 
@@ -41,16 +45,15 @@ export function createUserService(db: Db, passwords: PasswordHasher) {
   // it as a parameter, and a bound LIMIT costs about 5 µs a run on bun:sqlite (bench/), more than the lookup.
   const byId = rowReader<User, [number]>(db, db.select(columns).from(users).where(eq(users.id, sql.placeholder('id'))), ['id'])
   const hashById = db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, sql.placeholder('id'))).prepare()
-  const idByUsername = db
+  const idByUsernameKey = db.select({ id: users.id }).from(users).where(eq(users.usernameKey, sql.placeholder('key'))).prepare()
+  const idByName = db
     .select({ id: users.id })
     .from(users)
-    .where(sql`lower(${users.username}) = lower(${sql.placeholder('username')})`)
+    .where(or(eq(users.usernameKey, sql.placeholder('key')), and(isNull(users.usernameKey), eq(users.username, sql.placeholder('name')))))
+    .orderBy(sql`${users.username} = ${sql.placeholder('name')} DESC`)
+    .limit(1)
     .prepare()
-  const idByEmail = db
-    .select({ id: users.id })
-    .from(users)
-    .where(sql`lower(${users.email}) = lower(${sql.placeholder('email')})`)
-    .prepare()
+  const idByEmailKey = db.select({ id: users.id }).from(users).where(eq(users.emailKey, sql.placeholder('key'))).prepare()
   const page = db
     .select(columns)
     .from(users)
@@ -69,16 +72,16 @@ export function createUserService(db: Db, passwords: PasswordHasher) {
   function takenFields(input: { username?: string; email?: string }, self?: number): FieldErrors {
     const fields: FieldErrors = {}
     const owner = (row: { id: number } | undefined) => row !== undefined && row.id !== self
-    if (input.username !== undefined && owner(idByUsername.get({ username: input.username })))
+    if (input.username !== undefined && owner(idByUsernameKey.get({ key: usernameKey(input.username) })))
       fields.username = MESSAGES.usernameTaken
-    if (input.email !== undefined && owner(idByEmail.get({ email: input.email }))) fields.email = MESSAGES.emailTaken
+    if (input.email !== undefined && owner(idByEmailKey.get({ key: emailKey(input.email) }))) fields.email = MESSAGES.emailTaken
     return fields
   }
 
   /** The unique indexes are the last word when two writers race past the checks above. */
   function translateUniqueViolation(error: unknown): never {
-    if (isUniqueViolation(error, 'users_username_unique')) throw new ValidationError({ username: MESSAGES.usernameTaken })
-    if (isUniqueViolation(error, 'users_email_unique')) throw new ValidationError({ email: MESSAGES.emailTaken })
+    if (isUniqueViolation(error, 'users_username_key_unique')) throw new ValidationError({ username: MESSAGES.usernameTaken })
+    if (isUniqueViolation(error, 'users_email_key_unique')) throw new ValidationError({ email: MESSAGES.emailTaken })
     throw error
   }
 
@@ -88,9 +91,12 @@ export function createUserService(db: Db, passwords: PasswordHasher) {
     return user
   }
 
-  /** The account whose username matches under the identity rule, for admin commands that name users. */
+  /**
+   * The account a username names, as a login finds it: by identity key, or by exact name for an account left
+   * without its key by a collision (src/db/identity-keys.ts), which wins over the key's holder.
+   */
   function getByUsername(username: string): User {
-    const row = idByUsername.get({ username })
+    const row = idByName.get({ key: usernameKey(username), name: username })
     if (!row) throw new NotFoundError('User not found')
     return get(row.id)
   }
@@ -98,12 +104,9 @@ export function createUserService(db: Db, passwords: PasswordHasher) {
   /** A new account's username and email: each valid (in `input`) or with its field message (in `fields`). */
   function newNames(data: { username?: unknown; email?: unknown }) {
     const fields: FieldErrors = {}
-    if (!isValidUsername(data.username)) fields.username = MESSAGES.username
-    if (!isValidEmail(data.email)) fields.email = MESSAGES.email
-    const input = {
-      username: fields.username ? undefined : (data.username as string),
-      email: fields.email ? undefined : (data.email as string),
-    }
+    const input = { username: normalizeUsername(data.username), email: normalizeEmail(data.email) }
+    if (input.username === undefined) fields.username = MESSAGES.username
+    if (input.email === undefined) fields.email = MESSAGES.email
     return { fields, input }
   }
 
@@ -119,7 +122,7 @@ export function createUserService(db: Db, passwords: PasswordHasher) {
           throwIfAny(takenFields(input))
           return tx
             .insert(users)
-            .values({ username: input.username!, email: input.email!, passwordHash })
+            .values({ ...identity(input.username!, input.email!), passwordHash })
             .returning(columns)
             .get()
         },
@@ -145,14 +148,14 @@ export function createUserService(db: Db, passwords: PasswordHasher) {
     if (actor.id !== id) throw new ForbiddenError('Not your record')
     const data = requireJsonObject(body)
     const fields: FieldErrors = {}
-    if ('username' in data && !isValidUsername(data.username)) fields.username = MESSAGES.username
-    if ('email' in data && !isValidEmail(data.email)) fields.email = MESSAGES.email
+    const changes = {
+      username: 'username' in data ? normalizeUsername(data.username) : undefined,
+      email: 'email' in data ? normalizeEmail(data.email) : undefined,
+    }
+    if ('username' in data && changes.username === undefined) fields.username = MESSAGES.username
+    if ('email' in data && changes.email === undefined) fields.email = MESSAGES.email
     if ('password' in data && !isValidPassword(data.password)) fields.password = MESSAGES.password
     if ('password' in data && !isValidPassword(data.old_password)) fields.old_password = MESSAGES.oldPasswordMissing
-    const changes = {
-      username: 'username' in data && !fields.username ? (data.username as string) : undefined,
-      email: 'email' in data && !fields.email ? (data.email as string) : undefined,
-    }
     throwIfAny({ ...fields, ...takenFields(changes, id) })
     const password = await newPassword(id, data)
     const passwordHash = password?.hash
@@ -170,7 +173,7 @@ export function createUserService(db: Db, passwords: PasswordHasher) {
           }
           const updated = tx
             .update(users)
-            .set({ ...changes, ...(passwordHash ? { passwordHash } : {}), updatedAt: new Date() })
+            .set({ ...identity(changes.username, changes.email), ...(passwordHash ? { passwordHash } : {}), updatedAt: new Date() })
             .where(eq(users.id, id))
             .returning(columns)
             .get()
@@ -210,7 +213,7 @@ export function createUserService(db: Db, passwords: PasswordHasher) {
     try {
       return db
         .insert(users)
-        .values({ id: account.id, username: input.username!, email: input.email!, passwordHash: account.passwordHash })
+        .values({ id: account.id, ...identity(input.username!, input.email!), passwordHash: account.passwordHash })
         .returning(columns)
         .get()
     } catch (error) {

@@ -35,16 +35,21 @@ export function servedToChromium(app: App) {
 
   return {
     origin: () => origin,
-    async openOffline(): Promise<{ page: Page; blocked: string[] }> {
+    /** `refused` lists what the page's Content-Security-Policy stopped, as Chromium reports it. */
+    async openOffline(): Promise<{ page: Page; blocked: string[]; refused: string[] }> {
       const page = await browser.newPage()
       const blocked: string[] = []
+      const refused: string[] = []
+      page.on('console', (message) => {
+        if (message.text().includes('Content Security Policy')) refused.push(message.text())
+      })
       await page.route('**/*', (route) => {
         const url = route.request().url()
         if (url.startsWith(origin) || url.startsWith('data:') || url.startsWith('blob:')) return route.continue()
         blocked.push(url)
         return route.abort()
       })
-      return { page, blocked }
+      return { page, blocked, refused }
     },
   }
 }

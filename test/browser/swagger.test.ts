@@ -6,7 +6,7 @@ const { app } = testApp()
 const { origin, openOffline } = servedToChromium(app)
 
 test('/swagger renders every endpoint with the outside network blocked', async () => {
-  const { page, blocked } = await openOffline()
+  const { page, blocked, refused } = await openOffline()
   await page.goto(`${origin()}/swagger`)
   await page.getByText('/api/tokens').first().waitFor({ timeout: 30_000 })
   const text = (await page.locator('body').innerText()).replace(/\s+/g, ' ')
@@ -24,4 +24,5 @@ test('/swagger renders every endpoint with the outside network blocked', async (
     expect(text).toContain(operation)
   await page.screenshot({ path: screenshotPath('swagger') })
   expect(blocked).toEqual([])
+  expect(refused).toEqual([])
 }, 60_000)

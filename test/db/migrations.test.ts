@@ -77,11 +77,11 @@ describe('down migrations', () => {
       expect(migrateDown(database.db, { force: true }).reverted).toEqual([migration.tag])
       seed(sqlite)
       const below = snapshot(sqlite)
-      expect(migrate(database.db, { to: migration.tag })).toEqual([migration.tag])
+      expect(migrate(database.db, { to: migration.tag }).applied).toEqual([migration.tag])
       const above = snapshot(sqlite)
       expect(migrateDown(database.db, { force: true }).reverted).toEqual([migration.tag])
       expect({ tag: migration.tag, ...snapshot(sqlite) }).toEqual({ tag: migration.tag, ...below })
-      expect(migrate(database.db, { to: migration.tag })).toEqual([migration.tag])
+      expect(migrate(database.db, { to: migration.tag }).applied).toEqual([migration.tag])
       expect({ tag: migration.tag, ...snapshot(sqlite) }).toEqual({ tag: migration.tag, ...above })
       migrateDown(database.db, { force: true })
     }

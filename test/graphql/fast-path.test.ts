@@ -219,6 +219,11 @@ test('through the app, the common request and its refusals keep their status cod
   expect(syntax.status).toBe(400)
   const invalid = await h.call('POST', '/graphql', { body: { query: '{ me { password } }' }, headers: strict })
   expect(invalid.status).toBe(400)
-  const notAcceptable = await h.call('POST', '/graphql', { body: { query: '{ me { id } }' }, headers: { accept: 'text/html' } })
-  expect(notAcceptable.status).toBe(406)
+  for (const accept of ['text/html', 'application/json; charset=utf-16']) {
+    const notAcceptable = await h.call('POST', '/graphql', { body: { query: '{ me { id } }' }, headers: { accept } })
+    expect(notAcceptable.status).toBe(406)
+    // A refusal like any other: JSON that says why, not an empty body.
+    expect(notAcceptable.headers.get('content-type')).toBe('application/json; charset=utf-8')
+    expect(notAcceptable.body.errors[0]).toEqual({ message: expect.stringContaining('Accept'), extensions: { code: 'NOT_ACCEPTABLE' } })
+  }
 })

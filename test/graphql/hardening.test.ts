@@ -178,6 +178,8 @@ describe('introspection off', () => {
     const response = await call('GET', '/graphql', { headers: { accept: 'text/html' } })
     expect(response.status).toBe(406)
     expect(response.text).not.toContain('GraphiQL')
+    expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8')
+    expect(response.body.errors[0].extensions.code).toBe('NOT_ACCEPTABLE')
     expect((await call('GET', '/graphql/assets/graphiql.js')).status).toBe(404)
   })
 })

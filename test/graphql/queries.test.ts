@@ -44,6 +44,13 @@ describe('me and user', () => {
     expect(response.body.data).toBeNull() // users is non-null, so its error nulls the whole result
   })
 
+  test.each(['1', '99', '0', 'abc'])('anonymous user(id: "%s") is UNAUTHENTICATED: no id is told apart', async (id) => {
+    const { gql, signUp } = graphqlApp()
+    await signUp('ada')
+    const response = await gql('query ($id: ID!) { user(id: $id) { id } }', { variables: { id } })
+    expect(codes(response.body)).toEqual(['UNAUTHENTICATED'])
+  })
+
   test('a token in the query string is not a token', async () => {
     const { call, signUp } = graphqlApp()
     const ada = await signUp('ada')

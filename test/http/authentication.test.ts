@@ -80,6 +80,18 @@ describe('responses that carry a token are not stored', () => {
     const refused = await call('POST', '/graphql', { body: { query: '{ me { id } }' } })
     expect(refused.headers.get('cache-control')).toBe('no-store')
   })
+
+  test.each(['text/event-stream', 'multipart/mixed'])('createToken answered as %s is no-store too', async (accept) => {
+    const { call, signUp } = testApp()
+    await signUp('alice')
+    const login = await call('POST', '/graphql', {
+      body: { query: 'mutation { createToken(username: "alice", password: "secret") { token } }' },
+      headers: { accept },
+    })
+    expect(login.headers.get('content-type')).toStartWith(accept)
+    expect(login.text).toContain('"token"')
+    expect(login.headers.get('cache-control')).toBe('no-store')
+  })
 })
 
 describe('token expiry', () => {

@@ -1,5 +1,7 @@
 import { describe, expect, spyOn, test } from 'bun:test'
+import { createLogger } from '../../src/log'
 import { testApp } from '../helpers'
+import { until } from '../until'
 
 describe('every error is JSON', () => {
   test('an unknown route is 404', async () => {
@@ -18,6 +20,25 @@ describe('every error is JSON', () => {
     const ping = await call('POST', '/api/ping')
     expect(ping.status).toBe(405)
     expect(ping.headers.get('allow')).toBe('GET')
+  })
+
+  test('a one-letter Host is routed, answered and logged by the real path (405 + Allow, not a 404 for /ping)', async () => {
+    const { app } = testApp({ logLevel: 'info' })
+    const lines = spyOn(console, 'log').mockImplementation(() => {})
+    try {
+      // What Bun builds request.url from on `Host: x`.
+      const wrongMethod = await app.handle(new Request('http://x/api/ping', { method: 'PATCH' }))
+      expect(wrongMethod.status).toBe(405)
+      expect(wrongMethod.headers.get('allow')).toBe('GET')
+      expect(await (await app.handle(new Request('http://x/api/ping?q=1'))).json()).toBe('Pong!')
+      await until(() => lines.mock.calls.length === 2) // written after the answer
+      expect(lines.mock.calls.map(([line]) => String(line).split(' ').slice(2, 5).join(' '))).toEqual([
+        'PATCH /api/ping 405',
+        'GET /api/ping 200',
+      ])
+    } finally {
+      lines.mockRestore()
+    }
   })
 
   test('a body over MAX_BODY_BYTES is 413', async () => {
@@ -39,6 +60,38 @@ describe('every error is JSON', () => {
       expect(response.text).not.toContain('tokens')
       expect(logged).toHaveBeenCalled()
       expect(String(logged.mock.calls[0]?.[0])).toContain('GET /api/users/1 failed')
+    } finally {
+      logged.mockRestore()
+    }
+  })
+})
+
+describe('the log of an unexpected failure', () => {
+  test('is one line with the cause and its stack, a few KB at most, whatever the error holds', async () => {
+    const { call, signUp, database } = testApp()
+    const alice = await signUp('alice')
+    database.sqlite.run('DROP TABLE tokens')
+    const logged = spyOn(console, 'error').mockImplementation(() => {})
+    try {
+      expect((await call('GET', `/api/users/${alice.id}`, { token: alice.token })).status).toBe(500)
+      expect(logged).toHaveBeenCalledTimes(1)
+      const args = logged.mock.calls[0]!
+      expect(args).toHaveLength(1) // no error object for the console to print with a source excerpt
+      const line = String(args[0])
+      expect(line).not.toContain('\n')
+      expect(line).toMatch(/ ERROR GET \/api\/users\/1 failed .*no such table: tokens.* \| +at /)
+      expect(line.length).toBeLessThan(5000)
+    } finally {
+      logged.mockRestore()
+    }
+  })
+
+  test('is cut at 4 KB however long the message or deep the causes', () => {
+    const logged = spyOn(console, 'error').mockImplementation(() => {})
+    try {
+      const huge = new Error(' '.repeat(50_000), { cause: new Error('x'.repeat(50_000)) })
+      createLogger('error').error('boom', huge)
+      expect(String(logged.mock.calls[0]![0]).length).toBeLessThanOrEqual(4200)
     } finally {
       logged.mockRestore()
     }

@@ -85,7 +85,7 @@ const wrongType = fc.oneof(
 )
 export const badUsername = fc.oneof(
   wrongType,
-  fc.constantFrom('', '   ', '\t', 'a:b', ':', 'a\0b', 'a\nb', 'x'.repeat(65), '\u0007'),
+  fc.constantFrom('', '   ', '\t', 'a:b', ':', 'a\0b', 'a\nb', 'x'.repeat(65), '\u0007', 'a b', 'ad\u200bmin', '\u202eabc', 'аdmin', "o'brien"),
   hostileString.map((text) => `${text}:`),
 )
 export const badEmail = fc.oneof(

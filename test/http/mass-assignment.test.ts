@@ -7,7 +7,16 @@ import { jsonText } from './hostile'
  * answer that looks right could still hide a write.
  */
 
-type Row = { id: number; username: string; email: string; password_hash: string; created_at: number; updated_at: number }
+type Row = {
+  id: number
+  username: string
+  username_key: string
+  email: string
+  email_key: string
+  password_hash: string
+  created_at: number
+  updated_at: number
+}
 
 const SMUGGLED: [string, unknown][] = [
   ['id', 999],
@@ -17,6 +26,9 @@ const SMUGGLED: [string, unknown][] = [
   ['createdAt', 0],
   ['updated_at', 0],
   ['updatedAt', 0],
+  ['username_key', 'admin'],
+  ['usernameKey', 'admin'],
+  ['email_key', 'admin@example.com'],
   ['email_verified', true],
   ['is_admin', true],
   ['__proto__', { is_admin: true, username: 'proto-name', password: 'proto-password', old_password: 'secret' }],
@@ -27,7 +39,7 @@ function rows(database: ReturnType<typeof testApp>['database']): Row[] {
   return database.sqlite.query('SELECT * FROM users ORDER BY id').all() as Row[]
 }
 
-const COLUMNS = ['id', 'username', 'email', 'password_hash', 'created_at', 'updated_at']
+const COLUMNS = ['id', 'username', 'username_key', 'email', 'email_key', 'password_hash', 'created_at', 'updated_at']
 
 describe('REST', () => {
   test('POST /api/users sets only username, email and the hash of the password', async () => {
@@ -59,7 +71,7 @@ describe('REST', () => {
     expect(response.status).toBe(200)
     expect(response.body).toEqual({ id: ann.id, username: 'ann', email: 'ann@new.example.com', _links: { self: `/api/users/${ann.id}` } })
     const [annAfter, bobAfter] = rows(database)
-    expect(annAfter).toEqual({ ...annBefore!, email: 'ann@new.example.com', updated_at: annAfter!.updated_at })
+    expect(annAfter).toEqual({ ...annBefore!, email: 'ann@new.example.com', email_key: 'ann@new.example.com', updated_at: annAfter!.updated_at })
     expect(annAfter!.updated_at).toBeGreaterThan(annBefore!.updated_at)
     expect(bobAfter).toEqual(bobBefore!)
     // The password inside __proto__ was not a password change: the old one still works, the token still lives.

@@ -156,9 +156,8 @@ async function send(draft: Draft) {
 const run = (arbitrary: fc.Arbitrary<Draft>) => fc.assert(fc.asyncProperty(arbitrary, send), fcOptions(RUNS))
 
 // Valid field values, made unique with {n} when sent.
-const usernameBase = fc
-  .string({ unit: 'grapheme', maxLength: 12 })
-  .filter((text) => !/[:\p{Cc}]/u.test(text) && text.length <= 40)
+// Usernames of the identity rule: letters of Latin and Han (never Cyrillic or Greek beside Latin), digits, . _ -.
+const usernameBase = fc.string({ unit: fc.constantFrom('a', 'Z', 'é', 'ß', 'ñ', '张', '三', '7', '_', '.', '-'), maxLength: 12 })
 const anyPassword = fc.string({ unit: fc.oneof(fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }), fc.constantFrom('\uD800', '\0', ':')), maxLength: 30 })
 const validUser = fc.record({
   username: usernameBase.map((base) => `${base}-u{n}`),
