@@ -241,6 +241,7 @@ describe('import-flask', () => {
     [5, 'bob', 'not-an-email', TUTORIAL_HASH_OF_123],
     [6, 'x'.repeat(65), 'long@163.com', TUTORIAL_HASH_OF_123],
     [7, 'carol', 'carol@163.com', 'md5$salt$0123456789abcdef'],
+    [8, 'ｆｕｌｌ', 'full@163.com', TUTORIAL_HASH_OF_123], // stored in the identity rule's normal form, full
   ]
 
   test('imports the valid users with their ids, lists the rest with reasons, and they log in with their old passwords', async () => {
@@ -250,7 +251,7 @@ describe('import-flask', () => {
 
     const dryRun = await madblog(['import-flask', 'tutorweb.db', '--dry-run'])
     expect(dryRun.code).toBe(0)
-    expect(dryRun.stdout).toContain('would import 2 of 7 users from tutorweb.db (table user); 5 skipped, 0 already here; dry run: nothing was changed')
+    expect(dryRun.stdout).toContain('would import 3 of 8 users from tutorweb.db (table user); 5 skipped, 0 already here; dry run: nothing was changed')
     expect(query('SELECT count(*) AS n FROM users')).toEqual([{ n: 0 }])
 
     const imported = await madblog(['import-flask', 'tutorweb.db'])
@@ -263,28 +264,32 @@ describe('import-flask', () => {
         'skipped id 5 "bob": email: Please provide a valid email address.',
         `skipped id 6 "${'x'.repeat(65)}": username: Please provide a valid username.`,
         'skipped id 7 "carol": password_hash: a format madblog cannot check (it takes werkzeug pbkdf2:<digest>:<iterations> and scrypt:<n>:<r>:<p>, and argon2)',
-        'imported 2 of 7 users from tutorweb.db (table user); 5 skipped, 0 already here',
+        'imported 3 of 8 users from tutorweb.db (table user); 5 skipped, 0 already here',
         'tokens were not imported (the tutorial stores them in plain text): users log in again for new ones',
         '',
       ].join('\n'),
     )
-    expect(query('SELECT id, username FROM users ORDER BY id')).toEqual([{ id: 1, username: 'madman' }, { id: 2, username: 'tom' }])
+    expect(query('SELECT id, username FROM users ORDER BY id')).toEqual([
+      { id: 1, username: 'madman' },
+      { id: 2, username: 'tom' },
+      { id: 8, username: 'full' },
+    ])
     expect(query('SELECT count(*) AS n FROM tokens')).toEqual([{ n: 0 }])
 
     // A second run imports nothing twice.
-    expect((await madblog(['import-flask', 'tutorweb.db'])).stdout).toContain('imported 0 of 7 users from tutorweb.db (table user); 5 skipped, 2 already here')
+    expect((await madblog(['import-flask', 'tutorweb.db'])).stdout).toContain('imported 0 of 8 users from tutorweb.db (table user); 5 skipped, 3 already here')
 
     const server = await serveBinary(folder, settings)
     try {
       expect((await fetch(`${server.base}/api/tokens`, basic('madman', '1234'))).status).toBe(401)
       expect((await fetch(`${server.base}/api/tokens`, basic('madman', '123'))).status).toBe(200)
       expect((await fetch(`${server.base}/api/tokens`, basic('tom', '654321'))).status).toBe(200)
-      const hashes = query<{ password_hash: string }>('SELECT password_hash FROM users ORDER BY id')
+      const hashes = query<{ password_hash: string }>('SELECT password_hash FROM users WHERE id IN (1, 2)')
       for (const { password_hash } of hashes) expect(password_hash).toStartWith('$argon2id$')
       expect((await fetch(`${server.base}/api/tokens`, basic('madman', '123'))).status).toBe(200)
       const next = await fetch(`${server.base}/api/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'new', email: 'new@163.com', password: 'pw' }) })
       // Ids carry on after the imported ones.
-      expect(((await next.json()) as { id: number }).id).toBe(3)
+      expect(((await next.json()) as { id: number }).id).toBe(9)
     } finally {
       await server.stop()
     }

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs'
 import type { Config } from '../config'
 import { createServices, type Services } from '../services'
 import { DomainError, NotFoundError } from '../services/errors'
+import { normalizeUsername } from '../services/identity'
 import { isAcceptedHash } from '../services/passwords'
 import type { User } from '../services/users'
 import { CommandError, describeFailure, parse, withDatabase } from './command'
@@ -78,7 +79,8 @@ export async function importFlaskCommand(config: Config, args: string[]): Promis
         if (typeof row.id !== 'number' || !Number.isSafeInteger(row.id) || row.id < 1) return skip('id: not a positive whole number')
         const holder = accountWithId(services, row.id)
         if (holder) {
-          if (holder.username === row.username) present++
+          // The same account, as an earlier run stored it (in the identity rule's normal form).
+          if (holder.username === normalizeUsername(row.username)) present++
           else skip(`id: ${row.id} already belongs to ${holder.username}`)
           return
         }
