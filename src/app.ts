@@ -3,7 +3,7 @@ import pkg from '../package.json'
 import type { Config } from './config'
 import { openDatabase, type DatabaseHandle } from './db/client'
 import { graphql } from './graphql'
-import { backupBeforeChange, backupSummary, holdsData } from './db/backup'
+import { backupBeforeChange, backupSummary } from './db/backup'
 import { describeCollision } from './db/identity-keys'
 import { migrate, pendingMigrations } from './db/migrate'
 import { bodyLimit } from './http/body-limit'
@@ -29,10 +29,8 @@ const PRUNE_INTERVAL_MS = 60_000
  */
 export function openMigratedDatabase(config: Config, logger: Logger = createLogger(config.logLevel)): DatabaseHandle {
   const database = openDatabase(config.databasePath, { synchronous: config.sqliteSynchronous })
-  if (config.databasePath !== ':memory:' && pendingMigrations(database.db).length > 0 && holdsData(database.sqlite)) {
-    const backup = backupBeforeChange(database.sqlite, config.databasePath, config.backupDir, 'migrate')
-    logger.info(`backed up the database to ${backupSummary(backup)} before migrating it`)
-  }
+  const backup = pendingMigrations(database.db).length > 0 && backupBeforeChange(database.sqlite, config.databasePath, config.backupDir, 'migrate')
+  if (backup) logger.info(`backed up the database to ${backupSummary(backup)} before migrating it`)
   for (const collision of migrate(database.db).collisions) logger.warn(describeCollision(collision))
   return database
 }

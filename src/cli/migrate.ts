@@ -1,7 +1,7 @@
 /** `madblog migrate`, `migrate down [--to <tag>] [--force]` and `migrate status`. */
 import { existsSync, rmSync } from 'node:fs'
 import type { Config } from '../config'
-import { backupBeforeChange, backupSummary, holdsData, type Backup } from '../db/backup'
+import { backupBeforeChange, backupSummary, type Backup } from '../db/backup'
 import { openDatabase, type DatabaseHandle } from '../db/client'
 import { describeCollision } from '../db/identity-keys'
 import { migrate, migrations, migrationStatus, pendingMigrations, statements, type MigrationReport, type MigrationStatus } from '../db/migrate'
@@ -25,9 +25,7 @@ function withExclusiveDatabase<T>(config: Config, work: (database: DatabaseHandl
 }
 
 const backupIfNeeded = (config: Config, database: DatabaseHandle, reason: string) =>
-  config.databasePath !== ':memory:' && holdsData(database.sqlite)
-    ? backupBeforeChange(database.sqlite, config.databasePath, config.backupDir, reason)
-    : undefined
+  backupBeforeChange(database.sqlite, config.databasePath, config.backupDir, reason)
 
 function up(config: Config, args: string[]): number {
   const { values } = parse(args, { to: { type: 'string' }, quiet: { type: 'boolean' } }, { min: 0, max: 0 })

@@ -26,7 +26,7 @@ function fsyncPath(path: string) {
 export const backupSummary = (backup: Backup) => `${backup.path} (${backup.users} users, ${backup.tokens} tokens)`
 
 /** Whether any table but the migrations' bookkeeping holds a row: only then is a change worth a backup first. */
-export function holdsData(sqlite: Database): boolean {
+function holdsData(sqlite: Database): boolean {
   return dataTables(sqlite).some((name) => sqlite.query(`SELECT 1 FROM "${name.replaceAll('"', '""')}" LIMIT 1`).get() !== null)
 }
 
@@ -84,10 +84,11 @@ function vacuumOnWorker(source: string, temporary: string, tick: () => void): Pr
 
 /**
  * The backup taken before a migration changes `databasePath` through `live` (which may hold the file alone, so the
- * copy is made on that connection): named after the database, the time and `reason`, in `folder` (relative to
- * the database's own folder).
+ * copy is made on that connection), if the database holds data: named after the database, the time and `reason`,
+ * in `folder` (relative to the database's own folder).
  */
-export function backupBeforeChange(live: Database, databasePath: string, folder: string, reason: string): Backup {
+export function backupBeforeChange(live: Database, databasePath: string, folder: string, reason: string): Backup | undefined {
+  if (databasePath === ':memory:' || !holdsData(live)) return undefined
   const stamp = new Date().toISOString().replace(/[-:]/g, '')
   const name = `${basename(databasePath).replace(/\.(db|sqlite3?)$/, '')}-${stamp}-before-${reason}.db`
   const { path, temporary } = prepare(join(resolve(dirname(databasePath), folder), name))
