@@ -21,6 +21,8 @@ interface FlaskUser {
 }
 
 const REQUIRED = ['id', 'username', 'email', 'password_hash']
+// Thrown to roll a dry run's transaction back once every row has been tried.
+const DRY_RUN = Symbol('dry run')
 
 /** The tutorial's table (Flask-SQLAlchemy names the `User` model's table `user`; some rename it `users`) and its rows. */
 function readFlaskUsers(path: string): { table: string; rows: FlaskUser[]; tokens: boolean } {
@@ -115,5 +117,3 @@ export async function importFlaskCommand(config: Config, args: string[]): Promis
   })
   return 0
 }
-
-const DRY_RUN = Symbol('dry run')
