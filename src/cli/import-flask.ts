@@ -74,7 +74,7 @@ export async function importFlaskCommand(config: Config, args: string[]): Promis
     let imported = 0
     let present = 0
     const line = progress('importing', rows.length, 'rows', values.quiet)
-    const importAll = database.sqlite.transaction(() => {
+    const importAll = () => {
       rows.forEach((row, index) => {
         line.update(index)
         const skip = (reason: string) => skipped.push({ id: row.id, username: row.username, reason })
@@ -99,9 +99,9 @@ export async function importFlaskCommand(config: Config, args: string[]): Promis
       line.update(rows.length)
       // A dry run goes through every insert, so it finds every clash, and then keeps none of them.
       if (dryRun) throw DRY_RUN
-    })
+    }
     try {
-      importAll.immediate()
+      database.db.transaction(importAll, { behavior: 'immediate' })
     } catch (error) {
       if (error !== DRY_RUN) throw error
     } finally {

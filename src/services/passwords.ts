@@ -10,8 +10,9 @@ export interface PasswordHasher {
 /**
  * argon2id through Bun.password, which hashes on a worker thread so reads never wait behind it.
  * A missing hash (unknown user) is verified against a dummy made with the same parameters, so both failures
- * take one verify of the same cost. Werkzeug hashes (users imported from the Flask tutorial) are checked too. The dummy is made up front: made on first use, the first unknown user
- * would cost a hash more than a wrong password.
+ * take one verify of the same cost. The dummy is made up front: made on first use, the first unknown user
+ * would cost a hash more than a wrong password. Werkzeug hashes (users imported from the Flask tutorial) are
+ * checked too, in the same queue.
  */
 export function createPasswordHasher(options: PasswordHashing): PasswordHasher {
   const algorithm = { algorithm: 'argon2id', ...options } as const

@@ -97,7 +97,7 @@ export function createTokenService(db: Db, passwords: PasswordHasher, ttlSeconds
 
   /** Ends every session of one user; returns how many tokens that was. */
   function revokeAll(userId: number): number {
-    return deleteByUser.all({ id: userId }).length
+    return db.transaction(() => deleteByUser.all({ id: userId }).length)
   }
 
   /** Removes tokens past their expiry; they are already refused, this only reclaims space. */
