@@ -76,7 +76,9 @@ describe('migrate status and migrate down', () => {
   }, SPAWNS)
 
   test('down on an empty database reverts without a backup; --to a tag reverts the ones after it; errors are one line', async () => {
-    const { madblog, folder } = workspace()
+    const { madblog, folder, settings } = workspace()
+    expectOneLineError(await madblog(['migrate', 'down']), /^madblog: no database at \S+ \(check DATABASE_URL\): there is nothing to revert$/m)
+    expect(existsSync(settings.DATABASE_URL)).toBe(false)
     await madblog(['migrate'])
     expect(await madblog(['migrate', 'down', '--to', LATEST])).toEqual({ code: 0, stdout: `the database is at ${LATEST}: nothing to revert\n`, stderr: '' })
     expectOneLineError(await madblog(['migrate', 'down', '--to', 'no_such_tag']), /there is no migration no_such_tag/)

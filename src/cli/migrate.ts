@@ -6,7 +6,7 @@ import { openDatabase, type DatabaseHandle } from '../db/client'
 import { describeCollision } from '../db/identity-keys'
 import { migrate, migrations, migrationStatus, pendingMigrations, statements, type MigrationReport, type MigrationStatus } from '../db/migrate'
 import { DestructiveDownError, downTargets, migrateDown } from '../db/migrate-down'
-import { UsageError, parse, printJson, table } from './command'
+import { CommandError, UsageError, parse, printJson, table } from './command'
 import { progress } from './progress'
 
 const backupLine = (backup: Backup, reason: string) => `backed up the database to ${backupSummary(backup)} before ${reason}`
@@ -53,6 +53,8 @@ function down(config: Config, args: string[]): number {
     { to: { type: 'string' }, force: { type: 'boolean' }, quiet: { type: 'boolean' } },
     { min: 0, max: 0 },
   )
+  if (config.databasePath !== ':memory:' && !existsSync(config.databasePath))
+    throw new CommandError(`no database at ${config.databasePath} (check DATABASE_URL): there is nothing to revert`)
   return withExclusiveDatabase(config, (database) => {
     const targets = downTargets(database.db, values.to)
     if (targets.length === 0) {
