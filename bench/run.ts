@@ -5,7 +5,8 @@
  * The figures are the shipped artifact's: dist/madblog, built first when missing or older than its sources.
  *
  * Options: --rounds N (3), --seconds N (5 per round), --port N (madblog on N, the floor on N + 1; free ports
- * by default), --source (run src/cli.ts instead of the binary).
+ * by default), --source (run src/cli.ts instead of the binary), --users N (then also what grows from 1,000 users
+ * to N: bench/growth.ts). Also draws the results: bench/results/latest.svg (bench/chart.ts).
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { availableParallelism, release } from 'node:os'
@@ -13,13 +14,24 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { freePort, peakRss, rssMb, startServer } from './processes'
 import { loadTestEnv, logIn, madblogCommand, seededBasic } from './madblog'
+import { chartSvg } from './chart'
+import { measureGrowth, type Growth } from './growth'
 import { SEED_USERS, seedDatabase } from './seed'
-import { pinned, runWrk, summarize, type Load, type Summary } from './wrk'
+import { check, pinned, runWrk, summarize, type Load, type Summary } from './wrk'
 
 const CONNECTIONS = 64
 // Hash-bound endpoints: more connections only queue behind the hashing threads.
 const HASH_CONNECTIONS = 8
 const WARM_UP_SECONDS = 2
+
+/** The read workloads' names in the table and the chart, by their key in `reads`. */
+const READ_LABELS: Record<string, string> = {
+  ping: 'GET /api/ping',
+  user: 'GET /api/users/1 (bearer)',
+  list: 'GET /api/users?per_page=100 (bearer)',
+  gqlUser: 'POST /graphql user(id)',
+  gqlUsers: 'POST /graphql users(first: 20)',
+}
 
 const { values: options } = parseArgs({
   options: {
@@ -27,13 +39,15 @@ const { values: options } = parseArgs({
     seconds: { type: 'string', default: '5' },
     port: { type: 'string', default: '0' },
     source: { type: 'boolean', default: false },
+    users: { type: 'string', default: '0' },
   },
 })
 const ROUNDS = Number(options.rounds)
 const SECONDS = Number(options.seconds)
 const PORT = Number(options.port)
-if (!(ROUNDS >= 1) || !(SECONDS >= 1) || !(PORT >= 0 && PORT < 65535)) {
-  console.error(`bench: need --rounds >= 1, --seconds >= 1 and a port; got ${options.rounds}, ${options.seconds}, ${options.port}`)
+const USERS = Number(options.users)
+if (!(ROUNDS >= 1) || !(SECONDS >= 1) || !(PORT >= 0 && PORT < 65535) || !(Number.isInteger(USERS) && USERS >= 0)) {
+  console.error(`bench: need --rounds >= 1, --seconds >= 1, a port and --users >= 0; got ${options.rounds}, ${options.seconds}, ${options.port}, ${options.users}`)
   process.exit(2)
 }
 
@@ -101,15 +115,6 @@ try {
     path, script: 'request', args: ['GET'], headers, connections: CONNECTIONS, seconds: SECONDS,
   })
   const graphqlLoad = (body: string) => ({ ...read('/graphql'), args: ['POST', body] })
-
-  /** One request by hand first: a workload answering errors (a 401, a GraphQL `errors`) would measure nothing. */
-  async function check(url: string, load: Omit<Load, 'url'>) {
-    const [method = 'GET', body] = load.args ?? []
-    const headers = { ...load.headers, ...(body ? { 'content-type': 'application/json' } : {}) }
-    const response = await fetch(url, { method, headers, body })
-    const text = await response.text()
-    if (!response.ok || text.includes('"errors"')) throw new Error(`${method} ${url} answered ${response.status}: ${text.slice(0, 300)}`)
-  }
 
   type Workload = Omit<Load, 'url'> & { path: string }
   type Measured = { madblog: Summary; floor?: Summary; rest?: Summary }
@@ -216,8 +221,15 @@ try {
     failed_requests: failures,
   })
   printTable(results as never)
+  if (USERS) {
+    for (const child of children.splice(0)) child.kill()
+    const growth = await measureGrowth({ users: USERS, rounds: ROUNDS, seconds: SECONDS, command, serverCpus: SERVER_CPUS, wrkCpus: WRK_CPUS, scratch })
+    results.growth = growth
+    failures.push(...growth.failed_requests)
+  }
   await Bun.write(join(import.meta.dir, 'results/latest.json'), JSON.stringify(results, null, 2) + '\n')
-  console.log('\nwritten to bench/results/latest.json')
+  await Bun.write(join(import.meta.dir, 'results/latest.svg'), chartSvg({ reads, labels: READ_LABELS, growth: results.growth as Growth | undefined }))
+  console.log('\nwritten to bench/results/latest.json and latest.svg')
   if (failures.length) {
     console.error(`non-2xx or failed requests: ${failures.join(', ')}`)
     process.exitCode = 1
@@ -239,14 +251,7 @@ function printTable(r: {
   const rows: string[][] = [['workload', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'baseline req/s', 'baseline CPU µs/req', 'CPU ratio']]
   const cpu = (summary: Summary | undefined) => (summary?.cpu_us_per_request === undefined ? '' : n(summary.cpu_us_per_request))
   const n = (value: number, digits = 0) => value.toFixed(digits)
-  const readRows: [string, string][] = [
-    ['ping', 'GET /api/ping'],
-    ['user', 'GET /api/users/1 (bearer)'],
-    ['list', 'GET /api/users?per_page=100 (bearer)'],
-    ['gqlUser', 'POST /graphql user(id)'],
-    ['gqlUsers', 'POST /graphql users(first: 20)'],
-  ]
-  for (const [key, label] of readRows) {
+  for (const [key, label] of Object.entries(READ_LABELS)) {
     const { madblog, floor, rest } = r.reads[key]!
     const baseline = floor ?? rest
     const cpuRatio = baseline?.cpu_us_per_request && madblog.cpu_us_per_request ? n(madblog.cpu_us_per_request / baseline.cpu_us_per_request, 2) : ''

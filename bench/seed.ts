@@ -2,27 +2,56 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadConfig } from '../src/config'
-import { openDatabase } from '../src/db/client'
+import { openDatabase, type Db } from '../src/db/client'
 import { migrate } from '../src/db/migrate'
+import { embeddedMigrations } from '../src/db/migrations.macro'
+import { emailKey, usernameKey } from '../src/services/identity'
 
 export const SEED_USERS = 1000
 export const SEED_PASSWORD = 'bench-password'
 export const seedUsername = (n: number) => `user${n}`
 
+/** The first migration that builds the user counts: seeded rows go in before it, as on an existing database. */
+const COUNTS_MIGRATION = /_user_counts$/
+
+/** Applies the migrations before the user counts with drizzle's own migrator, which records them as src/db/migrate.ts does. */
+function migrateUpToCounts(db: Db) {
+  const migrations = embeddedMigrations()
+  const before = migrations.slice(0, migrations.findIndex((migration) => COUNTS_MIGRATION.test(migration.tag)))
+  const { dialect, session } = db as unknown as { dialect: { migrate(...args: unknown[]): void }; session: unknown }
+  dialect.migrate(before, session, { migrationsTable: '__drizzle_migrations' })
+}
+
 /**
- * A fresh database file with `SEED_USERS` users, written straight through SQL: one argon2id hash (production
- * cost) shared by every user, since hashing a thousand of them would take minutes and measure nothing.
+ * A fresh database file with `users` users (`user<n>`, ids 1 to `users`), written straight through SQL: one
+ * argon2id hash (production cost) shared by every user, since hashing each would take minutes and measure nothing.
+ * The rows go in before the user-count migrations, which then build their counts from them as on an existing
+ * database: `countsMigrationMs` is how long that took.
  */
-export async function seedDatabase(): Promise<{ path: string; dir: string }> {
+export async function seedDatabase(users = SEED_USERS): Promise<{ path: string; dir: string; countsMigrationMs: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'madblog-bench-'))
   const path = join(dir, 'madblog.db')
   const hash = await Bun.password.hash(SEED_PASSWORD, { algorithm: 'argon2id', ...loadConfig({}).passwordHashing })
-  const database = openDatabase(path)
-  migrate(database.db)
-  const insert = database.sqlite.prepare('INSERT INTO users (username, email, password_hash) VALUES (?, ?, ?)')
+  const database = openDatabase(path, { synchronous: 'NORMAL' })
+  migrateUpToCounts(database.db)
+  // Every column given: the rows must not depend on defaults a later migration may change.
+  const insert = database.sqlite.prepare(
+    'INSERT INTO users (id, username, username_key, email, email_key, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  )
+  const now = Date.now()
   database.sqlite.transaction(() => {
-    for (let n = 1; n <= SEED_USERS; n++) insert.run(seedUsername(n), `${seedUsername(n)}@bench.example`, hash)
+    for (let n = 1; n <= users; n++) {
+      const [username, email] = [seedUsername(n), `${seedUsername(n)}@bench.example`]
+      insert.run(n, username, usernameKey(username), email, emailKey(email), hash, now, now)
+    }
   })()
+  insert.finalize()
   database.close()
-  return { path, dir }
+  // Timed as madblog would run it: its own connection, FULL sync.
+  const existing = openDatabase(path)
+  const started = performance.now()
+  migrate(existing.db)
+  const countsMigrationMs = performance.now() - started
+  existing.close()
+  return { path, dir, countsMigrationMs }
 }

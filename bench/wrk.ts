@@ -67,6 +67,15 @@ export async function runWrk(load: Load, cpus: string | undefined, scratch: stri
   return report
 }
 
+/** One request by hand first: a workload answering errors (a 401, a GraphQL `errors`) would measure nothing. */
+export async function check(url: string, load: Omit<Load, 'url'>) {
+  const [method = 'GET', body] = load.args ?? []
+  const headers = { ...load.headers, ...(body ? { 'content-type': 'application/json' } : {}) }
+  const response = await fetch(url, { method, headers, body })
+  const text = await response.text()
+  if (!response.ok || text.includes('"errors"')) throw new Error(`${method} ${url} answered ${response.status}: ${text.slice(0, 300)}`)
+}
+
 export const requestsPerSecond = (report: WrkReport) => report.requests / (report.duration_us / 1e6)
 export const failures = (report: WrkReport) =>
   report.errors.connect + report.errors.read + report.errors.write + report.errors.status + report.errors.timeout

@@ -128,6 +128,9 @@ export function openDatabase(path: string, { synchronous = 'FULL', exclusive = f
     if (path !== ':memory:') sqlite.run('PRAGMA journal_mode = WAL')
     sqlite.run(`PRAGMA synchronous = ${synchronous}`)
     sqlite.run('PRAGMA foreign_keys = ON')
+    // A REPLACE deletes the rows it displaces without firing delete triggers unless this is on: the counts
+    // the triggers keep (drizzle/0003_user_counts_triggers.sql) would drift.
+    sqlite.run('PRAGMA recursive_triggers = ON')
     sqlite.run('PRAGMA busy_timeout = 5000')
     if (path !== ':memory:') checkWritable(sqlite)
   } catch (cause) {

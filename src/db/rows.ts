@@ -1,6 +1,16 @@
-import type { SQLQueryBindings } from 'bun:sqlite'
+import type { SQLQueryBindings, Statement } from 'bun:sqlite'
 import { Placeholder } from 'drizzle-orm'
 import type { Db } from './client'
+
+type Query = { toSQL(): { sql: string; params: unknown[] } }
+
+/** The bare statement behind a Drizzle-built query; a placeholder order that is not the query's throws at start-up. */
+function prepare<Row>(db: Db, query: Query, order: readonly string[]): Statement<Row, SQLQueryBindings[]> {
+  const { sql, params } = query.toSQL()
+  const names = params.map((param) => (param instanceof Placeholder ? param.name : undefined))
+  if (names.join() !== order.join()) throw new Error(`rowReader: placeholders ${names.join()} are not ${order.join()}: ${sql}`)
+  return db.$client.prepare<Row, SQLQueryBindings[]>(sql)
+}
 
 /**
  * A Drizzle-built SELECT run as a bare bun:sqlite prepared statement, for the lookups every request makes:
@@ -10,12 +20,15 @@ import type { Db } from './client'
  */
 export function rowReader<Row, Params extends SQLQueryBindings[]>(
   db: Db,
-  query: { toSQL(): { sql: string; params: unknown[] } },
+  query: Query,
   order: { [K in keyof Params]: string },
 ) {
-  const { sql, params } = query.toSQL()
-  const names = params.map((param) => (param instanceof Placeholder ? param.name : undefined))
-  if (names.join() !== order.join()) throw new Error(`rowReader: placeholders ${names.join()} are not ${order.join()}: ${sql}`)
-  const statement = db.$client.prepare<Row, SQLQueryBindings[]>(sql)
+  const statement = prepare<Row>(db, query, order)
   return (...values: Params): Row | undefined => statement.get(...values) ?? undefined
+}
+
+/** rowReader for every row the query returns. */
+export function rowsReader<Row, Params extends SQLQueryBindings[]>(db: Db, query: Query, order: { [K in keyof Params]: string }) {
+  const statement = prepare<Row>(db, query, order)
+  return (...values: Params): Row[] => statement.all(...values)
 }

@@ -12,7 +12,7 @@ export interface ConnectionArgs {
 export interface Connection<T> {
   edges: { cursor: string; node: T }[]
   pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null }
-  /** A thunk, which graphql-js calls only when the field is selected: counting is the page's dearest query. */
+  /** A thunk, which graphql-js calls only when the field is selected: a page without it reads no count. */
   totalCount: () => number
 }
 

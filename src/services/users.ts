@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gt, gte, isNull, lt, lte, or, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, gte, isNull, lt, lte, or, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { rowReader } from '../db/rows'
 import { tokens, users } from '../db/schema'
@@ -6,6 +6,7 @@ import { ForbiddenError, NotFoundError, ValidationError, type FieldErrors } from
 import { emailKey, normalizeEmail, normalizeUsername, usernameKey } from './identity'
 import { pageMeta, type PageMeta, type PageRequest } from './pagination'
 import type { PasswordHasher } from './passwords'
+import { createUserPositions } from './user-positions'
 import { MESSAGES, isValidPassword, requireJsonObject, throwIfAny, type JsonObject } from './validation'
 
 export interface User {
@@ -54,14 +55,20 @@ export function createUserService(db: Db, passwords: PasswordHasher) {
     .limit(1)
     .prepare()
   const idByEmailKey = db.select({ id: users.id }).from(users).where(eq(users.emailKey, sql.placeholder('key'))).prepare()
-  const page = db
-    .select(columns)
-    .from(users)
-    .orderBy(asc(users.id))
-    .limit(sql.placeholder('limit'))
-    .offset(sql.placeholder('offset'))
+  const positions = createUserPositions(db)
+  // Prepared once: an unprepared INSERT or DELETE would compile the count triggers' programs with it every time.
+  const insertUser = db
+    .insert(users)
+    .values({
+      username: sql.placeholder('username'),
+      usernameKey: sql.placeholder('usernameKey'),
+      email: sql.placeholder('email'),
+      emailKey: sql.placeholder('emailKey'),
+      passwordHash: sql.placeholder('passwordHash'),
+    })
+    .returning(columns)
     .prepare()
-  const total = db.select({ total: count() }).from(users).prepare()
+  const deleteUser = db.delete(users).where(eq(users.id, sql.placeholder('id'))).prepare()
   const between = and(gt(users.id, sql.placeholder('after')), lt(users.id, sql.placeholder('before')))
   const lowestBetween = db.select(columns).from(users).where(between).orderBy(asc(users.id)).limit(sql.placeholder('limit')).prepare()
   const highestBetween = db.select(columns).from(users).where(between).orderBy(desc(users.id)).limit(sql.placeholder('limit')).prepare()
@@ -118,13 +125,9 @@ export function createUserService(db: Db, passwords: PasswordHasher) {
     const passwordHash = await passwords.hash(data.password as string)
     try {
       return db.transaction(
-        (tx) => {
+        () => {
           throwIfAny(takenFields(input))
-          return tx
-            .insert(users)
-            .values({ ...identity(input.username!, input.email!), passwordHash })
-            .returning(columns)
-            .get()
+          return insertUser.get({ ...identity(input.username!, input.email!), passwordHash })!
         },
         { behavior: 'immediate' },
       )
@@ -224,18 +227,18 @@ export function createUserService(db: Db, passwords: PasswordHasher) {
   /** Only the user themself; their tokens go with them (ON DELETE CASCADE). */
   function remove(actor: User, id: number): void {
     db.transaction(
-      (tx) => {
+      () => {
         get(id)
         if (actor.id !== id) throw new ForbiddenError('Not your record')
-        tx.delete(users).where(eq(users.id, id)).run()
+        deleteUser.run({ id })
       },
       { behavior: 'immediate' },
     )
   }
 
   function list(request: PageRequest): { items: User[]; meta: PageMeta } {
-    const items = page.all({ limit: request.perPage, offset: (request.page - 1) * request.perPage })
-    return { items, meta: pageMeta(request, countAll()) }
+    const { items, total } = positions.page((request.page - 1) * request.perPage, request.perPage)
+    return { items, meta: pageMeta(request, total) }
   }
 
   /**
@@ -253,9 +256,7 @@ export function createUserService(db: Db, passwords: PasswordHasher) {
   const anyBeyond = (id: number, side: 'below' | 'above') =>
     (side === 'below' ? anyAtOrBelow : anyAtOrAbove).get({ id }) !== undefined
 
-  const countAll = () => total.get()?.total ?? 0
-
-  return { get, getByUsername, register, update, setPassword, importAccount, remove, list, window, anyBeyond, count: countAll }
+  return { get, getByUsername, register, update, setPassword, importAccount, remove, list, window, anyBeyond, count: positions.count }
 }
 
 export interface IdRange {

@@ -27,7 +27,10 @@ describe('database', () => {
 
   test('migrations run once and report what ran', () => {
     const database = openDatabase(':memory:')
-    expect(migrate(database.db)).toEqual({ applied: ['0000_init', '0001_identity_keys'], collisions: [] })
+    expect(migrate(database.db)).toEqual({
+      applied: ['0000_init', '0001_identity_keys', '0002_user_counts', '0003_user_counts_triggers'],
+      collisions: [],
+    })
     expect(migrate(database.db)).toEqual({ applied: [], collisions: [] })
     const tables = database.sqlite.query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all()
     expect(tables.map((row) => (row as { name: string }).name)).toEqual(

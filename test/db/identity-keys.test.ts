@@ -10,6 +10,10 @@ import { migrate } from '../../src/db/migrate'
 import { testConfig } from '../helpers'
 
 const DRIZZLE = join(import.meta.dir, '../../drizzle')
+/** What a database from before the identity rule gets: the identity keys and every migration after them. */
+const AFTER_INIT = (JSON.parse(readFileSync(join(DRIZZLE, 'meta/_journal.json'), 'utf8')) as { entries: { tag: string }[] }).entries
+  .slice(1)
+  .map(({ tag }) => tag)
 
 /** A database as madblog left it before the identity rule: only 0000_init applied, under the lower() indexes. */
 function databaseBeforeIdentityKeys(path = ':memory:') {
@@ -46,7 +50,7 @@ describe('the identity-key migration on a database that already holds colliding 
     const database = await legacy()
     const before = database.sqlite.query('SELECT id, username, email, password_hash FROM users ORDER BY id').all()
     const report = migrate(database.db)
-    expect(report.applied).toEqual(['0001_identity_keys'])
+    expect(report.applied).toEqual(AFTER_INIT)
     expect(report.collisions).toEqual([
       { id: 2, field: 'username', value: 'ÄRGER', heldBy: 1 },
       { id: 4, field: 'username', value: 'ａｄｍｉｎ', heldBy: 3 },
@@ -97,8 +101,8 @@ describe('the identity-key migration on a database that already holds colliding 
       const run = Bun.spawnSync(['bun', join(import.meta.dir, '../../src/cli.ts'), 'migrate'], { env: { ...process.env, DATABASE_URL: path } })
       expect(run.stdout.toString().split('\n')).toEqual([
         // The database holds accounts: it is copied before the migration changes it (src/cli/migrate.ts).
-        expect.stringMatching(/^backed up the database to \S+\/legacy-\S+-before-migrate\.db \(5 users, 0 tokens\) before applying 0001_identity_keys$/),
-        'applied 1 migration(s): 0001_identity_keys',
+        expect.stringMatching(/^backed up the database to \S+\/legacy-\S+-before-migrate\.db \(5 users, 0 tokens\) before applying /),
+        `applied ${AFTER_INIT.length} migration(s): ${AFTER_INIT.join(', ')}`,
         'account 2 keeps its username "ÄRGER", which is the same identity as account 1\'s: both work; rename or delete one to settle it',
         'account 4 keeps its username "ａｄｍｉｎ", which is the same identity as account 3\'s: both work; rename or delete one to settle it',
         'account 4 keeps its email "ÄLICE@example.com", which is the same identity as account 3\'s: both work; rename or delete one to settle it',
@@ -122,14 +126,15 @@ describe('the identity-key migration on a database that already holds colliding 
     }
   })
 
-  test('its down migration gives back the schema from before, rows and all', async () => {
+  test('its down migration (after those of later migrations) gives back the schema from before, rows and all', async () => {
     const before = databaseBeforeIdentityKeys()
     const schemaOf = (database: ReturnType<typeof openDatabase>) =>
       database.sqlite.query("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE '__drizzle%' ORDER BY name").all()
     const database = await legacy()
     migrate(database.db)
-    for (const statement of readFileSync(join(DRIZZLE, '0001_identity_keys.down.sql'), 'utf8').split('--> statement-breakpoint'))
-      database.sqlite.run(statement)
+    for (const tag of AFTER_INIT.toReversed())
+      for (const statement of readFileSync(join(DRIZZLE, `${tag}.down.sql`), 'utf8').split('--> statement-breakpoint'))
+        database.sqlite.run(statement)
     expect(schemaOf(database)).toEqual(schemaOf(before))
     expect(database.sqlite.query('SELECT count(*) AS n FROM users').get()).toEqual({ n: 5 })
   })

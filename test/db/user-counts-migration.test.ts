@@ -1,0 +1,39 @@
+import { describe, expect, test } from 'bun:test'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { openDatabase } from '../../src/db/client'
+import { migrate } from '../../src/db/migrate'
+import { countsAndTheirScans } from '../services/counts'
+
+const DRIZZLE = join(import.meta.dir, '../../drizzle')
+const journal = JSON.parse(readFileSync(join(DRIZZLE, 'meta/_journal.json'), 'utf8')) as { entries: { tag: string; when: number }[] }
+const COUNTS = journal.entries.filter(({ tag }) => /_user_counts(_triggers)?$/.test(tag))
+
+/** Runs a migration's hand-written down file and forgets it was applied, as if the database predated it. */
+function undo(sqlite: ReturnType<typeof openDatabase>['sqlite'], { tag, when }: { tag: string; when: number }) {
+  sqlite.transaction(() => {
+    for (const statement of readFileSync(join(DRIZZLE, `${tag}.down.sql`), 'utf8').split('--> statement-breakpoint')) sqlite.run(statement)
+    sqlite.run('DELETE FROM __drizzle_migrations WHERE created_at = ?', [when])
+  })()
+}
+
+describe('the user counts migration', () => {
+  test('builds the counts from the users already there, and its down migration removes them', () => {
+    const database = openDatabase(':memory:')
+    migrate(database.db)
+    const { sqlite } = database
+    for (const tag of COUNTS.toReversed()) undo(sqlite, tag)
+    expect(sqlite.query("SELECT name FROM sqlite_master WHERE name LIKE '%count%'").all()).toEqual([])
+    // Rows written before the migration: gaps, deletions and ids past every level's first bucket.
+    const insert = sqlite.prepare('INSERT INTO users (id, username, email, password_hash) VALUES (?, ?, ?, ?)')
+    for (const id of [1, 2, 3, 1023, 1024, 1025, 65_535, 65_536, 4_194_303, 4_194_304, 4_194_305, 9_000_000])
+      insert.run(id, `u${id}`, `u${id}@example.com`, 'x')
+    sqlite.run('DELETE FROM users WHERE id IN (2, 1024, 4194304)')
+
+    expect(migrate(database.db).applied).toEqual(COUNTS.map(({ tag }) => tag))
+    const { kept, scanned } = countsAndTheirScans(sqlite)
+    expect(kept).toEqual(scanned)
+    expect(kept.total).toBe(9)
+    database.close()
+  })
+})

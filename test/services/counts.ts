@@ -1,0 +1,23 @@
+import type { Database } from 'bun:sqlite'
+import { getTableName } from 'drizzle-orm'
+import { USER_BUCKET_LEVELS } from '../../src/db/schema'
+
+/** Every count the triggers keep, beside the same counts made by scanning `users`; they must be equal. */
+export function countsAndTheirScans(sqlite: Database) {
+  const scalar = (query: string) => (sqlite.query(query).get() as { n: number }).n
+  const buckets = (query: string) => sqlite.query(query).all()
+  return {
+    kept: {
+      total: scalar(`SELECT coalesce(sum(users), 0) AS n FROM ${getTableName(USER_BUCKET_LEVELS[0].table)}`),
+      levels: USER_BUCKET_LEVELS.map(({ table }) =>
+        buckets(`SELECT bucket, users FROM ${getTableName(table)} WHERE users > 0 ORDER BY bucket`),
+      ),
+    },
+    scanned: {
+      total: scalar('SELECT count(*) AS n FROM users'),
+      levels: USER_BUCKET_LEVELS.map(({ shift }) =>
+        buckets(`SELECT id >> ${shift} AS bucket, count(*) AS users FROM users GROUP BY id >> ${shift} ORDER BY bucket`),
+      ),
+    },
+  }
+}
