@@ -24,7 +24,7 @@ const total = sqlite.prepare<{ n: number }, []>('SELECT count(*) AS n FROM users
 
 const BEARER = /^bearer +(\S+) *$/i
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/
-const HEADERS = { 'content-type': 'application/json', 'access-control-allow-origin': '*' }
+const HEADERS = { 'content-type': 'application/json', 'access-control-allow-origin': '*', 'x-content-type-options': 'nosniff' }
 const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: HEADERS })
 const unauthorized = () => json({ error: 'Unauthorized' }, 401)
 

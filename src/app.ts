@@ -2,15 +2,16 @@ import { Elysia } from 'elysia'
 import pkg from '../package.json'
 import type { Config } from './config'
 import { openDatabase, type DatabaseHandle } from './db/client'
-import { graphql } from './graphql'
 import { backupBeforeChange, backupSummary } from './db/backup'
 import { describeCollision } from './db/identity-keys'
 import { migrate, pendingMigrations } from './db/migrate'
+import { createGraphqlServer } from './graphql'
 import { bodyLimit } from './http/body-limit'
-import { clientAddress } from './http/client-address'
+import { clientAddresses } from './http/client-address'
 import { corsPolicy } from './http/cors'
 import { apiDocs } from './http/docs'
-import { errorHandling, type RouteTable } from './http/errors'
+import { errorHandling } from './http/errors'
+import { graphqlController } from './http/graphql'
 import { pingController } from './http/ping'
 import { requestLog } from './http/request-log'
 import { securityHeaders } from './http/security-headers'
@@ -35,38 +36,54 @@ export function openMigratedDatabase(config: Config, logger: Logger = createLogg
   return database
 }
 
+/**
+ * Runs `task` every `ms` without keeping the process alive. A failure (the disk, the database file) is logged and
+ * the task tried again next time: thrown from a timer, it would end the process.
+ */
+export function repeatLogged(what: string, task: () => void, ms: number, logger: Logger): Timer {
+  const timer = setInterval(() => {
+    try {
+      task()
+    } catch (error) {
+      logger.error(`${what} failed`, error)
+    }
+  }, ms)
+  timer.unref()
+  return timer
+}
+
 /** The whole service, ready for `app.handle(request)` in tests or `app.listen()` in the CLI; it never listens itself. */
 export function createApp(
   config: Config,
   database: DatabaseHandle = openMigratedDatabase(config),
   dependencies: ServiceDependencies = {},
+  logger: Logger = createLogger(config.logLevel),
 ) {
-  const logger = createLogger(config.logLevel)
   const services = createServices(database.db, config, dependencies)
-  const addressOf = clientAddress(config.trustProxyHops)
+  const addresses = clientAddresses(config.trustProxyHops)
+  const docs = apiDocs(VERSION)
+  const users = usersController(services, addresses)
+  const tokens = tokensController(services, addresses)
+  const graphql = graphqlController(services, createGraphqlServer(services, config.graphql, logger), config.graphql, addresses)
   let pruner: Timer | undefined
-  const routes: RouteTable = []
 
   // Elysia finds the path at a fixed offset that assumes a host of four characters or more: with `Host: x`, `/api/ping`
   // was routed, answered and logged as `/ping`. Searching after the scheme instead costs nothing measurable.
-  const app = new Elysia({ name: 'madblog', handler: { standardHostname: false } })
-    .use(errorHandling(logger, () => routes))
+  return new Elysia({ name: 'madblog', handler: { standardHostname: false } })
+    .use(errorHandling(logger, [docs, pingController, users, tokens, graphql].flatMap((feature) => feature.routes)))
     .use(requestLog(logger, config.logLevel))
     .use(bodyLimit(config.maxBodyBytes))
     .use(corsPolicy(config.corsOrigins))
     .use(securityHeaders)
-    .use(apiDocs(VERSION))
+    .use(docs)
     .use(pingController)
-    .use(usersController(services, addressOf))
-    .use(tokensController(services, addressOf))
-    .use(graphql(services, config, logger, addressOf))
+    .use(users)
+    .use(tokens)
+    .use(graphql)
     .onStart(() => {
-      pruner = setInterval(() => services.tokens.pruneExpired(), PRUNE_INTERVAL_MS)
-      pruner.unref()
+      pruner = repeatLogged('pruning expired tokens', () => services.tokens.pruneExpired(), PRUNE_INTERVAL_MS, logger)
     })
     .onStop(() => clearInterval(pruner))
-  routes.push(...app.routes)
-  return app
 }
 
 export type App = ReturnType<typeof createApp>

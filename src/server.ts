@@ -23,7 +23,7 @@ export class ListenError extends Error {}
 export function serve(config: Config) {
   const logger = createLogger(config.logLevel)
   const database = openMigratedDatabase(config, logger)
-  const app = createApp(config, database)
+  const app = createApp(config, database, {}, logger)
 
   let stopping = false
   const shutdown = async (signal: string) => {

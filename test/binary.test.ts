@@ -9,11 +9,15 @@ import { join } from 'node:path'
 import { VERSION } from '../src/app'
 import { SETTING_NAMES } from '../src/config'
 import { compiledBinary } from './binary'
+import { listening } from './process/server'
 
 const REPO = join(import.meta.dir, '..')
-// Ports of this file's own range, so a developer's server on 5000 never answers in its place.
-const PORT = 5101
-const SILENT_PORT = 5102 // nothing ever listens here
+/** A port nobody listens on: the kernel picks it, and it is let go at once. */
+function silentPort(): number {
+  const probe = Bun.listen({ hostname: '127.0.0.1', port: 0, socket: { data() {} } })
+  probe.stop(true)
+  return probe.port
+}
 // Each test spawns the 120 MB binary, some several times: on a busy machine that is seconds, not milliseconds.
 const SPAWNS = 30_000
 
@@ -52,28 +56,23 @@ async function run(args: string[], settings: Record<string, string> = {}, cwd = 
   return { code, stdout, stderr }
 }
 
-const serverSettings = (database: string) => ({ PORT: String(PORT), HOST: '127.0.0.1', DATABASE_URL: database })
-const url = (path: string) => `http://127.0.0.1:${PORT}${path}`
+// The port the last `start` got from the kernel (PORT=0), so that no other run's server can answer in its place.
+let port = 0
+const serverSettings = (database: string) => ({ PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: database })
+const url = (path: string) => `http://127.0.0.1:${port}${path}`
 
-/** Starts `serve` and resolves once /api/ping answers, with the time that took. */
+/** Starts `serve` on a port the kernel picks, once it says it listens. */
 async function start(database: string) {
-  const busy = await fetch(url('/api/ping')).then(() => true, () => false)
-  if (busy) throw new Error(`something already listens on port ${PORT}: its answers would be taken for the binary's`)
-  const spawnedAt = performance.now()
   const child = Bun.spawn([binary, 'serve'], {
     cwd: folder,
-    env: environment(serverSettings(database)),
-    stdout: 'ignore',
+    env: environment({ ...serverSettings(database), PORT: '0' }),
+    stdin: 'ignore',
+    stdout: 'pipe',
     stderr: 'pipe',
   })
   running.add(child)
-  while (performance.now() - spawnedAt < 20_000) {
-    if (child.exitCode !== null) throw new Error(`serve exited ${child.exitCode}: ${await new Response(child.stderr).text()}`)
-    const answered = await fetch(url('/api/ping')).then((response) => response.ok, () => false)
-    if (answered) return { child, readyMs: performance.now() - spawnedAt }
-    await Bun.sleep(20)
-  }
-  throw new Error('serve did not answer /api/ping within 20 s')
+  port = (await listening(child)).port
+  return { child }
 }
 
 /** SIGTERM, then the exit code and how long the process took to end. */
@@ -186,7 +185,7 @@ describe('serve, healthcheck, restart', () => {
 
     // healthcheck reads the same settings as serve.
     expect((await run(['healthcheck'], serverSettings(database))).code).toBe(0)
-    expect((await run(['healthcheck'], { ...serverSettings(database), PORT: String(SILENT_PORT) })).code).toBe(1)
+    expect((await run(['healthcheck'], { ...serverSettings(database), PORT: String(silentPort()) })).code).toBe(1)
 
     expect(await terminate(child)).toMatchObject({ code: 0 })
   }, SPAWNS)
@@ -210,7 +209,7 @@ describe('start-up failures are one clear line and exit 1', () => {
   test('a database path under a regular file', async () => {
     writeFileSync(join(folder, 'plain-file'), 'not a folder')
     for (const command of ['serve', 'migrate'])
-      expectOneLineError(await run([command], { PORT: String(SILENT_PORT), DATABASE_URL: 'plain-file/madblog.db' }), /plain-file/)
+      expectOneLineError(await run([command], { PORT: String(silentPort()), DATABASE_URL: 'plain-file/madblog.db' }), /plain-file/)
   }, SPAWNS)
 
   test('a file that is not a database is left untouched', async () => {

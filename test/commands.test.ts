@@ -318,9 +318,9 @@ describe('console', () => {
     const { madblog } = workspace()
     await madblog(['migrate'])
     const script = [
-      "const tom = await services.users.register({ username: 'tom', email: 'tom@163.com', password: '123456' }, client)",
+      "const tom = await services.users.register(checkNewUser({ username: 'tom', email: 'tom@163.com', password: '123456' }), client)",
       'tom.username',
-      "(await services.tokens.login('tom', '123456', client)).token.length",
+      "(await services.tokens.login({ username: 'tom', password: '123456' }, client)).token.length",
       'db.select({ name: users.username }).from(users).where(eq(users.id, tom.id)).all()',
       'const total = {',
       '  users: await db.$count(users) }',
@@ -329,7 +329,7 @@ describe('console', () => {
     ].join('\n')
     const session = await madblog(['console'], script)
     expect(session).toEqual({ code: 0, stdout: "undefined\n'tom'\n43\n[ { name: 'tom' } ]\nundefined\n{ users: 1 }\n", stderr: '' })
-    const failed = await madblog(['console'], "await services.tokens.login('tom', 'wrong', client)\n1 + 1\n")
+    const failed = await madblog(['console'], "await services.tokens.login({ username: 'tom', password: 'wrong' }, client)\n1 + 1\n")
     expect(failed.code).toBe(1)
     // The compiled binary is minified: the error's class name is not kept, its message is.
     expect(failed.stdout).toStartWith('Uncaught')
@@ -393,8 +393,8 @@ describe('on a terminal', () => {
     const { folder, settings, madblog } = workspace()
     await madblog(['migrate'])
     const shown = await onTerminal('console', folder, settings, [
-      ['madblog> ', "const user = await services.users.register({\r"],
-      ['| ', "  username: 'tom', email: 'tom@163.com', password: '123456' }, client)\r"],
+      ['madblog> ', "const user = await services.users.register(checkNewUser({\r"],
+      ['| ', "  username: 'tom', email: 'tom@163.com', password: '123456' }), client)\r"],
       ['madblog> ', 'user.id + 41\r'],
       ['42', '.exit\r'],
     ])

@@ -9,14 +9,16 @@ import { and, asc, count, desc, eq, like, or, sql } from 'drizzle-orm'
 import type { Config } from '../config'
 import * as schema from '../db/schema'
 import { createServices } from '../services'
+import { checkNewUser, checkUserChanges } from '../services/input'
 import { openForAdmin, parse } from './command'
 import { CLI_CLIENT } from './users'
 
 const BANNER = (path: string) => `madblog console on ${path}
 In scope: db (Drizzle), sqlite (bun:sqlite), schema (and users, tokens), services, config, client ('${CLI_CLIENT}'),
-and Drizzle's eq, and, or, like, asc, desc, count, sql. For example:
-  await services.users.register({ username: 'tom', email: 'tom@163.com', password: '123456' }, client)
-  await services.tokens.login('tom', '123456', client)
+checkNewUser and checkUserChanges (the services' input rules), and Drizzle's eq, and, or, like, asc, desc, count,
+sql. For example:
+  await services.users.register(checkNewUser({ username: 'tom', email: 'tom@163.com', password: '123456' }), client)
+  await services.tokens.login({ username: 'tom', password: '123456' }, client)
   db.select().from(users).all()
 .help lists the REPL's commands; .exit or Ctrl-D leaves. History is kept for this session only: lines typed here
 may hold passwords.`
@@ -71,6 +73,8 @@ export async function consoleCommand(config: Config, args: string[]): Promise<nu
       services: createServices(database.db, config),
       config,
       client: CLI_CLIENT,
+      checkNewUser,
+      checkUserChanges,
       ...{ and, asc, count, desc, eq, like, or, sql },
     }
     if (!process.stdin.isTTY) return (await evaluatePiped(context)) ? 0 : 1

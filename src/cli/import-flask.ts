@@ -8,6 +8,7 @@ import type { Config } from '../config'
 import { createServices, type Services } from '../services'
 import { DomainError, NotFoundError } from '../services/errors'
 import { normalizeUsername } from '../services/identity'
+import { checkAccountNames } from '../services/input'
 import { isAcceptedHash } from '../services/passwords'
 import type { User } from '../services/users'
 import { CommandError, describeFailure, parse, withDatabase } from './command'
@@ -89,7 +90,7 @@ export async function importFlaskCommand(config: Config, args: string[]): Promis
         if (typeof row.password_hash !== 'string' || !isAcceptedHash(row.password_hash))
           return skip('password_hash: a format madblog cannot check (it takes werkzeug pbkdf2:<digest>:<iterations> and scrypt:<n>:<r>:<p>, and argon2)')
         try {
-          services.users.importAccount({ id: row.id, username: row.username, email: row.email, passwordHash: row.password_hash })
+          services.users.importAccount(row.id, checkAccountNames({ username: row.username, email: row.email }), row.password_hash)
           imported++
         } catch (error) {
           if (!(error instanceof DomainError)) throw error

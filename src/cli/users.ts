@@ -1,6 +1,7 @@
 /** `madblog users list|show|create|set-password|delete`: accounts, through the same services as the API. */
 import type { Config } from '../config'
 import { createServices, type Services } from '../services'
+import { checkNewUser } from '../services/input'
 import type { User } from '../services/users'
 import { CommandError, UsageError, parse, printJson, service, table, withDatabase } from './command'
 import { confirm, newPassword } from './prompt'
@@ -37,7 +38,7 @@ async function create(services: Services, args: string[]) {
   const { values, positionals } = parse(args, { 'password-stdin': { type: 'boolean' }, json: { type: 'boolean' } }, { min: 2, max: 2 })
   const [username, email] = positionals as [string, string]
   const password = await newPassword(values['password-stdin'])
-  const user = await service(() => services.users.register({ username, email, password }, CLI_CLIENT))
+  const user = await service(() => services.users.register(checkNewUser({ username, email, password }), CLI_CLIENT))
   if (values.json) return printJson(user)
   console.log(`created user ${describe(user)}`)
 }

@@ -83,6 +83,9 @@ function createFolder(folder: string, path: string) {
   }
 }
 
+/** Runs `work` in one transaction that takes the write lock at BEGIN: no other write lands between its reads and writes. */
+export const immediately = <T>(db: Db, work: () => T): T => db.transaction(() => work(), { behavior: 'immediate' })
+
 /**
  * Set before the first access, EXCLUSIVE locking mode keeps every lock it takes; the empty exclusive transaction
  * takes them all now. Every other connection holds a shared lock while open (WAL mode included), so this fails

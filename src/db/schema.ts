@@ -43,7 +43,7 @@ export const tokens = sqliteTable(
  * nest 64 to 1. Triggers (drizzle/0003_user_counts_triggers.sql) keep them in the transaction of each insert and
  * delete, so a write by any process, plain SQL included, keeps them exact and no total or page position needs a scan
  * of `users`: the total is the sum of the widest level (one row per 4,194,304 ids), and the levels are the position
- * index behind REST's page numbers (src/services/user-positions.ts). A bucket emptied by deletions keeps its row at 0.
+ * index behind REST's page numbers (src/db/user-positions.ts). A bucket emptied by deletions keeps its row at 0.
  */
 const userBuckets = (name: string) =>
   sqliteTable(name, { bucket: integer('bucket').primaryKey(), users: integer('users').notNull() }, (table) => [
@@ -61,4 +61,3 @@ export const USER_BUCKET_LEVELS = [
   { table: usersBy1kIds, shift: 10 },
 ] as const
 
-export type UserRow = typeof users.$inferSelect

@@ -1,14 +1,5 @@
 import { createGraphQLError, type Plugin } from 'graphql-yoga'
-
-/** What the Elysia route hands yoga: a JSON request body it has already read in full. */
-export interface ServerContext {
-  bufferedBody?: string
-}
-
-// Media types are case-insensitive; yoga's own parser also takes the older `application/graphql+json`.
-const JSON_TYPE = /^application\/(graphql\+)?json\s*(;|,|$)/i
-export const isJsonPost = (request: Request) =>
-  request.method === 'POST' && JSON_TYPE.test(request.headers.get('content-type') ?? '')
+import type { ServerContext } from './context'
 
 // A body that is not JSON never reached GraphQL: 400 whatever the client accepts (yoga's own parser answers 200
 // under application/json, which the graphql-http audits flag).

@@ -1,38 +1,27 @@
-import { bearerToken } from '../http/auth'
 import type { Services } from '../services'
+import { signedIn, type Caller } from '../services/tokens'
 import type { User } from '../services/users'
 
-/** What every resolver gets: the services, and the caller, looked up only when a resolver asks. */
+/** What the HTTP edge resolves once per request, before any resolver runs, and hands yoga as its server context. */
+export interface ServerContext {
+  caller: Caller
+  /** What the rate limits on login and registration count by. */
+  clientAddress: string
+  /** A JSON request body the server has already read in full (its size checked once, in front of every route). */
+  bufferedBody?: string
+}
+
+/** What every resolver gets: the services, the caller, and the client address. */
 export interface GraphqlContext {
   services: Services
   /** The bearer token's live owner; throws UnauthenticatedError when there is none. */
   viewer(): User
   /** The bearer token itself, once `viewer()` has accepted it. */
   token(): string
-  /** The caller's address, as REST reckons it: what the rate limits on login and registration count by. */
-  readonly client: string
+  clientAddress: string
 }
 
-/**
- * Built per request. The token is read from the same header and checked by the same service as REST, lazily:
- * `createToken` or `createUser` must work even when a stale token rides along. The client address is asked of
- * the server only by the resolvers that count by it, not by every read.
- */
-export function createContext(services: Services, request: Request, clientOf: (request: Request) => string): GraphqlContext {
-  let resolved: { user: User; token: string } | undefined
-  const resolve = () => {
-    if (!resolved) {
-      const token = bearerToken(request.headers.get('authorization') ?? undefined)
-      resolved = { user: services.tokens.authenticate(token), token }
-    }
-    return resolved
-  }
-  return {
-    services,
-    viewer: () => resolve().user,
-    token: () => resolve().token,
-    get client() {
-      return clientOf(request)
-    },
-  }
+/** A refused token fails only the resolvers that need a viewer: `createToken` works with a stale one riding along. */
+export function createContext(services: Services, { caller, clientAddress }: ServerContext): GraphqlContext {
+  return { services, viewer: () => signedIn(caller).user, token: () => signedIn(caller).token, clientAddress }
 }

@@ -11,15 +11,10 @@ import {
   ValidationError,
   type FieldErrors,
 } from '../services/errors'
-import { MESSAGES } from '../services/validation'
-
-/** Field names as the GraphQL input spells them: the services speak REST's `old_password`. */
-const camelCase = (name: string) => name.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase())
-const camelFields = (fields: FieldErrors) =>
-  Object.fromEntries(Object.entries(fields).map(([name, message]) => [camelCase(name), message]))
 
 type Extensions = {
   code: string
+  /** One message per input field, named as the GraphQL input names it. */
   fields?: FieldErrors
   /** Seconds until trying again can succeed, as REST's Retry-After header. */
   retryAfter?: number
@@ -27,7 +22,7 @@ type Extensions = {
 
 function extensionsFor(error: DomainError): Extensions | undefined {
   if (error instanceof ValidationError)
-    return typeof error.detail === 'string' ? { code: 'BAD_USER_INPUT' } : { code: 'BAD_USER_INPUT', fields: camelFields(error.detail) }
+    return typeof error.detail === 'string' ? { code: 'BAD_USER_INPUT' } : { code: 'BAD_USER_INPUT', fields: error.detail }
   if (error instanceof UnauthenticatedError) return { code: 'UNAUTHENTICATED' }
   if (error instanceof ForbiddenError) return { code: 'FORBIDDEN' }
   if (error instanceof NotFoundError) return { code: 'NOT_FOUND' }
@@ -36,52 +31,28 @@ function extensionsFor(error: DomainError): Extensions | undefined {
   return undefined
 }
 
-/** REST's "post JSON" sentence means, for an input object, that it set nothing. */
-const messageFor = (error: DomainError) =>
-  error instanceof ValidationError && error.detail === MESSAGES.notJson ? 'The input must set at least one field.' : error.message
+/** What a resolver's error became, when it came from the services. */
+export const domainErrorOf = (error: unknown): DomainError | undefined =>
+  error instanceof GraphQLError && error.originalError instanceof DomainError ? error.originalError : undefined
+
+/** The error's place in the document, for the one that replaces it. */
+const placeOf = (error: unknown) =>
+  error instanceof GraphQLError ? { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path } : {}
 
 /**
- * The one place domain errors become GraphQL errors with `extensions.code`. Anything else is rethrown as is,
- * for yoga to mask as "Unexpected error." and log.
+ * yoga's `maskedErrors.maskError`, the one place errors become what clients see: what the services threw keeps
+ * its message, at its place in the document, with an `extensions.code`; a failing disk or database file (REST's
+ * 503) is SERVICE_UNAVAILABLE with `retryAfter`, and logged like any masked error; anything else is yoga's
+ * "Unexpected error.".
  */
-export function toGraphQLError(error: unknown): unknown {
-  const extensions = error instanceof DomainError ? extensionsFor(error) : undefined
-  return extensions ? new GraphQLError(messageFor(error as DomainError), { extensions }) : error
-}
-
-type Resolver = (...args: never[]) => unknown
-
-function guard<R extends Resolver>(resolve: R): R {
-  return ((...args: Parameters<R>) => {
-    try {
-      const result = resolve(...args)
-      return result instanceof Promise ? result.catch((error) => Promise.reject(toGraphQLError(error))) : result
-    } catch (error) {
-      throw toGraphQLError(error)
-    }
-  }) as R
-}
-
-/** Wraps every resolver of a map so that what the services throw reaches the client in GraphQL's terms. */
-export function withDomainErrors<T extends Record<string, Record<string, Resolver>>>(resolvers: T): T {
-  return Object.fromEntries(
-    Object.entries(resolvers).map(([type, fields]) => [
-      type,
-      Object.fromEntries(Object.entries(fields).map(([name, resolve]) => [name, guard(resolve)])),
-    ]),
-  ) as T
-}
-
-/**
- * Yoga's masking, except that a failing disk or database file (REST's 503) is SERVICE_UNAVAILABLE with
- * `retryAfter`, not an unexpected error. Like any masked error, the original is logged.
- */
-export function maskError(error: unknown, message: string): Error {
-  const original = error instanceof GraphQLError ? error.originalError : error
-  if (!isStorageFailure(original)) return yogaMaskError(error, message)
-  const at = error instanceof GraphQLError ? { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path } : {}
-  return new GraphQLError('The database cannot take this now. Try again later.', {
-    ...at,
-    extensions: { code: 'SERVICE_UNAVAILABLE', retryAfter: STORAGE_RETRY_AFTER_SECONDS },
-  })
+export function maskError(error: unknown, message: string, isDev?: boolean): Error {
+  const domain = domainErrorOf(error)
+  const extensions = domain && extensionsFor(domain)
+  if (extensions) return new GraphQLError(domain.message, { ...placeOf(error), extensions })
+  if (isStorageFailure(error instanceof GraphQLError ? error.originalError : error))
+    return new GraphQLError('The database cannot take this now. Try again later.', {
+      ...placeOf(error),
+      extensions: { code: 'SERVICE_UNAVAILABLE', retryAfter: STORAGE_RETRY_AFTER_SECONDS },
+    })
+  return yogaMaskError(error, message, isDev)
 }

@@ -1,12 +1,11 @@
 import { Elysia } from 'elysia'
-import { InvalidCredentialsError, UnauthenticatedError } from '../services/errors'
+import { InvalidCredentialsError } from '../services/errors'
 import type { Services } from '../services'
+import { signedIn } from '../services/tokens'
 
 /** `Bearer <token>`, the scheme matched case-insensitively (RFC 7235); tokens are never read from the URL. */
-export function bearerToken(authorization: string | undefined): string {
-  const match = authorization?.match(/^bearer +(\S+) *$/i)
-  if (!match) throw new UnauthenticatedError('Missing bearer token')
-  return match[1]!
+export function bearerToken(authorization: string | null): string | undefined {
+  return authorization?.match(/^bearer +(\S+) *$/i)?.[1]
 }
 
 /** `Basic base64(username:password)`; the password may itself contain ':'. */
@@ -18,16 +17,17 @@ export function basicCredentials(authorization: string | undefined): { username:
   return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) }
 }
 
+/** Who the request speaks for, or why nobody: what REST's `bearer` routes require and GraphQL's context carries. */
+export const callerOf = (services: Services, request: Request) =>
+  services.tokens.caller(bearerToken(request.headers.get('authorization')))
+
 /** `{ bearer: true }` puts the token's live owner in `user`; failures are domain errors the mapper answers. */
 export function authentication(services: Services) {
   return new Elysia({ name: 'authentication' }).macro({
     bearer: {
       detail: { security: [{ bearer: [] }] },
       // The one header it needs, read directly: naming `headers` makes Elysia copy them all on every request.
-      resolve({ request }) {
-        const token = bearerToken(request.headers.get('authorization') ?? undefined)
-        return { user: services.tokens.authenticate(token), token }
-      },
+      resolve: ({ request }) => signedIn(callerOf(services, request)),
     },
   })
 }

@@ -1,3 +1,4 @@
+import { Elysia } from 'elysia'
 /** The one key every request shares when there is no socket to ask (`app.handle` in tests). */
 export const UNKNOWN_CLIENT = 'unknown'
 // An IPv6 address with a zone fits; anything longer is not an address, and keys must stay small.
@@ -28,4 +29,12 @@ export function clientAddress(trustProxyHops: number): ClientAddress {
     (trustProxyHops > 0 ? forwardedAddress(request.headers.get('x-forwarded-for'), trustProxyHops) : undefined) ??
     server?.requestIP(request)?.address ??
     UNKNOWN_CLIENT
+}
+
+/** `{ clientAddress: true }` puts the request's client address in the route's context, as `clientAddress`. */
+export function clientAddresses(trustProxyHops: number) {
+  const of = clientAddress(trustProxyHops)
+  return new Elysia({ name: 'client-address', seed: trustProxyHops }).macro({
+    clientAddress: { resolve: ({ request, server }) => ({ clientAddress: of(request, server) }) },
+  })
 }

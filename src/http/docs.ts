@@ -1,8 +1,10 @@
 import { swagger } from '@elysiajs/swagger'
 import { Elysia } from 'elysia'
 import apiReferenceScript from '../assets/api-reference.js' with { type: 'file' }
+import { SWAGGER_PAGE_HEADERS } from './security-headers'
 
 const ASSET_PATH = '/swagger/assets/api-reference.js'
+const PAGE_PATHS = new Set(['/swagger', '/swagger/'])
 
 /** OpenAPI document at /swagger/json and its reader at /swagger, whose script madblog serves itself. */
 export function apiDocs(version: string) {
@@ -11,6 +13,10 @@ export function apiDocs(version: string) {
       set.headers['cache-control'] = 'public, max-age=86400'
       return Bun.file(apiReferenceScript)
     }, { detail: { hide: true } })
+    // Only these routes: the page gets its policy, the document and the script need none.
+    .onAfterHandle(({ path, set }) => {
+      if (PAGE_PATHS.has(path)) Object.assign(set.headers, SWAGGER_PAGE_HEADERS)
+    })
     .use(
       swagger({
         path: '/swagger',

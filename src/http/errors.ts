@@ -12,6 +12,7 @@ import {
   ValidationError,
 } from '../services/errors'
 import { MESSAGES } from '../services/validation'
+import { REST_FIELD_NAMES } from './models'
 
 const REASONS: Record<number, string> = {
   400: 'Bad Request',
@@ -45,8 +46,12 @@ interface Mapped {
   headers?: Record<string, string>
 }
 
+/** Field messages under the names the REST body gives the fields. */
+const restFields = (detail: ValidationError['detail']) =>
+  typeof detail === 'string' ? detail : Object.fromEntries(Object.entries(detail).map(([name, message]) => [REST_FIELD_NAMES[name] ?? name, message]))
+
 function mapDomainError(error: DomainError): Mapped {
-  if (error instanceof ValidationError) return { status: 400, message: error.detail }
+  if (error instanceof ValidationError) return { status: 400, message: restFields(error.detail) }
   if (error instanceof InvalidCredentialsError)
     return { status: 401, headers: { 'www-authenticate': AUTH_CHALLENGE.basic } }
   if (error instanceof UnauthenticatedError) return { status: 401, headers: { 'www-authenticate': AUTH_CHALLENGE.bearer } }
@@ -77,7 +82,7 @@ function allowedMethods(routes: RouteTable, path: string): string[] {
  * Every failure becomes JSON in one place: domain errors by their meaning, framework errors by their kind, a
  * failing disk or database file a logged 503, and anything else a logged 500 whose cause never reaches the client.
  */
-export function errorHandling(logger: Logger, routes: () => RouteTable) {
+export function errorHandling(logger: Logger, routes: RouteTable) {
   return new Elysia({ name: 'error-handling' }).onError({ as: 'global' }, ({ code, error, set, request, path }) => {
     let mapped: Mapped
     if (error instanceof DomainError) mapped = mapDomainError(error)
@@ -89,7 +94,7 @@ export function errorHandling(logger: Logger, routes: () => RouteTable) {
     else if (code === 'VALIDATION' && (error as { type?: string }).type !== 'response')
       mapped = { status: 400, message: 'The request does not match the API contract.' }
     else if (code === 'NOT_FOUND') {
-      const allowed = allowedMethods(routes(), path)
+      const allowed = allowedMethods(routes, path)
       mapped = allowed.length ? { status: 405, headers: { allow: allowed.join(', ') } } : { status: 404 }
     } else if (isStorageFailure(error)) {
       logger.error(`${request.method} ${path} failed: the database cannot take it now`, error)

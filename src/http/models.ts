@@ -61,6 +61,9 @@ export const UpdateUserBody = t.Partial(
   }),
 )
 
+/** The body fields whose REST name is not the services' (the tutorial's snake_case); field errors come back under these. */
+export const REST_FIELD_NAMES: Readonly<Record<string, string>> = { oldPassword: 'old_password' }
+
 export const TokenModel = t.Object(
   {
     token: t.String({ description: 'Send as `Authorization: Bearer <token>`.' }),

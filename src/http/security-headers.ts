@@ -32,25 +32,13 @@ const pageHeaders = (scriptSources: string) => ({
   'referrer-policy': 'no-referrer', // no URL (a ?query= link, say) leaks to whatever a page links to
 })
 
-const SWAGGER = pageHeaders("'self' 'sha256-TcUB1mzXiQO4GxpTRZ0EMpOXKMU3u+n/q1WrgVIcs1I='")
+/** The API reference's page (GET /swagger), whose script holds one hash. */
+export const SWAGGER_PAGE_HEADERS = pageHeaders("'self' 'sha256-TcUB1mzXiQO4GxpTRZ0EMpOXKMU3u+n/q1WrgVIcs1I='")
+/** The GraphiQL playground (GET /graphql; its JSON answers are harmless to cover). */
+export const GRAPHIQL_PAGE_HEADERS = pageHeaders("'self'")
 
-/** The HTML pages: the API reference and the GraphiQL playground (GET /graphql; its JSON answers are harmless to cover). */
-const PAGES = new Map<string, Record<string, string>>([
-  ['/swagger', SWAGGER],
-  ['/swagger/', SWAGGER],
-  ['/graphql', pageHeaders("'self'")],
-])
-
-/** Every answer is `nosniff`, so no JSON or asset is ever run as something else; the pages also get their policy. */
-export const securityHeaders = new Elysia({ name: 'security-headers' }).onRequest(({ request, set }) => {
-  set.headers['x-content-type-options'] = 'nosniff'
-  const page = request.method === 'GET' ? PAGES.get(pathOf(request.url)) : undefined
-  if (page) Object.assign(set.headers, page)
-})
-
-/** The path of an absolute URL, without its query. */
-function pathOf(url: string): string {
-  const start = url.indexOf('/', url.indexOf('//') + 2)
-  const query = url.indexOf('?', start)
-  return query === -1 ? url.slice(start) : url.slice(start, query)
-}
+/**
+ * Every answer is `nosniff`, so no JSON or asset is ever run as something else: a fixed header, so no hook
+ * runs per request. The pages' policies are set by their own routes (src/http/docs.ts, src/http/graphql.ts).
+ */
+export const securityHeaders = new Elysia({ name: 'security-headers' }).headers({ 'x-content-type-options': 'nosniff' })

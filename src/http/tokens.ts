@@ -1,21 +1,22 @@
 import { Elysia, t } from 'elysia'
 import type { Services } from '../services'
 import { basicCredentials, authentication } from './auth'
-import type { ClientAddress } from './client-address'
+import type { clientAddresses } from './client-address'
 import { Errors, TokenModel } from './models'
 
-export function tokensController(services: Services, clientAddress: ClientAddress) {
+export function tokensController(services: Services, addresses: ReturnType<typeof clientAddresses>) {
   return new Elysia({ prefix: '/api/tokens', tags: ['tokens'] })
     .use(authentication(services))
+    .use(addresses)
     .post(
       '',
-      async ({ headers, set, request, server }) => {
-        const { username, password } = basicCredentials(headers.authorization)
-        const { token, expiresAt } = await services.tokens.login(username, password, clientAddress(request, server))
+      async ({ headers, set, clientAddress }) => {
+        const { token, expiresAt } = await services.tokens.login(basicCredentials(headers.authorization), clientAddress)
         set.headers['cache-control'] = 'no-store'
         return { token, expires_at: expiresAt.toISOString() }
       },
       {
+        clientAddress: true,
         response: { 200: TokenModel, 401: Errors[401], 429: Errors[429], 503: Errors[503] },
         detail: {
           summary: 'Log in with Basic auth and get a new bearer token',

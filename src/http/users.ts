@@ -1,12 +1,23 @@
 import { Elysia, t } from 'elysia'
-import { NotFoundError } from '../services/errors'
 import type { Services } from '../services'
+import { CheckedInput, checkNewUser, checkUserChanges, checkUserId, type NewUser, type UserChanges } from '../services/input'
 import { pageRequest } from '../services/pagination'
 import { viewUser, type User } from '../services/users'
+import { MESSAGES } from '../services/validation'
 import { authentication } from './auth'
+import type { clientAddresses } from './client-address'
 import { requireJsonType } from './json-body'
-import type { ClientAddress } from './client-address'
-import { CreateUserBody, Errors, PageQuery, UpdateUserBody, UserIdParams, UserListModel, UserModel, jsonBody } from './models'
+import {
+  CreateUserBody,
+  Errors,
+  PageQuery,
+  REST_FIELD_NAMES,
+  UpdateUserBody,
+  UserIdParams,
+  UserListModel,
+  UserModel,
+  jsonBody,
+} from './models'
 
 const userPath = (id: number) => `/api/users/${id}`
 const listPath = (page: number, perPage: number) => `/api/users?page=${page}&per_page=${perPage}`
@@ -14,26 +25,45 @@ const listPath = (page: number, perPage: number) => `/api/users?page=${page}&per
 /** The tutorial's `to_dict`: the user as the viewer may see them, with a link to itself. */
 export const userResource = (user: User, viewer?: User) => ({ ...viewUser(user, viewer), _links: { self: userPath(user.id) } })
 
-/** Flask's `<int:id>` converter: anything but a plain positive integer is no route at all. */
-function parseId(raw: string): number {
-  const id = /^\d{1,15}$/.test(raw) ? Number(raw) : 0
-  if (id < 1) throw new NotFoundError('User not found')
-  return id
+type Body = Record<string, unknown>
+
+/** Like Flask's `request.get_json()` followed by `if not data`: an empty or non-object body is refused. */
+const isFilledObject = (body: unknown): body is Body =>
+  typeof body === 'object' && body !== null && !Array.isArray(body) && Object.keys(body).length > 0
+
+/** The body's fields under the services' names; a field the body does not name stays absent. */
+function sentFields(body: Body, names: readonly string[]): Body {
+  const sent: Body = {}
+  for (const name of names) {
+    const restName = REST_FIELD_NAMES[name] ?? name
+    if (Object.hasOwn(body, restName)) sent[name] = body[restName]
+  }
+  return sent
 }
 
-export function usersController(services: Services, clientAddress: ClientAddress) {
+const newUser = (body: unknown): CheckedInput<NewUser> =>
+  isFilledObject(body) ? checkNewUser(sentFields(body, ['username', 'email', 'password'])) : CheckedInput.refused(MESSAGES.notJson)
+
+const userChanges = (body: unknown): CheckedInput<UserChanges> =>
+  isFilledObject(body)
+    ? checkUserChanges(sentFields(body, ['username', 'email', 'password', 'oldPassword']))
+    : CheckedInput.refused(MESSAGES.notJson)
+
+export function usersController(services: Services, addresses: ReturnType<typeof clientAddresses>) {
   return new Elysia({ prefix: '/api/users', tags: ['users'] })
     .use(authentication(services))
+    .use(addresses)
     .post(
       '',
-      async ({ body, set, status, request, server }) => {
-        const user = await services.users.register(body, clientAddress(request, server))
+      async ({ body, set, status, clientAddress }) => {
+        const user = await services.users.register(newUser(body), clientAddress)
         set.headers.location = userPath(user.id)
         return status(201, userResource(user))
       },
       {
         parse: 'json',
         transform: requireJsonType,
+        clientAddress: true,
         response: { 201: UserModel, 400: Errors[400], 429: Errors[429], 503: Errors[503] },
         detail: { summary: 'Register a new user', requestBody: jsonBody(CreateUserBody) },
       },
@@ -60,7 +90,7 @@ export function usersController(services: Services, clientAddress: ClientAddress
         detail: { summary: 'List users, a page at a time' },
       },
     )
-    .get('/:id', ({ params, user }) => userResource(services.users.get(parseId(params.id)), user), {
+    .get('/:id', ({ params, user }) => userResource(services.users.get(checkUserId(params.id)), user), {
       bearer: true,
       params: UserIdParams,
       response: { 200: UserModel, 401: Errors[401], 404: Errors[404] },
@@ -68,10 +98,11 @@ export function usersController(services: Services, clientAddress: ClientAddress
     })
     .put(
       '/:id',
-      async ({ params, body, user, request, server }) =>
-        userResource(await services.users.update(user, parseId(params.id), body, clientAddress(request, server)), user),
+      async ({ params, body, user, clientAddress }) =>
+        userResource(await services.users.update(user, checkUserId(params.id), userChanges(body), clientAddress), user),
       {
         bearer: true,
+        clientAddress: true,
         parse: 'json',
         transform: requireJsonType,
         params: UserIdParams,
@@ -90,7 +121,7 @@ export function usersController(services: Services, clientAddress: ClientAddress
     .delete(
       '/:id',
       ({ params, user, status }) => {
-        services.users.remove(user, parseId(params.id))
+        services.users.remove(user, checkUserId(params.id))
         return status(204, undefined)
       },
       {

@@ -26,7 +26,7 @@ export function createHashQueue({ concurrency, maxWaiting }: HashQueueSettings) 
     }
   }
 
-  return { run, load: () => ({ running, waiting: waiting.length }) }
+  return { run }
 }
 
 export type HashQueue = ReturnType<typeof createHashQueue>

@@ -15,22 +15,16 @@ export interface ServiceDependencies {
 }
 
 /**
- * The one service layer both transports call; neither REST nor GraphQL touches the database. Login and
- * registration (and password changes) come out already behind the rate limits, which need the caller's address.
+ * The one service layer every edge calls; neither REST nor GraphQL touches the database. Login, registration
+ * and password changes pass the rate limits inside, which is why they take the caller's client address.
  */
 export function createServices(db: Db, config: Config, dependencies: ServiceDependencies = {}) {
   const hasher = dependencies.hasher ?? createPasswordHasher(config.passwordHashing)
   const passwords = queuedHasher(hasher, createHashQueue(config.hashQueue))
   const limits = createRateLimits(config.rateLimits, dependencies.now ?? Date.now)
-  const users = createUserService(db, passwords)
-  const tokens = createTokenService(db, passwords, config.tokenTtlSeconds)
   return {
-    users: {
-      ...users,
-      register: limits.limitRegistrations(users.register),
-      update: limits.limitPasswordChanges(users.update),
-    },
-    tokens: { ...tokens, login: limits.limitLogins(tokens.login) },
+    users: createUserService(db, passwords, limits),
+    tokens: createTokenService(db, passwords, limits, config.tokenTtlSeconds),
   }
 }
 

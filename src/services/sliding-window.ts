@@ -60,7 +60,7 @@ export function slidingWindow({ limit, windowMs, maxKeys }: SlidingWindowOptions
     if (times?.length === 0) events.delete(key)
   }
 
-  return { retryAfter, record, release, size: () => events.size }
+  return { retryAfter, record, release }
 }
 
 export type SlidingWindow = ReturnType<typeof slidingWindow>

@@ -13,15 +13,6 @@ export const MESSAGES = {
 
 export const LIMITS = { passwordBytes: 1024 } as const
 
-export type JsonObject = Record<string, unknown>
-
-/** Like Flask's `request.get_json()` followed by `if not data`: an empty or non-object body is refused. */
-export function requireJsonObject(body: unknown): JsonObject {
-  if (typeof body !== 'object' || body === null || Array.isArray(body) || Object.keys(body).length === 0)
-    throw new ValidationError(MESSAGES.notJson)
-  return body as JsonObject
-}
-
 export function isValidPassword(value: unknown): value is string {
   return (
     typeof value === 'string' && value.length > 0 && Buffer.byteLength(value, 'utf8') <= LIMITS.passwordBytes

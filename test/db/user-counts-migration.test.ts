@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { openDatabase } from '../../src/db/client'
 import { migrate } from '../../src/db/migrate'
-import { countsAndTheirScans } from '../services/counts'
+import { countsAndTheirScans } from './counts'
 
 const DRIZZLE = join(import.meta.dir, '../../drizzle')
 const journal = JSON.parse(readFileSync(join(DRIZZLE, 'meta/_journal.json'), 'utf8')) as { entries: { tag: string; when: number }[] }

@@ -1,15 +1,7 @@
 import type { Config } from '../../src/config'
 import { testApp } from '../helpers'
 
-export const MSG = {
-  username: 'Please provide a valid username.',
-  email: 'Please provide a valid email address.',
-  password: 'Please provide a valid password.',
-  usernameTaken: 'Please use a different username.',
-  emailTaken: 'Please use a different email address.',
-  oldPasswordMissing: 'Please provide your current password to change it.',
-  oldPasswordWrong: 'Your current password is incorrect.',
-}
+export { MSG } from '../messages'
 
 /** A fresh app plus `gql(query, {token, variables})`, which POSTs JSON to /graphql as a client would. */
 export function graphqlApp(overrides: Partial<Config> = {}) {

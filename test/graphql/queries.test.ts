@@ -133,9 +133,9 @@ describe('users connection', () => {
     const { page } = await sevenUsers()
     const all = await page({ first: 7 })
     const cursor = (index: number) => all.edges[index].cursor
-    const window = await page({ first: 10, after: cursor(1), before: cursor(5) })
-    expect(names(window)).toEqual(['u3', 'u4', 'u5'])
-    expect(window.pageInfo).toMatchObject({ hasPreviousPage: true, hasNextPage: false })
+    const bounded = await page({ first: 10, after: cursor(1), before: cursor(5) })
+    expect(names(bounded)).toEqual(['u3', 'u4', 'u5'])
+    expect(bounded.pageInfo).toMatchObject({ hasPreviousPage: true, hasNextPage: false })
     const fromEnd = await page({ last: 2, after: cursor(1), before: cursor(5) })
     expect(names(fromEnd)).toEqual(['u4', 'u5'])
     expect(fromEnd.pageInfo).toMatchObject({ hasPreviousPage: true, hasNextPage: true })

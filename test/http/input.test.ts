@@ -1,12 +1,13 @@
 import { afterEach, beforeEach, describe, expect, spyOn, test, type Mock } from 'bun:test'
 import { t } from 'elysia'
 import { testApp, testConfig } from '../helpers'
+import { MSG, badRequest } from '../messages'
 import { contractViolations } from './contract'
 
 /** The one error mapper (src/http/errors.ts): what reaches the client is JSON in the tutorial's shape, and no more. */
 
 const SECRET = 'hunter2-Correct-Horse'
-const NOT_JSON = { error: 'Bad Request', message: 'You must post JSON data.' }
+const NOT_JSON = badRequest(MSG.notJson)
 
 let logged: Mock<typeof console.error>
 beforeEach(() => {
@@ -33,7 +34,7 @@ describe('nothing submitted or internal is echoed', () => {
     app.post('/api/validated', () => 'ok', { body: t.Object({ password: t.Number() }) })
     const response = await call('POST', '/api/validated', { body: { password: SECRET } })
     expect(response.status).toBe(400)
-    expect(response.body).toEqual({ error: 'Bad Request', message: 'The request does not match the API contract.' })
+    expect(response.body).toEqual(badRequest('The request does not match the API contract.'))
   })
 
   test('a raw SQLite constraint failure is a 500 without the SQLite message', async () => {

@@ -1,14 +1,8 @@
 import { describe, expect, test } from 'bun:test'
 import { testApp } from '../helpers'
+import { MSG, badRequest } from '../messages'
 
 const VALID = { username: 'alice', email: 'alice@example.com', password: 'secret' }
-const MSG = {
-  username: 'Please provide a valid username.',
-  email: 'Please provide a valid email address.',
-  password: 'Please provide a valid password.',
-  usernameTaken: 'Please use a different username.',
-  emailTaken: 'Please use a different email address.',
-}
 
 describe('POST /api/users validation', () => {
   test.each([
@@ -22,7 +16,7 @@ describe('POST /api/users validation', () => {
     const { call } = testApp()
     const response = await call('POST', '/api/users', { body })
     expect(response.status).toBe(400)
-    expect(response.body).toEqual({ error: 'Bad Request', message: 'You must post JSON data.' })
+    expect(response.body).toEqual(badRequest(MSG.notJson))
   })
 
   test('a form-encoded body is not JSON', async () => {
@@ -32,7 +26,7 @@ describe('POST /api/users validation', () => {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
     })
     expect(response.status).toBe(400)
-    expect(response.body.message).toBe('You must post JSON data.')
+    expect(response.body.message).toBe(MSG.notJson)
   })
 
   test('every missing field gets its own message', async () => {
@@ -65,7 +59,7 @@ describe('POST /api/users validation', () => {
     const { call } = testApp()
     const response = await call('POST', '/api/users', { body: { ...VALID, [field]: value } })
     expect(response.status).toBe(400)
-    expect(response.body).toEqual({ error: 'Bad Request', message: { [field]: message } })
+    expect(response.body).toEqual(badRequest({ [field]: message }))
   })
 
   test('limits are inclusive: 64-char username, 120-char email, 1,024-byte password', async () => {
@@ -220,8 +214,8 @@ describe('PUT /api/users/:id', () => {
     const alice = await signUp('alice')
     await signUp('bob')
     const put = (body: unknown) => call('PUT', `/api/users/${alice.id}`, { token: alice.token, body })
-    expect((await put({})).body.message).toBe('You must post JSON data.')
-    expect((await put('{oops')).body.message).toBe('You must post JSON data.')
+    expect((await put({})).body.message).toBe(MSG.notJson)
+    expect((await put('{oops')).body.message).toBe(MSG.notJson)
     expect((await put({ username: '' })).body.message).toEqual({ username: MSG.username })
     expect((await put({ email: 'nope' })).body.message).toEqual({ email: MSG.email })
     expect((await put({ username: 'BOB', email: 'bob@example.com' })).body.message).toEqual({

@@ -87,14 +87,19 @@ test('a backup taken under write load is consistent, holds every acknowledged wr
   // Each account renames itself to u<k>_v<n> over and over; n only grows.
   let running = true
   const acknowledged = new Map(accounts.map((account) => [account.id, 0]))
+  // The backup starts once every writer has had a few renames acknowledged: it runs under load, not before it.
+  const underLoad: Promise<void>[] = []
   const writers = accounts.map(async ({ id, username, token }) => {
+    let loaded!: () => void
+    underLoad.push(new Promise<void>((resolve) => (loaded = resolve)))
     for (let n = 1; running; n++) {
       const answer = await request(server.base, 'PUT', `/api/users/${id}`, { token, body: { username: `${username}_v${n}`, email: `${username}.v${n}@example.com` } })
       expect(answer.status).toBe(200)
       acknowledged.set(id, n)
+      if (n === 3) loaded()
     }
   })
-  await Bun.sleep(300)
+  await Promise.all(underLoad)
   const before = new Map(acknowledged)
   const target = join(dir, 'backup.db')
   const result = await backup(path, target)

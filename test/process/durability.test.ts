@@ -23,13 +23,15 @@ test('SIGKILL mid-load loses no acknowledged write, and the file passes integrit
 
   // Registrations hash at production cost, so only a few run at once; each 201 is a promise the row exists.
   const registered: Account[] = []
+  let threeRegistered!: () => void
+  const enoughRegistered = new Promise<void>((resolve) => (threeRegistered = resolve))
   const registering = [0, 1, 2].map(async (worker) => {
     for (let n = 0; running; n++) {
       const account = { username: `r${worker}_${n}`, email: `r${worker}_${n}@example.com` }
       const answer = await request(server.base, 'POST', '/api/users', { body: { ...account, password: 'secret' } }).catch(() => undefined)
       if (!answer) return // the server is gone
       expect(answer.status).toBe(201)
-      registered.push({ id: answer.body.id, ...account })
+      if (registered.push({ id: answer.body.id, ...account }) === 3) threeRegistered()
     }
   })
 
@@ -52,9 +54,8 @@ test('SIGKILL mid-load loses no acknowledged write, and the file passes integrit
     }
   })
 
-  // At least a second of load and a few registrations acknowledged (argon2id's pace depends on the machine).
-  const started = performance.now()
-  while (performance.now() - started < 1000 || (registered.length < 3 && performance.now() - started < 30_000)) await Bun.sleep(50)
+  // At least a second of load, and a few registrations acknowledged (argon2id's pace depends on the machine).
+  await Promise.all([Bun.sleep(1000), enoughRegistered])
   server.process.kill('SIGKILL')
   expect(await server.process.exited).not.toBe(0)
   running = false

@@ -42,6 +42,30 @@ async function eachLine(stream: ReadableStream<Uint8Array>, line: (text: string)
 }
 
 /**
+ * The port a just-spawned `serve` (run with PORT=0) listens on, read from its start-up line once it prints it
+ * (LOG_LEVEL info or lower), and what it has written to stderr so far. Its output is drained to the end: request
+ * lines would otherwise fill the pipe and stall it. A server that exits or stays silent for 30 s is an error.
+ */
+export async function listening(child: Subprocess<'ignore', 'pipe', 'pipe'>): Promise<{ port: number; stderr(): string }> {
+  children.add(child)
+  void child.exited.then(() => children.delete(child))
+  let errors = ''
+  void eachLine(child.stderr, (line) => (errors += `${line}\n`))
+  const port = new Promise<number>((resolve) =>
+    void eachLine(child.stdout, (line) => {
+      const found = / listening on http:\/\/127\.0\.0\.1:(\d+) /.exec(line)?.[1]
+      if (found) resolve(Number(found))
+    }),
+  )
+  const found = await Promise.race([port, child.exited.then(() => undefined), Bun.sleep(30_000).then(() => undefined)])
+  if (found === undefined) {
+    child.kill('SIGKILL')
+    throw new Error(`madblog did not start listening (exit ${child.exitCode}): ${errors}`)
+  }
+  return { port: found, stderr: () => errors }
+}
+
+/**
  * `bun src/cli.ts serve` with its database at `databasePath`, once it is listening. PORT=0 lets the kernel pick
  * a free port, read back from the server's own start-up line: every helper and CI run these tests, often at the
  * same time, and a fixed port would let one run talk to another's server. The brute-force limits that would
@@ -64,23 +88,8 @@ export async function startServer(databasePath: string, env: Record<string, stri
     stdout: 'pipe',
     stderr: 'pipe',
   })
-  children.add(child)
-  void child.exited.then(() => children.delete(child))
-  let errors = ''
-  void eachLine(child.stderr, (line) => (errors += `${line}\n`))
-  const listening = new Promise<number>((resolve) =>
-    // Drained to the end, or request lines would fill the pipe and stall the server.
-    void eachLine(child.stdout, (line) => {
-      const port = / listening on http:\/\/127\.0\.0\.1:(\d+) /.exec(line)?.[1]
-      if (port) resolve(Number(port))
-    }),
-  )
-  const port = await Promise.race([listening, child.exited.then(() => undefined), Bun.sleep(30_000).then(() => undefined)])
-  if (port === undefined) {
-    child.kill('SIGKILL')
-    throw new Error(`madblog did not start listening (exit ${child.exitCode}): ${errors}`)
-  }
-  return { process: child, port, base: `http://127.0.0.1:${port}`, stderr: () => errors }
+  const { port, stderr } = await listening(child)
+  return { process: child, port, base: `http://127.0.0.1:${port}`, stderr }
 }
 
 export interface Json {

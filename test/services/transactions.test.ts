@@ -1,10 +1,11 @@
 import { describe, expect, test } from 'bun:test'
 import { openMigratedDatabase } from '../../src/app'
 import { InvalidCredentialsError, NotFoundError, ValidationError } from '../../src/services/errors'
+import { createServices } from '../../src/services'
+import { checkNewUser, checkUserChanges } from '../../src/services/input'
 import type { PasswordHasher } from '../../src/services/passwords'
-import { createTokenService } from '../../src/services/tokens'
-import { createUserService } from '../../src/services/users'
 import { testApp, testConfig } from '../helpers'
+import { MSG, badRequest } from '../messages'
 
 /**
  * A hasher whose verifications can be held open, so a test decides exactly which write commits while another
@@ -36,10 +37,27 @@ function gatedHasher() {
   return { hasher, holdNext }
 }
 
+const CLIENT = '127.0.0.1'
+
 function services() {
-  const { db } = openMigratedDatabase(testConfig())
+  const config = testConfig()
+  const { db } = openMigratedDatabase(config)
   const { hasher, holdNext } = gatedHasher()
-  return { db, users: createUserService(db, hasher), tokens: createTokenService(db, hasher, 3600), holdNext }
+  const { users, tokens } = createServices(db, config, { hasher })
+  return {
+    db,
+    users: {
+      register: (input: typeof ALICE) => users.register(checkNewUser(input), CLIENT),
+      update: (actor: { id: number; username: string; email: string }, id: number, sent: { password: string; oldPassword: string }) =>
+        users.update(actor, id, checkUserChanges(sent), CLIENT),
+      remove: users.remove,
+    },
+    tokens: {
+      login: (username: string, password: string) => tokens.login({ username, password }, CLIENT),
+      authenticate: tokens.authenticate,
+    },
+    holdNext,
+  }
 }
 
 const ALICE = { username: 'alice', email: 'alice@example.com', password: 'old-secret' }
@@ -51,7 +69,7 @@ describe('a login racing a password change', () => {
     const { paused, release } = holdNext()
     const login = tokens.login('alice', 'old-secret')
     await paused // the login has read the old hash and is verifying against it
-    await users.update(alice, alice.id, { password: 'new-secret', old_password: 'old-secret' })
+    await users.update(alice, alice.id, { password: 'new-secret', oldPassword: 'old-secret' })
     release()
     await expect(login).rejects.toBeInstanceOf(InvalidCredentialsError)
     expect((await tokens.login('alice', 'new-secret')).token).toHaveLength(43)
@@ -72,7 +90,7 @@ describe('a login racing a password change', () => {
     const { db, users, tokens } = services()
     const alice = await users.register(ALICE)
     const issued = await Promise.all([1, 2, 3].map(() => tokens.login('alice', 'old-secret')))
-    await users.update(alice, alice.id, { password: 'new-secret', old_password: 'old-secret' })
+    await users.update(alice, alice.id, { password: 'new-secret', oldPassword: 'old-secret' })
     for (const { token } of issued) expect(() => tokens.authenticate(token)).toThrow()
     expect(db.$client.query('SELECT count(*) AS n FROM tokens').get()).toEqual({ n: 0 })
   })
@@ -83,13 +101,13 @@ describe('two password changes from the same old password', () => {
     const { users, tokens, holdNext } = services()
     const alice = await users.register(ALICE)
     const { paused, release } = holdNext()
-    const slow = users.update(alice, alice.id, { password: 'slow-secret', old_password: 'old-secret' })
+    const slow = users.update(alice, alice.id, { password: 'slow-secret', oldPassword: 'old-secret' })
     await paused
-    await users.update(alice, alice.id, { password: 'fast-secret', old_password: 'old-secret' })
+    await users.update(alice, alice.id, { password: 'fast-secret', oldPassword: 'old-secret' })
     release()
     const refused = await slow.catch((error: unknown) => error)
     expect(refused).toBeInstanceOf(ValidationError)
-    expect((refused as ValidationError).detail).toEqual({ old_password: expect.any(String) })
+    expect((refused as ValidationError).detail).toEqual({ oldPassword: expect.any(String) })
     expect((await tokens.login('alice', 'fast-secret')).token).toHaveLength(43)
     await expect(tokens.login('alice', 'slow-secret')).rejects.toBeInstanceOf(InvalidCredentialsError)
   })
@@ -98,7 +116,7 @@ describe('two password changes from the same old password', () => {
     const { users, holdNext } = services()
     const alice = await users.register(ALICE)
     const { paused, release } = holdNext()
-    const change = users.update(alice, alice.id, { password: 'new-secret', old_password: 'old-secret' })
+    const change = users.update(alice, alice.id, { password: 'new-secret', oldPassword: 'old-secret' })
     await paused
     users.remove(alice, alice.id)
     release()
@@ -119,7 +137,7 @@ describe('concurrent writes over HTTP', () => {
       ])
       expect(answers.map((answer) => answer.status).sort()).toEqual([200, 400])
       const refused = answers.find((answer) => answer.status === 400)!
-      expect(refused.body).toEqual({ error: 'Bad Request', message: { username: 'Please use a different username.' } })
+      expect(refused.body).toEqual(badRequest({ username: MSG.usernameTaken }))
     }
   })
 

@@ -1,19 +1,22 @@
 /**
- * One of several processes writing users to one database file at once (test/services/user-counts.test.ts):
+ * One of several processes writing users to one database file at once (test/db/user-counts.test.ts):
  * registrations and deletions through the service, and plain-SQL inserts and deletes. After each write it checks,
  * in one snapshot, that the kept total is COUNT(*) and that a page from the positions is OFFSET's page.
  *
- * Usage: bun test/services/count-writer.ts <database file> <name prefix> <seed> <writes>
+ * Usage: bun test/db/count-writer.ts <database file> <name prefix> <seed> <writes>
  */
 import { openDatabase } from '../../src/db/client'
+import { createUserPositions } from '../../src/db/user-positions'
 import { NotFoundError } from '../../src/services/errors'
-import { createUserPositions } from '../../src/services/user-positions'
+import { checkNewUser } from '../../src/services/input'
+import { createRateLimits } from '../../src/services/rate-limits'
 import { createUserService } from '../../src/services/users'
 
 const [path, prefix, seedText, writesText] = process.argv.slice(2)
 const database = openDatabase(path!, { synchronous: 'NORMAL' })
 const { sqlite } = database
-const users = createUserService(database.db, { hash: async () => 'x', verify: async () => false })
+const limits = createRateLimits({ loginWindowSeconds: 900, loginMaxFailures: 10, loginMaxFailuresPerAddress: 100, registerMaxPerHour: 0 }, Date.now)
+const users = createUserService(database.db, { hash: async () => 'x', verify: async () => false }, limits)
 const positions = createUserPositions(database.db)
 
 let seed = Number(seedText)
@@ -31,7 +34,8 @@ const check = sqlite.transaction(() => {
 
 for (let write = 0; write < Number(writesText); write++) {
   const kind = random(4)
-  if (kind === 0) await users.register({ username: `${prefix}_${write}`, email: `${prefix}_${write}@example.com`, password: 'secret' })
+  if (kind === 0)
+    await users.register(checkNewUser({ username: `${prefix}_${write}`, email: `${prefix}_${write}@example.com`, password: 'secret' }), 'writer')
   if (kind === 1) {
     const id = someId()
     try {

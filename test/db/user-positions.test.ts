@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import fc from 'fast-check'
 import { openMigratedDatabase } from '../../src/app'
-import { createUserPositions } from '../../src/services/user-positions'
+import { createUserPositions } from '../../src/db/user-positions'
 import { fcOptions, PROPERTY_TIMEOUT_MS } from '../http/hostile'
 import { testConfig } from '../helpers'
 import { countsAndTheirScans } from './counts'

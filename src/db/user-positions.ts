@@ -1,7 +1,7 @@
 import { and, asc, gte, lt, sql } from 'drizzle-orm'
-import type { Db } from '../db/client'
-import { rowReader, rowsReader } from '../db/rows'
-import { USER_BUCKET_LEVELS, users } from '../db/schema'
+import type { Db } from './client'
+import { rowReader, rowsReader } from './rows'
+import { USER_BUCKET_LEVELS, users } from './schema'
 import type { User } from './users'
 
 type Bucket = { bucket: number; users: number }

@@ -1,0 +1,52 @@
+import { Elysia } from 'elysia'
+import type { GraphqlSettings } from '../config'
+import type { GraphqlServer } from '../graphql'
+import { GRAPHQL_PATH } from '../graphql'
+import type { ServerContext } from '../graphql/context'
+import { graphiqlAssets } from '../graphql/playground'
+import type { Services } from '../services'
+import { callerOf } from './auth'
+import type { clientAddresses } from './client-address'
+import { isJsonMediaType } from './json-body'
+import { GRAPHIQL_PAGE_HEADERS } from './security-headers'
+
+/**
+ * The GraphQL face at /graphql: every request goes to yoga, with its caller and client address resolved here once,
+ * before any resolver runs, and a JSON body already read (the body limit has bounded it).
+ */
+export function graphqlController(
+  services: Services,
+  yoga: GraphqlServer,
+  settings: GraphqlSettings,
+  addresses: ReturnType<typeof clientAddresses>,
+) {
+  const serverContext = (request: Request, clientAddress: string): ServerContext => ({
+    caller: callerOf(services, request),
+    clientAddress,
+  })
+  // The playground needs introspection; with it off, neither the page nor its files are served.
+  return new Elysia({ name: 'graphql' })
+    .use(addresses)
+    .use(settings.introspection ? graphiqlAssets() : new Elysia({ name: 'no-graphiql' }))
+    .get(
+      GRAPHQL_PATH,
+      ({ request, set, clientAddress }) => {
+        Object.assign(set.headers, GRAPHIQL_PAGE_HEADERS)
+        return yoga.handleRequest(request, serverContext(request, clientAddress))
+      },
+      { clientAddress: true, detail: { hide: true } },
+    )
+    .post(
+      GRAPHQL_PATH,
+      async ({ request, clientAddress }) => {
+        const context = serverContext(request, clientAddress)
+        if (isJsonMediaType(request.headers.get('content-type'))) context.bufferedBody = await request.text()
+        return yoga.handleRequest(request, context)
+      },
+      {
+        parse: 'none',
+        clientAddress: true,
+        detail: { hide: true },
+      },
+    )
+}
