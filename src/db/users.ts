@@ -30,29 +30,19 @@ export function userQueries(db: Db) {
     .orderBy(sql`${users.username} = ${sql.placeholder('name')} DESC`)
     .limit(1)
     .prepare()
-  const insert = db
-    .insert(users)
-    .values({
-      username: sql.placeholder('username'),
-      usernameKey: sql.placeholder('usernameKey'),
-      email: sql.placeholder('email'),
-      emailKey: sql.placeholder('emailKey'),
-      passwordHash: sql.placeholder('passwordHash'),
-    })
-    .returning(columns)
-    .prepare()
   // Writes prepared once: unprepared, an INSERT or DELETE would compile the count triggers' programs every time.
+  const newRow = {
+    username: sql.placeholder('username'),
+    usernameKey: sql.placeholder('usernameKey'),
+    email: sql.placeholder('email'),
+    emailKey: sql.placeholder('emailKey'),
+    passwordHash: sql.placeholder('passwordHash'),
+  }
+  const insert = db.insert(users).values(newRow).returning(columns).prepare()
   // An imported account keeps the id it had elsewhere.
   const insertWithId = db
     .insert(users)
-    .values({
-      id: sql.placeholder('id'),
-      username: sql.placeholder('username'),
-      usernameKey: sql.placeholder('usernameKey'),
-      email: sql.placeholder('email'),
-      emailKey: sql.placeholder('emailKey'),
-      passwordHash: sql.placeholder('passwordHash'),
-    })
+    .values({ id: sql.placeholder('id'), ...newRow })
     .returning(columns)
     .prepare()
   const remove = db.delete(users).where(byId).prepare()
