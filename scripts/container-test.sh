@@ -110,12 +110,18 @@ fi
 log "podman build $APP_IMAGE"
 # Docker format: OCI image configs have no HEALTHCHECK. The build stage is tagged too, so that its cached
 # layers (the dependency install) survive the prune below, which drops what earlier runs' sources left.
-BUILD_ARGS=(--pull=never --network host --format docker "${ULIMITS[@]}" --label "$LABEL")
+APP_VERSION=$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' package.json | head -1)
+APP_REVISION=$(git rev-parse HEAD 2>/dev/null || echo unknown)
+BUILD_ARGS=(--pull=never --network host --format docker "${ULIMITS[@]}" --label "$LABEL"
+  --build-arg "VERSION=$APP_VERSION" --build-arg "REVISION=$APP_REVISION")
 pm build "${BUILD_ARGS[@]}" --target build -t "$BUILD_IMAGE" . >"$WORK/build.log" 2>&1 \
   && pm build "${BUILD_ARGS[@]}" -t "$APP_IMAGE" . >>"$WORK/build.log" 2>&1 \
   || { tail -30 "$WORK/build.log"; fail "podman build failed"; }
 pm image prune -f --filter "label=$LABEL" >/dev/null
 image_bytes=$(pm image inspect --format '{{.Size}}' "$APP_IMAGE")
+label_version=$(pm image inspect --format '{{index .Labels "org.opencontainers.image.version"}}' "$APP_IMAGE")
+[ "$label_version" = "$APP_VERSION" ] || fail "org.opencontainers.image.version is '$label_version', expected $APP_VERSION"
+echo "OCI labels: version $label_version, revision $APP_REVISION"
 
 # --- the container --------------------------------------------------------------------------------------
 BASE_URL=http://127.0.0.1:$HOST_PORT
@@ -154,6 +160,7 @@ token=$(sed -n 's/.*"token": *"\([^"]*\)".*/\1/p' <<<"$BODY")
 expect 200 GET /api/users/1 -H "authorization: Bearer $token"
 [[ $BODY == *container@example.com* ]] || fail "GET /api/users/1 did not show the account: $BODY"
 echo "registered, logged in, read the account"
+expect 200 GET /readyz
 
 uid=$(pm exec "$NAME" id -u) || fail "podman exec failed"
 pid1_uid=$(pm exec "$NAME" cat /proc/1/status | awk '$1 == "Uid:" { print $2 }' || true)

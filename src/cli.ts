@@ -7,10 +7,12 @@ import { migrateCommand } from './cli/migrate'
 import { tokensCommand } from './cli/tokens'
 import { progress, type Progress } from './cli/progress'
 import { usersCommand } from './cli/users'
-import { ConfigError, SETTING_NAMES, loadConfig, type Config } from './config'
+import { ConfigError, SETTING_NAMES, loadConfig, settingWarnings, type Config } from './config'
 import { BackupError, backupDatabase } from './db/backup'
 import { DatabaseOpenError } from './db/client'
 import { MigrationError } from './db/migrate'
+import { READY_PATH } from './http/readiness'
+import { createLogger } from './log'
 import { ListenError, serve } from './server'
 
 /** Breaks a line at spaces so that none is longer than `width`. */
@@ -45,7 +47,7 @@ Commands:
   import-flask <tutorweb.db> [--dry-run] [--quiet]
                          import the Flask tutorial's users, keeping their ids and werkzeug password hashes
   console                an interactive prompt, like flask shell, with db, schema and services in scope
-  healthcheck            exit 0 if the service on the configured HOST:PORT answers /api/ping, else 1
+  healthcheck            exit 0 if the service on the configured HOST:PORT is ready (GET /readyz), else 1
   backup <file> [--quiet]
                          write a consistent copy of the database to a new file, even while it serves
   --help, -h             show this help
@@ -70,7 +72,7 @@ async function runBackup(config: Config, target: string, quiet: boolean): Promis
 
 async function runHealthcheck(config: Config): Promise<number> {
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${config.port}/api/ping`
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${config.port}${READY_PATH}`
   try {
     const response = await fetch(url, { signal: AbortSignal.timeout(3000) })
     return response.ok ? 0 : 1
@@ -109,6 +111,8 @@ async function main(args: string[]): Promise<number> {
   if (!run && (rest.length > 0 && command !== 'backup' || !['serve', 'healthcheck', 'backup'].includes(command)))
     return usageError(`unknown command or option "${args.join(' ')}"`)
   const config = loadConfig()
+  const logger = createLogger(config.logLevel, config.logFormat)
+  for (const warning of settingWarnings()) logger.warn(warning)
   if (run) {
     try {
       return await run(config, rest)

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { VERSION } from '../src/app'
 import { SETTING_NAMES } from '../src/config'
+import { encodeGlobalId } from '../src/graphql/ids'
 import { compiledBinary } from './binary'
 import { listening } from './process/server'
 
@@ -167,7 +168,7 @@ describe('serve, healthcheck, restart', () => {
     expect(await user.json()).toMatchObject({ id, username: account.username, email: account.email })
 
     const graphql = await fetch(url('/graphql'), json({ query: '{ me { id username } }' }, bearer))
-    expect(await graphql.json()).toEqual({ data: { me: { id: String(id), username: account.username } } })
+    expect(await graphql.json()).toEqual({ data: { me: { id: encodeGlobalId('User', id), username: account.username } } })
 
     const openapi = await (await fetch(url('/swagger/json'))).json()
     expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/api/users', '/api/tokens']))

@@ -10,6 +10,8 @@ export type Db = ReturnType<typeof drizzle<typeof schema>>
 export interface DatabaseHandle {
   db: Db
   sqlite: Database
+  /** Whether the file at the path is no longer the one open (deleted, or replaced); never for `:memory:`. */
+  replaced(): boolean
   close(): void
 }
 
@@ -47,13 +49,12 @@ const fileIdentity = (path: string) => {
  * (device and inode: one stat, a microsecond), so no write is acknowledged into a file already deleted or
  * replaced, which a restart would never see again. Throwing rolls the transaction back.
  */
-function guardWrites(db: Db, path: string) {
-  const opened = fileIdentity(path)
+function guardWrites(db: Db, path: string, replaced: () => boolean) {
   const transaction = db.transaction.bind(db)
   db.transaction = ((write, config) =>
     transaction((tx) => {
       const result = write(tx)
-      if (fileIdentity(path) !== opened)
+      if (replaced())
         throw new DatabaseReplacedError(`the database file "${path}" was deleted or replaced while open: restart madblog`)
       return result
     }, config)) as Db['transaction']
@@ -142,10 +143,13 @@ export function openDatabase(path: string, { synchronous = 'FULL', exclusive = f
     throw new DatabaseOpenError(`cannot open database "${path}": ${reason}`)
   }
   const db = drizzle({ client: sqlite, schema })
-  if (path !== ':memory:') guardWrites(db, path)
+  const opened = path === ':memory:' ? undefined : fileIdentity(path)
+  const replaced = () => opened !== undefined && fileIdentity(path) !== opened
+  if (path !== ':memory:') guardWrites(db, path, replaced)
   return {
     db,
     sqlite,
+    replaced,
     close() {
       // Folding the WAL back leaves one self-contained file behind.
       if (path !== ':memory:') sqlite.run('PRAGMA wal_checkpoint(TRUNCATE)')
