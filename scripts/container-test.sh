@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the Docker image with podman and checks the container: it serves, runs as non-root, keeps its data
-# on the /data volume across `podman stop`/`start`, stops promptly on SIGTERM, and passes its HEALTHCHECK.
+# on the /data volume across `podman stop`/`start`, stops promptly on SIGTERM, passes its HEALTHCHECK, and runs
+# admin commands beside the server (`podman exec`).
 #
 # No image registry is reachable on our machines, so the two base images the Dockerfile names are made
 # locally, under those very names, and kept for the next run:
@@ -171,6 +172,16 @@ echo "runs as uid $pid1_uid; /data/madblog.db is its own"
 
 pm healthcheck run "$NAME" >/dev/null || fail "podman healthcheck run: unhealthy"
 echo "HEALTHCHECK (madblog healthcheck) passes"
+
+log "admin commands inside the running container (docker exec madblog madblog ...)"
+listed=$(pm exec "$NAME" madblog users list) || fail "madblog users list failed in the container"
+[[ $listed == *container@example.com* ]] || fail "madblog users list does not show the account: $listed"
+printf 'boxed-in\n' | pm exec -i "$NAME" madblog users create boxed boxed@example.com --password-stdin >/dev/null \
+  || fail "madblog users create failed in the container"
+expect 200 POST /api/tokens -u boxed:boxed-in
+refusal=$(pm exec "$NAME" madblog migrate down 2>&1) && fail "migrate down ran beside the server: $refusal"
+[[ $refusal == *'is open in another process'* ]] || fail "migrate down beside the server did not say why: $refusal"
+echo "users list and users create ran beside the server (boxed logs in); migrate down was refused while it serves"
 
 log "podman stop"
 started=$(date +%s%N)

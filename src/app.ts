@@ -2,8 +2,9 @@ import { Elysia } from 'elysia'
 import pkg from '../package.json'
 import type { Config } from './config'
 import { openDatabase, type DatabaseHandle } from './db/client'
+import { backupBeforeChange, backupSummary } from './db/backup'
 import { describeCollision } from './db/identity-keys'
-import { migrate } from './db/migrate'
+import { migrate, pendingMigrations } from './db/migrate'
 import type { PostgresDatabase } from './db/pg/open'
 import { sqliteStore } from './db/store'
 import { databaseReadiness, postgresReadiness } from './db/readiness'
@@ -30,11 +31,14 @@ export const VERSION = pkg.version
 const PRUNE_INTERVAL_MS = 60_000
 
 /**
- * Opens and migrates the configured database: what `createApp` does when not handed one. Accounts that share
- * an identity with an older one are warned about at every start until they are settled.
+ * Opens and migrates the configured database: what `createApp` does when not handed one. A file holding data is
+ * backed up (to BACKUP_DIR) before a migration changes it. Accounts that share an identity with an older one are
+ * warned about at every start until they are settled.
  */
 export function openMigratedDatabase(config: Config, logger: Logger = createLogger(config.logLevel, config.logFormat)): DatabaseHandle {
   const database = openDatabase(config.databasePath, { synchronous: config.sqliteSynchronous })
+  const backup = pendingMigrations(database.db).length > 0 && backupBeforeChange(database.sqlite, config.databasePath, config.backupDir, 'migrate')
+  if (backup) logger.info(`backed up the database to ${backupSummary(backup)} before migrating it`)
   for (const collision of migrate(database.db).collisions) logger.warn(describeCollision(collision))
   return database
 }

@@ -1,10 +1,17 @@
 #!/usr/bin/env bun
 import { VERSION } from './app'
+import { CommandError, UsageError } from './cli/command'
+import { consoleCommand } from './cli/console'
+import { importFlaskCommand } from './cli/import-flask'
+import { migrateCommand } from './cli/migrate'
+import { tokensCommand } from './cli/tokens'
+import { transferCommand } from './cli/transfer'
+import { progress, type Progress } from './cli/progress'
+import { usersCommand } from './cli/users'
 import { ConfigError, SETTING_NAMES, loadConfig, settingWarnings, type Config } from './config'
 import { BackupError, backupDatabase } from './db/backup'
-import { DatabaseOpenError, openDatabase } from './db/client'
-import { describeCollision } from './db/identity-keys'
-import { MigrationError, migrate } from './db/migrate'
+import { DatabaseOpenError } from './db/client'
+import { MigrationError } from './db/migrate'
 import { TransferError } from './db/transfer-error'
 import { READY_PATH } from './http/readiness'
 import { createLogger } from './log'
@@ -18,68 +25,55 @@ const USAGE = `madblog ${VERSION}: the madblog account and token service
 Usage: madblog [command]
 
 Commands:
-  serve          migrate the database, then serve HTTP (the default)
-  migrate        apply pending database migrations and report what ran
-  healthcheck    exit 0 if the service on the configured HOST:PORT is ready (GET /readyz), else 1
-  backup <file>  write a consistent copy of the database to a new file, even while it serves (SQLite;
-                 on PostgreSQL it names pg_dump instead)
+  serve                  migrate the database (backed up first if it holds data), then serve HTTP (the default)
+  migrate [--to <tag>] [--quiet]
+                         apply pending migrations (or those up to <tag>) and report what ran; a database holding
+                         data is backed up first
+  migrate down [--to <tag>] [--force] [--quiet]
+                         revert the latest migration, or every one applied after <tag>, after a backup; one that
+                         would drop data users wrote is refused without --force, naming what it would drop
+  migrate status [--json]
+                         list the migrations: applied (and when) or pending
+  users list [--page N] [--json]
+                         the accounts, 20 a page
+  users show <id|username> [--json]
+  users create <username> <email> [--password-stdin] [--json]
+                         register an account; the password is asked for without echo, or read from stdin
+  users set-password <username> [--password-stdin]
+                         set a new password (no old one needed); ends that user's sessions
+  users delete <username> [--yes]
+                         delete an account and its sessions (asks first unless --yes)
+  tokens revoke <username>
+                         end all of a user's sessions
+  tokens prune           delete expired tokens
+  import-flask <tutorweb.db> [--dry-run] [--quiet]
+                         import the Flask tutorial's users, keeping their ids and werkzeug password hashes
+  console                an interactive prompt, like flask shell, with db, schema and services in scope
+  healthcheck            exit 0 if the service on the configured HOST:PORT is ready (GET /readyz), else 1
+  backup <file> [--quiet]
+                         write a consistent copy of the database to a new file, even while it serves (SQLite;
+                         on PostgreSQL it names pg_dump instead)
   transfer --from <DATABASE_URL> --to <DATABASE_URL>
-                 copy every user and token into an empty database (SQLite to PostgreSQL or back), in one
-                 transaction: interrupted, the target stays empty and the command can simply run again
-  --help, -h     show this help
-  --version, -v  show the version
+                         copy every user and token into an empty database (SQLite to PostgreSQL or back), in one
+                         transaction: interrupted, the target stays empty and the command can simply run again
+  --help, -h             show this help
+  --version, -v          show the version
+
+On PostgreSQL, migrate applies pending migrations (under an advisory lock); the other admin commands are
+SQLite's for now. users, tokens, import-flask and console work beside a running server on the same database; migrate and
+migrate down refuse while anything else has it open. BACKUP_DIR says where their backups go.
 
 Settings come from the environment (and .env); the README gives their defaults and meanings:
 ${wrap(SETTING_NAMES.join(', '), 100)}
 `
 
-async function runMigrate(config: Config): Promise<number> {
-  if (config.postgres) {
-    const { openMigratedPostgres } = await import('./db/pg/open')
-    const database = await openMigratedPostgres({ ...config, postgres: config.postgres })
-    await database.close()
-    console.log(database.applied.length ? `applied ${database.applied.length} migration(s): ${database.applied.join(', ')}` : 'database is up to date')
-    return 0
-  }
-  const database = openDatabase(config.databasePath, { synchronous: config.sqliteSynchronous })
-  try {
-    const { applied, collisions } = migrate(database.db)
-    console.log(applied.length ? `applied ${applied.length} migration(s): ${applied.join(', ')}` : 'database is up to date')
-    for (const collision of collisions) console.log(describeCollision(collision))
-  } finally {
-    database.close()
-  }
-  return 0
-}
-
-function runBackup(config: Config, target: string): number {
-  // pg_dump is the tool for a consistent copy of a live PostgreSQL database, with restore and retention madblog
-  // would only imitate; the managed offerings have their own snapshots.
-  if (config.postgres) {
-    process.stderr.write(
-      `madblog: backup copies a SQLite file; on PostgreSQL use pg_dump, e.g.\n  pg_dump --format=custom --file=${target} "$DATABASE_URL"\nand pg_restore to restore it\n`,
-    )
-    return 2
-  }
-  const backup = backupDatabase(config.databasePath, target)
+async function runBackup(config: Config, target: string, quiet: boolean): Promise<number> {
+  let line: Progress | undefined
+  const backup = await backupDatabase(config.databasePath, target, (pages, total) =>
+    (line ??= progress('backing up', total, 'pages', quiet)).update(pages),
+  ).finally(() => line?.finish())
   const size = backup.bytes < 1024 * 1024 ? `${Math.ceil(backup.bytes / 1024)} KiB` : `${(backup.bytes / 1024 / 1024).toFixed(1)} MiB`
   console.log(`wrote ${backup.path}: ${backup.users} users, ${backup.tokens} tokens, ${size}, integrity ok`)
-  return 0
-}
-
-async function runTransfer(args: string[]): Promise<number> {
-  const from = args[args.indexOf('--from') + 1]
-  const to = args[args.indexOf('--to') + 1]
-  if (args.length !== 4 || !args.includes('--from') || !args.includes('--to') || !from || !to || from.startsWith('--') || to.startsWith('--')) {
-    process.stderr.write(`madblog: transfer needs --from <DATABASE_URL> --to <DATABASE_URL>\n\n${USAGE}`)
-    return 2
-  }
-  // On a terminal, one line redrawn as rows are copied; in a log, only the result.
-  const { describeProgress, transfer } = await import('./db/transfer')
-  const show = process.stderr.isTTY ? (line: string) => process.stderr.write(`\r\x1b[2K${line}`) : () => {}
-  const totals = await transfer(from, to, (state) => show(describeProgress(state)))
-  show('')
-  console.log(`copied ${totals.users} users and ${totals.tokens} tokens; counts checked`)
   return 0
 }
 
@@ -94,6 +88,41 @@ async function runHealthcheck(config: Config): Promise<number> {
   }
 }
 
+/** Commands with arguments of their own: each parses them, throwing UsageError when they do not fit. */
+const COMMANDS: Record<string, (config: Config, args: string[]) => number | Promise<number>> = {
+  migrate: migrateCommand,
+  users: usersCommand,
+  tokens: tokensCommand,
+  'import-flask': importFlaskCommand,
+  console: consoleCommand,
+  transfer: transferCommand,
+}
+
+/** On PostgreSQL: migrate applies what is pending; a copy is pg_dump's job; the rest are SQLite's for now. */
+async function onPostgres(config: Config & { postgres: NonNullable<Config['postgres']> }, command: string, target?: string): Promise<number> {
+  if (command === 'migrate') {
+    const { openMigratedPostgres } = await import('./db/pg/open')
+    const database = await openMigratedPostgres(config)
+    await database.close()
+    console.log(database.applied.length ? `applied ${database.applied.length} migration(s): ${database.applied.join(', ')}` : 'database is up to date')
+    return 0
+  }
+  // pg_dump is the tool for a consistent copy of a live PostgreSQL database, with restore and retention madblog
+  // would only imitate; the managed offerings have their own snapshots.
+  if (command === 'backup') {
+    process.stderr.write(
+      `madblog: backup copies a SQLite file; on PostgreSQL use pg_dump, e.g.\n  pg_dump --format=custom --file=${target} "$DATABASE_URL"\nand pg_restore to restore it\n`,
+    )
+    return 2
+  }
+  throw new CommandError(`${command} works on a SQLite DATABASE_URL only for now; on PostgreSQL use the API or psql`)
+}
+
+function usageError(message: string): number {
+  process.stderr.write(`madblog: ${message}\n\n${USAGE}`)
+  return 2
+}
+
 async function main(args: string[]): Promise<number> {
   const [command = 'serve', ...rest] = args
   if (command === '--help' || command === '-h' || command === 'help') {
@@ -104,39 +133,39 @@ async function main(args: string[]): Promise<number> {
     console.log(VERSION)
     return 0
   }
-  if (command === 'backup' && rest.length !== 1) {
-    process.stderr.write(`madblog: backup needs exactly one argument, the file to write\n\n${USAGE}`)
-    return 2
-  }
-  if (command === 'transfer') return runTransfer(rest)
-  if ((command !== 'backup' && rest.length > 0) || !['serve', 'migrate', 'healthcheck', 'backup'].includes(command)) {
-    process.stderr.write(`madblog: unknown command or option "${args.join(' ')}"\n\n${USAGE}`)
-    return 2
-  }
+  const backupArgs = rest.filter((arg) => arg !== '--quiet')
+  if (command === 'backup' && backupArgs.length !== 1) return usageError('backup needs exactly one argument, the file to write')
+  const run = COMMANDS[command]
+  if (!run && (rest.length > 0 && command !== 'backup' || !['serve', 'healthcheck', 'backup'].includes(command)))
+    return usageError(`unknown command or option "${args.join(' ')}"`)
   const config = loadConfig()
   const logger = createLogger(config.logLevel, config.logFormat)
   for (const warning of settingWarnings()) logger.warn(warning)
-  if (command === 'migrate') return await runMigrate(config)
+  if (config.postgres && command !== 'serve' && command !== 'healthcheck' && command !== 'transfer')
+    return onPostgres({ ...config, postgres: config.postgres }, command, backupArgs[0])
+  if (run) {
+    try {
+      return await run(config, rest)
+    } catch (error) {
+      if (error instanceof UsageError) return usageError(`${command}: ${error.message}`)
+      throw error
+    }
+  }
   if (command === 'healthcheck') return runHealthcheck(config)
-  if (command === 'backup') return runBackup(config, rest[0]!)
+  if (command === 'backup') return runBackup(config, backupArgs[0]!, rest.includes('--quiet'))
   await serve(config)
   return -1 // keeps running until a signal
 }
+
+// Known failures are one clear line; anything else is a bug worth its stack.
+const EXPECTED_FAILURES = [ConfigError, DatabaseOpenError, MigrationError, BackupError, ListenError, CommandError, TransferError]
 
 try {
   const code = await main(process.argv.slice(2))
   if (code >= 0) process.exit(code)
 } catch (error) {
-  // Known start-up failures are one clear line; anything else is a bug worth its stack.
-  if (
-    error instanceof ConfigError ||
-    error instanceof DatabaseOpenError ||
-    error instanceof MigrationError ||
-    error instanceof BackupError ||
-    error instanceof TransferError ||
-    error instanceof ListenError
-  ) {
-    console.error(`madblog: ${error.message}`)
+  if (EXPECTED_FAILURES.some((kind) => error instanceof kind)) {
+    console.error(`madblog: ${(error as Error).message}`)
     process.exit(1)
   }
   throw error

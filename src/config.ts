@@ -28,6 +28,8 @@ export interface Config {
   /** Set when DATABASE_URL is a postgres:// or postgresql:// URL: the engine, shared by every replica. */
   postgres?: PostgresSettings
   sqliteSynchronous: SynchronousMode
+  /** Where `migrate` puts the backup it takes first; relative to the database's folder. */
+  backupDir: string
   tokenTtlSeconds: number
   maxBodyBytes: number
   /** `*` or an explicit list of allowed origins. */
@@ -97,6 +99,7 @@ const DEFAULTS = {
   PG_CONNECT_TIMEOUT_SECONDS: '5',
   PG_STATEMENT_TIMEOUT_SECONDS: '10',
   PG_STARTUP_WAIT_SECONDS: '30',
+  BACKUP_DIR: '.',
   TOKEN_TTL_SECONDS: '3600',
   MAX_BODY_BYTES: String(1024 * 1024),
   CORS_ORIGINS: '*',
@@ -269,6 +272,7 @@ export function loadConfig(env: Env = process.env): Config {
     databasePath: pg ? '' : parseDatabaseUrl(setting(env, 'DATABASE_URL')),
     ...(pg ? { postgres: pg } : {}),
     sqliteSynchronous: synchronousMode(setting(env, 'SQLITE_SYNCHRONOUS')),
+    backupDir: setting(env, 'BACKUP_DIR'),
     tokenTtlSeconds: integer(env, 'TOKEN_TTL_SECONDS', 60, 60 * 60 * 24 * 365),
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 1024, 64 * 1024 * 1024),
     corsOrigins: corsOrigins(setting(env, 'CORS_ORIGINS')),

@@ -18,6 +18,9 @@ export interface DatabaseHandle {
 
 export class DatabaseOpenError extends Error {}
 
+/** Another process (a running server, an admin command) has the file open, so it cannot be held alone. */
+export class DatabaseBusyError extends DatabaseOpenError {}
+
 /** The file at DATABASE_URL is no longer the one open (deleted, or replaced): what is written now is lost. */
 export class DatabaseReplacedError extends Error {}
 
@@ -63,6 +66,11 @@ function guardWrites(db: Db, path: string, replaced: () => boolean) {
 export interface DatabaseOptions {
   /** FULL unless the operator traded durability for write speed (SQLITE_SYNCHRONOUS). */
   synchronous?: SynchronousMode
+  /**
+   * Hold the file alone for as long as it is open (SQLite's EXCLUSIVE locking mode), or fail at once with
+   * DatabaseBusyError if any other connection has it: for schema changes, which no open connection must see midway.
+   */
+  exclusive?: boolean
 }
 
 /** Node's own message names the failing call (`EEXIST: file already exists, mkdir '…'`); an operator needs the cause. */
@@ -77,6 +85,25 @@ function createFolder(folder: string, path: string) {
         : `its folder "${folder}" cannot be created (${code ?? String(cause)})`
     throw new DatabaseOpenError(`cannot open database "${path}": ${reason}`)
   }
+}
+
+/**
+ * Set before the first access, EXCLUSIVE locking mode keeps every lock it takes; the empty exclusive transaction
+ * takes them all now. Every other connection holds a shared lock while open (WAL mode included), so this fails
+ * exactly when someone else has the file open.
+ */
+function holdAlone(sqlite: Database, path: string) {
+  sqlite.run('PRAGMA busy_timeout = 0')
+  sqlite.run('PRAGMA locking_mode = EXCLUSIVE')
+  try {
+    sqlite.run('BEGIN EXCLUSIVE')
+  } catch (cause) {
+    sqlite.close()
+    if ((cause as { code?: string }).code?.startsWith('SQLITE_BUSY'))
+      throw new DatabaseBusyError(`"${path}" is open in another process (a running madblog server?): stop it first, this changes the schema under it`)
+    throw cause
+  }
+  sqlite.run('COMMIT')
 }
 
 /**
@@ -98,11 +125,12 @@ function checkWritable(sqlite: Database) {
 export const immediately = <T>(db: Db, work: () => T): T => db.transaction(() => work(), { behavior: 'immediate' })
 
 /** Opens (creating if needed) the SQLite file with the pragmas every connection must have. */
-export function openDatabase(path: string, { synchronous = 'FULL' }: DatabaseOptions = {}): DatabaseHandle {
+export function openDatabase(path: string, { synchronous = 'FULL', exclusive = false }: DatabaseOptions = {}): DatabaseHandle {
   if (path !== ':memory:') createFolder(dirname(path), path)
   let sqlite: Database
   try {
     sqlite = new Database(path, { create: true, strict: true })
+    if (exclusive) holdAlone(sqlite, path)
     // WAL lets readers run beside the writer; FULL keeps every acknowledged write across a power cut.
     if (path !== ':memory:') sqlite.run('PRAGMA journal_mode = WAL')
     sqlite.run(`PRAGMA synchronous = ${synchronous}`)
@@ -113,6 +141,7 @@ export function openDatabase(path: string, { synchronous = 'FULL' }: DatabaseOpt
     sqlite.run('PRAGMA busy_timeout = 5000')
     if (path !== ':memory:') checkWritable(sqlite)
   } catch (cause) {
+    if (cause instanceof DatabaseBusyError) throw cause
     const reason = cause instanceof Error ? cause.message : String(cause)
     throw new DatabaseOpenError(`cannot open database "${path}": ${reason}`)
   }

@@ -16,7 +16,7 @@ export function databaseReadiness(database: DatabaseHandle, path: string): () =>
     }
     if (database.replaced()) return `the database file ${path} was removed or replaced since it was opened`
     const pending = pendingMigrations(database.db)
-    if (pending.length) return `migrations not applied: ${pending.join(', ')}`
+    if (pending.length) return `migrations not applied: ${pending.map((migration) => migration.tag).join(', ')}`
     return undefined
   }
 }

@@ -54,6 +54,12 @@ export interface Store {
   tokenOwner(hash: string, now: number): Awaitable<User | undefined>
 
   insertUser(values: NewUserRow): Awaitable<User>
+  /** An account moved in from another system, keeping its id. */
+  insertUserWithId(values: NewUserRow & { id: number }): Awaitable<User>
+  /** An administrator's reset: the new hash, and every token of the user gone, in one unit; undefined: no such user. */
+  resetPassword(id: number, passwordHash: string): Awaitable<User | undefined>
+  /** Ends every session of one user; how many tokens that was. */
+  revokeAll(userId: number): Awaitable<number>
   /**
    * Applies `changes`. With `proven`, only while the stored password hash is still that one ('stale' otherwise),
    * and every token of the user goes in the same unit. 'gone': no such user.
@@ -61,8 +67,11 @@ export interface Store {
   updateUser(id: number, changes: UserRowChanges, proven?: string): Awaitable<User | 'gone' | 'stale'>
   /** False when there was no such user. */
   removeUser(id: number): Awaitable<boolean>
-  /** Stores a token for `userId` only while its password hash is still `proven`, the one just verified. */
-  issueToken(userId: number, proven: string, hash: string, expiresAt: Date): Awaitable<boolean>
+  /**
+   * Stores a token for `userId` only while its password hash is still `proven`, the one just verified; with
+   * `upgraded`, replaces that hash (an imported werkzeug one) in the same unit.
+   */
+  issueToken(userId: number, proven: string, hash: string, expiresAt: Date, upgraded?: string): Awaitable<boolean>
   revokeToken(hash: string): Awaitable<void>
   pruneTokens(now: number): Awaitable<number>
 
@@ -128,6 +137,14 @@ export function sqliteStore(db: Db): Store {
     tokenOwner: tokens.ownerOfLive,
     insertUser: (values) =>
       immediately(db, () => users.insert({ ...values, usernameKey: usernameKey(values.username), emailKey: emailKey(values.email) })),
+    insertUserWithId: (values) =>
+      immediately(db, () => users.insertWithId({ ...values, usernameKey: usernameKey(values.username), emailKey: emailKey(values.email) })),
+    resetPassword: (id, passwordHash) =>
+      immediately(db, () => {
+        tokens.removeForUser(id)
+        return users.update(id, { passwordHash })
+      }),
+    revokeAll: (userId) => db.transaction(() => tokens.removeForUser(userId)),
     updateUser: (id, changes, proven) =>
       immediately(db, () => {
         if (proven !== undefined) {
@@ -139,9 +156,10 @@ export function sqliteStore(db: Db): Store {
         return users.update(id, keys(changes)) ?? 'gone'
       }),
     removeUser: (id) => immediately(db, () => users.remove(id)),
-    issueToken: (userId, proven, hash, expiresAt) =>
+    issueToken: (userId, proven, hash, expiresAt, upgraded) =>
       immediately(db, () => {
         if (users.passwordHash(userId) !== proven) return false
+        if (upgraded) users.update(userId, { passwordHash: upgraded })
         tokens.insert({ userId, hash, expiresAt })
         return true
       }),

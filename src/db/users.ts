@@ -60,19 +60,22 @@ export function userQueries(db: Db) {
     .orderBy(sql`${users.username} = ${sql.placeholder('name')} DESC`)
     .limit(1)
     .prepare()
-  const insert = db
+  // Writes prepared once: unprepared, an INSERT or DELETE would compile the count triggers' programs every time.
+  const newRow = {
+    username: sql.placeholder('username'),
+    usernameKey: sql.placeholder('usernameKey'),
+    email: sql.placeholder('email'),
+    emailKey: sql.placeholder('emailKey'),
+    passwordHash: sql.placeholder('passwordHash'),
+    lastSeen: sql`(cast(unixepoch('subsec') * 1000 as integer))`,
+  }
+  const insert = db.insert(users).values(newRow).returning(columns).prepare()
+  // An imported account keeps the id it had elsewhere.
+  const insertWithId = db
     .insert(users)
-    .values({
-      username: sql.placeholder('username'),
-      usernameKey: sql.placeholder('usernameKey'),
-      email: sql.placeholder('email'),
-      emailKey: sql.placeholder('emailKey'),
-      passwordHash: sql.placeholder('passwordHash'),
-      lastSeen: sql`(cast(unixepoch('subsec') * 1000 as integer))`,
-    })
+    .values({ id: sql.placeholder('id'), ...newRow })
     .returning(columns)
     .prepare()
-  // Writes prepared once: unprepared, an INSERT or DELETE would compile the count triggers' programs every time.
   const remove = db.delete(users).where(byId).returning({ id: users.id }).prepare()
   const positions = createUserPositions(db)
   // The ids as one JSON array: a single prepared statement whatever their number.
@@ -109,6 +112,7 @@ export function userQueries(db: Db) {
     /** The account a login names (by its identity key, or the exact name of a row without one), with its hash. */
     credentials: (key: string, name: string) => credentials.get({ key, name }),
     insert: (values: NewRow): User => insert.get(values) as User,
+    insertWithId: (values: NewRow & { id: number }): User => insertWithId.get(values) as User,
     update: (id: number, changes: Partial<NewRow> & ProfileChanges): User | undefined =>
       db.update(users).set({ ...changes, updatedAt: new Date() }).where(eq(users.id, id)).returning(columns).get() as User | undefined,
     /** The users of these ids that exist, in no particular order: one statement for a page's authors. */

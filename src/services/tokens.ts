@@ -1,7 +1,7 @@
 import { andThen, type Awaitable, type Store } from '../db/store'
 import type { User } from '../db/users'
 import { InvalidCredentialsError, UnauthenticatedError } from './errors'
-import type { PasswordHasher } from './passwords'
+import { isLegacyHash, type PasswordHasher } from './passwords'
 import type { RateLimits } from './rate-limits'
 
 export interface IssuedToken {
@@ -40,12 +40,15 @@ export function createTokenService(
       passwords.verify(credentials.password, account?.passwordHash),
     )
     if (!account || !valid) throw new InvalidCredentialsError('Invalid username or password')
+    // An imported werkzeug hash is replaced by argon2id now that the password is known; written in the same
+    // check-and-write as the token, so it never overwrites a password changed meanwhile.
+    const upgraded = isLegacyHash(account.passwordHash) ? await passwords.hash(credentials.password) : undefined
     const token = Buffer.from(crypto.getRandomValues(new Uint8Array(TOKEN_BYTES))).toString('base64url')
     const expiresAt = new Date(Date.now() + ttlSeconds * 1000)
     // The verify above awaited: a password change (which revokes every token) or a deletion may have committed
     // meanwhile. The token is issued only if the verified hash is still the stored one, checked and written in
     // one write unit holding the account's row, so no token outlives the password it was issued for.
-    if (!(await store.issueToken(account.id, account.passwordHash, digestToken(token), expiresAt)))
+    if (!(await store.issueToken(account.id, account.passwordHash, digestToken(token), expiresAt, upgraded)))
       throw new InvalidCredentialsError('Invalid username or password')
     return { token, expiresAt }
   }
@@ -78,12 +81,17 @@ export function createTokenService(
     await store.revokeToken(digestToken(token))
   }
 
+  /** Ends every session of one user; returns how many tokens that was. */
+  async function revokeAll(userId: number): Promise<number> {
+    return store.revokeAll(userId)
+  }
+
   /** Removes tokens past their expiry; they are already refused, this only reclaims space. */
   async function pruneExpired(): Promise<number> {
     return store.pruneTokens(Date.now())
   }
 
-  return { login, authenticate, caller, revoke, pruneExpired }
+  return { login, authenticate, caller, revoke, revokeAll, pruneExpired }
 }
 
 export type TokenService = ReturnType<typeof createTokenService>

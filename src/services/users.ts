@@ -1,11 +1,11 @@
 import { andThen, type Awaitable, type Store } from '../db/store'
 import type { User } from '../db/users'
 import { ForbiddenError, NotFoundError, ValidationError, type FieldErrors } from './errors'
-import type { CheckedInput, NewUser, UserChanges } from './input'
+import type { AccountNames, CheckedInput, NewUser, UserChanges } from './input'
 import { pageMeta, type PageMeta, type PageRequest } from './pagination'
 import type { PasswordHasher } from './passwords'
 import type { RateLimits } from './rate-limits'
-import { MESSAGES } from './validation'
+import { MESSAGES, isValidPassword } from './validation'
 
 export type { User } from '../db/users'
 
@@ -27,12 +27,16 @@ const TAKEN = { username: MESSAGES.usernameTaken, email: MESSAGES.emailTaken } a
 
 export function createUserService(store: Store, passwords: PasswordHasher, limits: RateLimits) {
   /** Field messages for names already held by someone other than `self`. */
-  async function takenFields(input: { username?: string; email?: string }, self?: number): Promise<FieldErrors> {
-    const fields: FieldErrors = {}
+  function takenFields(input: { username?: string; email?: string }, self?: number): Awaitable<FieldErrors> {
     const other = (id: number | undefined) => id !== undefined && id !== self
-    if (input.username !== undefined && other(await store.idByUsername(input.username))) fields.username = TAKEN.username
-    if (input.email !== undefined && other(await store.idByEmail(input.email))) fields.email = TAKEN.email
-    return fields
+    return andThen(input.username === undefined ? undefined : store.idByUsername(input.username), (nameOwner) =>
+      andThen(input.email === undefined ? undefined : store.idByEmail(input.email), (emailOwner) => {
+        const fields: FieldErrors = {}
+        if (other(nameOwner)) fields.username = TAKEN.username
+        if (other(emailOwner)) fields.email = TAKEN.email
+        return fields
+      }),
+    )
   }
 
   /** The unique indexes are the last word when two writers race past the checks above. */
@@ -46,6 +50,16 @@ export function createUserService(store: Store, passwords: PasswordHasher, limit
       if (!user) throw new NotFoundError('User not found')
       return user
     })
+  }
+
+  /**
+   * The account a username names, as a login finds it: by identity key, or by exact name for an account left
+   * without its key by a collision (src/db/identity-keys.ts), which wins over the key's holder.
+   */
+  async function getByUsername(username: string): Promise<User> {
+    const account = await store.credentials(username)
+    if (!account) throw new NotFoundError('User not found')
+    return get(account.id)
   }
 
   /** Counted against the registration limit of `clientAddress` before anything else, valid or not. */
@@ -90,6 +104,32 @@ export function createUserService(store: Store, passwords: PasswordHasher, limit
     return updated
   }
 
+  /** An administrator's reset: no old password, and like any password change it ends every session. */
+  async function setPassword(id: number, password: unknown): Promise<User> {
+    await get(id)
+    if (!isValidPassword(password)) throw new ValidationError({ password: MESSAGES.password })
+    const updated = await store.resetPassword(id, await passwords.hash(password))
+    if (!updated) throw new NotFoundError('User not found')
+    return updated
+  }
+
+  /**
+   * An account moved in from another system with its id and password hash (checked by the caller), under the
+   * same rules as a registration: valid names, and none equal to an existing one.
+   */
+  // Synchronous on SQLite, so that import-flask can run every import in one transaction (and roll a dry run back).
+  function importAccount(id: number, input: CheckedInput<AccountNames>, passwordHash: string): Awaitable<User> {
+    return andThen(takenFields(input.valid), (taken) => {
+      const { username, email } = input.accept(taken)
+      try {
+        const inserted = store.insertUserWithId({ id, username, email, passwordHash })
+        return inserted instanceof Promise ? inserted.catch(translateUniqueViolation) : inserted
+      } catch (error) {
+        return translateUniqueViolation(error)
+      }
+    })
+  }
+
   /** Only the user themself; their tokens go with them (ON DELETE CASCADE). */
   async function remove(actor: User, id: number): Promise<void> {
     await get(id)
@@ -116,7 +156,7 @@ export function createUserService(store: Store, passwords: PasswordHasher, limit
   const anyBeyond = async (id: number, side: 'below' | 'above') =>
     side === 'below' ? store.anyAtOrBelow(id) : store.anyAtOrAbove(id)
 
-  return { get, register, update, remove, list, slice, anyBeyond, count: async () => store.count() }
+  return { get, getByUsername, register, update, setPassword, importAccount, remove, list, slice, anyBeyond, count: async () => store.count() }
 }
 
 export type UserService = ReturnType<typeof createUserService>

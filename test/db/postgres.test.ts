@@ -42,6 +42,7 @@ const basic = (username: string, password: string) => ({ basic: [username, passw
 pg('PostgreSQL: one replica', () => {
   test('the tutorial session: register, log in, read, list, rename, delete', async () => {
     const [{ call, signUp }] = (await replicas(1)).apps as [Awaited<ReturnType<typeof postgresApp>>]
+    expect((await call('GET', '/readyz')).body).toEqual({ status: 'ready' })
     const ada = await signUp('ada')
     await signUp('bob')
     expect((await call('GET', `/api/users/${ada.id}`, { token: ada.token })).body).toEqual(userBody(ada.id, 'ada', { email: 'ada@example.com' }))
@@ -187,6 +188,9 @@ pg('PostgreSQL unreachable', () => {
     const handle = openPostgres({ ...config.postgres, connectTimeoutSeconds: 1 })
     cleanups.push(() => handle.close())
     const app = createApp(config, { ...handle, applied: [], store: postgresStore(handle.db, handle.sql, config.rateLimits) })
+    const ready = await app.handle(new Request('http://localhost/readyz'))
+    expect(ready.status).toBe(503)
+    expect((await ready.json()).message).toStartWith('the database does not answer')
     const rest = await app.handle(new Request('http://localhost/api/users', { headers: { authorization: `Bearer ${'a'.repeat(43)}` } }))
     expect(rest.status).toBe(503)
     expect(rest.headers.get('retry-after')).toBe('30')

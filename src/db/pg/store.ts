@@ -176,6 +176,25 @@ export function postgresStore(db: PgDb, sql: SQL, rateLimits: RateLimitSettings)
           VALUES (${username}, ${usernameKey(username)}, ${email}, ${emailKey(email)}, ${passwordHash}, now())
           RETURNING ${sql.unsafe(USER)}`),
       )!,
+    insertUserWithId: async (values) =>
+      user(
+        (
+          await db
+            .insert(users)
+            .overridingSystemValue()
+            .values({ ...values, usernameKey: usernameKey(values.username), emailKey: emailKey(values.email), lastSeen: new Date() })
+            .returning(USER_RETURNING)
+        )[0],
+      )!,
+    resetPassword: (id, passwordHash) =>
+      db.transaction(async (tx) => {
+        // The row lock first, as a password change takes it: a login issuing a token waits, then sees the new hash.
+        const [row] = await tx.select({ id: users.id }).from(users).where(eq(users.id, id)).for('update')
+        if (!row) return undefined
+        await tx.delete(tokens).where(eq(tokens.userId, id))
+        return user((await tx.update(users).set({ passwordHash, updatedAt: new Date() }).where(eq(users.id, id)).returning(USER_RETURNING))[0])
+      }),
+    revokeAll: async (userId) => (await sql`DELETE FROM tokens WHERE user_id = ${userId} RETURNING id`).length,
     updateUser: (id, changes, proven) =>
       db.transaction(async (tx) => {
         if (proven !== undefined) {
@@ -193,11 +212,14 @@ export function postgresStore(db: PgDb, sql: SQL, rateLimits: RateLimitSettings)
         return user(updated) ?? 'gone'
       }),
     removeUser: async (id) => (await sql`DELETE FROM users WHERE id = ${id} RETURNING id`).length > 0,
-    issueToken: (userId, proven, hash, expiresAt) =>
+    issueToken: (userId, proven, hash, expiresAt, upgraded) =>
       db.transaction(async (tx) => {
-        // FOR SHARE: a password change (FOR UPDATE) waits for this token to commit, then deletes it with the rest.
-        const [row] = await tx.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, userId)).for('share')
+        // FOR SHARE: a password change (FOR UPDATE) waits for this token to commit, then deletes it with the rest;
+        // replacing an imported hash takes the row for update instead.
+        const locked = tx.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, userId))
+        const [row] = await (upgraded ? locked.for('update') : locked.for('share'))
         if (row?.passwordHash !== proven) return false
+        if (upgraded) await tx.update(users).set({ passwordHash: upgraded, updatedAt: new Date() }).where(eq(users.id, userId))
         await tx.insert(tokens).values({ userId, tokenHash: hash, expiresAt })
         return true
       }),
