@@ -1,3 +1,4 @@
+-- derived: post_counts_by_4m_ids, post_counts_by_64k_ids, post_counts_by_1k_ids, users.posts_count, users.last_seen (the counts are rebuilt from the rows; last_seen is set from created_at when migrating, only the latest activity time goes)
 DROP TABLE `post_counts_by_1k_ids`;
 --> statement-breakpoint
 DROP TABLE `post_counts_by_4m_ids`;
