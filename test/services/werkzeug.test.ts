@@ -3,7 +3,7 @@ import { describe, expect, test } from 'bun:test'
 import { createPasswordHasher, isAcceptedHash } from '../../src/services/passwords'
 import { isWerkzeugHash, verifyWerkzeug } from '../../src/services/werkzeug'
 import { createServices } from '../../src/services'
-import { testApp, testConfig } from '../helpers'
+import { sqliteOnly, testApp, testConfig } from '../helpers'
 import { SCRYPT_HASH_OF_654321, TUTORIAL_HASH_OF_123 } from './werkzeug-vectors'
 
 
@@ -37,7 +37,7 @@ describe('werkzeug hashes', () => {
 })
 
 describe('an imported werkzeug hash at login', () => {
-  test('logs in with the old password, and the stored hash becomes argon2id', async () => {
+  sqliteOnly('logs in with the old password, and the stored hash becomes argon2id', async () => {
     const { call, database } = testApp()
     database.sqlite.run('INSERT INTO users (id, username, email, password_hash) VALUES (7, ?, ?, ?)', ['madman', 'madman@163.com', TUTORIAL_HASH_OF_123])
     expect((await call('POST', '/api/tokens', { basic: ['madman', '1234'] })).status).toBe(401)
@@ -48,14 +48,14 @@ describe('an imported werkzeug hash at login', () => {
     expect((await call('POST', '/api/tokens', { basic: ['madman', '123'] })).status).toBe(200)
   })
 
-  test('its verification takes a turn in the hash queue like argon2id: past the queue, 503', async () => {
+  sqliteOnly('its verification takes a turn in the hash queue like argon2id: past the queue, 503', async () => {
     const { call, database } = testApp({ hashQueue: { concurrency: 1, maxWaiting: 0 } })
     database.sqlite.run('INSERT INTO users (id, username, email, password_hash) VALUES (7, ?, ?, ?)', ['madman', 'madman@163.com', TUTORIAL_HASH_OF_123])
     const statuses = await Promise.all([1, 2].map(() => call('POST', '/api/tokens', { basic: ['madman', 'wrong'] }).then((answer) => answer.status)))
     expect(statuses.sort()).toEqual([401, 503])
   })
 
-  test('a password changed while the upgrade was being hashed is kept, and that login fails', async () => {
+  sqliteOnly('a password changed while the upgrade was being hashed is kept, and that login fails', async () => {
     const real = createPasswordHasher({ memoryCost: 1024, timeCost: 1 })
     let release = () => {}
     let reached = () => {}
