@@ -4,7 +4,7 @@ import type { Config } from './config'
 import { openDatabase, type DatabaseHandle } from './db/client'
 import { describeCollision } from './db/identity-keys'
 import { migrate } from './db/migrate'
-import { createGraphqlServer } from './graphql'
+import type { GraphqlServer } from './graphql'
 import { bodyLimit } from './http/body-limit'
 import { clientAddresses } from './http/client-address'
 import { corsPolicy } from './http/cors'
@@ -60,7 +60,11 @@ export function createApp(
   const docs = apiDocs(VERSION)
   const users = usersController(services, addresses)
   const tokens = tokensController(services, addresses)
-  const graphql = graphqlController(services, createGraphqlServer(services, config.graphql, logger), config.graphql, addresses)
+  // Built on the first /graphql request: yoga, graphql-js and their plugins are a large part of the idle heap.
+  let yoga: GraphqlServer | undefined
+  const graphqlServer = () =>
+    (yoga ??= (require('./graphql') as typeof import('./graphql')).createGraphqlServer(services, config.graphql, logger))
+  const graphql = graphqlController(services, graphqlServer, config.graphql, addresses)
   let pruner: Timer | undefined
 
   // Elysia finds the path at a fixed offset that assumes a host of four characters or more: with `Host: x`, `/api/ping`
