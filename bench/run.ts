@@ -12,6 +12,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { availableParallelism, release } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { encodeGlobalId } from '../src/graphql/ids'
 import { freePort, peakRss, rssMb, startServer } from './processes'
 import { loadTestEnv, logIn, madblogCommand, seededBasic } from './madblog'
 import { chartSvg } from './chart'
@@ -108,7 +109,7 @@ try {
 
   const bearer = { Authorization: `Bearer ${await logIn(base, 1)}` }
 
-  const gqlUser = JSON.stringify({ query: '{ user(id: "1") { id username } }' })
+  const gqlUser = JSON.stringify({ query: `{ user(id: "${encodeGlobalId('User', 1)}") { id username } }` })
   const gqlUsers = JSON.stringify({
     query: '{ users(first: 20) { edges { cursor node { id username } } pageInfo { hasNextPage endCursor } totalCount } }',
   })

@@ -10,6 +10,7 @@
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { encodeGlobalId } from '../src/graphql/ids'
 import { freePort, rssMb, startServer } from './processes'
 import { loadTestEnv, logIn, madblogCommand, seededBasic } from './madblog'
 import { SEED_USERS, seedDatabase } from './seed'
@@ -69,7 +70,7 @@ try {
   const workloads: Workload[] = [
     { name: 'GET /api/users/:id', expect: 200, load: { path: '/api/users/1', script: 'request', args: ['GET'], headers: bearer(0), connections: 14, ...reading } },
     { name: 'GET /api/users (page 3 of 50)', expect: 200, load: { path: '/api/users?page=3&per_page=50', script: 'request', args: ['GET'], headers: bearer(1), connections: 10, ...reading } },
-    { name: 'GraphQL user(id)', expect: 200, load: { path: '/graphql', script: 'request', args: ['POST', gql('{ user(id: "2") { id username email } }')], headers: bearer(2), connections: 10, ...reading } },
+    { name: 'GraphQL user(id)', expect: 200, load: { path: '/graphql', script: 'request', args: ['POST', gql(`{ user(id: "${encodeGlobalId('User', 2)}") { id username email } }`)], headers: bearer(2), connections: 10, ...reading } },
     {
       name: 'GraphQL users(first: 20)',
       expect: 200,

@@ -28,7 +28,8 @@ const oneGraphql: BunPlugin = {
 }
 
 const result = await Bun.build({
-  entrypoints: ['src/cli.ts'],
+  // The backup's worker is an entry point of its own: the binary carries it and `new Worker(new URL(...))` finds it.
+  entrypoints: ['src/cli.ts', 'src/db/backup-worker.ts'],
   compile: { outfile },
   minify: true,
   // Precompiled bytecode skips parsing at start-up: the first answer comes sooner.

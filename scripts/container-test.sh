@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the Docker image with podman and checks the container: it serves, runs as non-root, keeps its data
-# on the /data volume across `podman stop`/`start`, stops promptly on SIGTERM, and passes its HEALTHCHECK.
+# on the /data volume across `podman stop`/`start`, stops promptly on SIGTERM, passes its HEALTHCHECK, and runs
+# admin commands beside the server (`podman exec`).
 #
 # No image registry is reachable on our machines, so the two base images the Dockerfile names are made
 # locally, under those very names, and kept for the next run:
@@ -109,12 +110,18 @@ fi
 log "podman build $APP_IMAGE"
 # Docker format: OCI image configs have no HEALTHCHECK. The build stage is tagged too, so that its cached
 # layers (the dependency install) survive the prune below, which drops what earlier runs' sources left.
-BUILD_ARGS=(--pull=never --network host --format docker "${ULIMITS[@]}" --label "$LABEL")
+APP_VERSION=$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' package.json | head -1)
+APP_REVISION=$(git rev-parse HEAD 2>/dev/null || echo unknown)
+BUILD_ARGS=(--pull=never --network host --format docker "${ULIMITS[@]}" --label "$LABEL"
+  --build-arg "VERSION=$APP_VERSION" --build-arg "REVISION=$APP_REVISION")
 pm build "${BUILD_ARGS[@]}" --target build -t "$BUILD_IMAGE" . >"$WORK/build.log" 2>&1 \
   && pm build "${BUILD_ARGS[@]}" -t "$APP_IMAGE" . >>"$WORK/build.log" 2>&1 \
   || { tail -30 "$WORK/build.log"; fail "podman build failed"; }
 pm image prune -f --filter "label=$LABEL" >/dev/null
 image_bytes=$(pm image inspect --format '{{.Size}}' "$APP_IMAGE")
+label_version=$(pm image inspect --format '{{index .Labels "org.opencontainers.image.version"}}' "$APP_IMAGE")
+[ "$label_version" = "$APP_VERSION" ] || fail "org.opencontainers.image.version is '$label_version', expected $APP_VERSION"
+echo "OCI labels: version $label_version, revision $APP_REVISION"
 
 # --- the container --------------------------------------------------------------------------------------
 BASE_URL=http://127.0.0.1:$HOST_PORT
@@ -153,6 +160,7 @@ token=$(sed -n 's/.*"token": *"\([^"]*\)".*/\1/p' <<<"$BODY")
 expect 200 GET /api/users/1 -H "authorization: Bearer $token"
 [[ $BODY == *container@example.com* ]] || fail "GET /api/users/1 did not show the account: $BODY"
 echo "registered, logged in, read the account"
+expect 200 GET /readyz
 
 uid=$(pm exec "$NAME" id -u) || fail "podman exec failed"
 pid1_uid=$(pm exec "$NAME" cat /proc/1/status | awk '$1 == "Uid:" { print $2 }' || true)
@@ -164,6 +172,16 @@ echo "runs as uid $pid1_uid; /data/madblog.db is its own"
 
 pm healthcheck run "$NAME" >/dev/null || fail "podman healthcheck run: unhealthy"
 echo "HEALTHCHECK (madblog healthcheck) passes"
+
+log "admin commands inside the running container (docker exec madblog madblog ...)"
+listed=$(pm exec "$NAME" madblog users list) || fail "madblog users list failed in the container"
+[[ $listed == *container@example.com* ]] || fail "madblog users list does not show the account: $listed"
+printf 'boxed-in\n' | pm exec -i "$NAME" madblog users create boxed boxed@example.com --password-stdin >/dev/null \
+  || fail "madblog users create failed in the container"
+expect 200 POST /api/tokens -u boxed:boxed-in
+refusal=$(pm exec "$NAME" madblog migrate down 2>&1) && fail "migrate down ran beside the server: $refusal"
+[[ $refusal == *'is open in another process'* ]] || fail "migrate down beside the server did not say why: $refusal"
+echo "users list and users create ran beside the server (boxed logs in); migrate down was refused while it serves"
 
 log "podman stop"
 started=$(date +%s%N)

@@ -2,8 +2,10 @@ import { Elysia } from 'elysia'
 import pkg from '../package.json'
 import type { Config } from './config'
 import { openDatabase, type DatabaseHandle } from './db/client'
+import { backupBeforeChange, backupSummary } from './db/backup'
 import { describeCollision } from './db/identity-keys'
-import { migrate } from './db/migrate'
+import { migrate, pendingMigrations } from './db/migrate'
+import { databaseReadiness } from './db/readiness'
 import type { GraphqlServer } from './graphql'
 import { bodyLimit } from './http/body-limit'
 import { clientAddresses } from './http/client-address'
@@ -12,22 +14,28 @@ import { apiDocs } from './http/docs'
 import { errorHandling } from './http/errors'
 import { graphqlController } from './http/graphql'
 import { pingController } from './http/ping'
+import { readinessController } from './http/readiness'
+import { requestId } from './http/request-id'
 import { requestLog } from './http/request-log'
 import { securityHeaders } from './http/security-headers'
 import { tokensController } from './http/tokens'
 import { usersController } from './http/users'
 import { createLogger, type Logger } from './log'
+import { createMetrics } from './metrics'
 import { createServices, type ServiceDependencies } from './services'
 
 export const VERSION = pkg.version
 const PRUNE_INTERVAL_MS = 60_000
 
 /**
- * Opens and migrates the configured database: what `createApp` does when not handed one. Accounts that share
- * an identity with an older one are warned about at every start until they are settled.
+ * Opens and migrates the configured database: what `createApp` does when not handed one. A file holding data is
+ * backed up (to BACKUP_DIR) before a migration changes it. Accounts that share an identity with an older one are
+ * warned about at every start until they are settled.
  */
-export function openMigratedDatabase(config: Config, logger: Logger = createLogger(config.logLevel)): DatabaseHandle {
+export function openMigratedDatabase(config: Config, logger: Logger = createLogger(config.logLevel, config.logFormat)): DatabaseHandle {
   const database = openDatabase(config.databasePath, { synchronous: config.sqliteSynchronous })
+  const backup = pendingMigrations(database.db).length > 0 && backupBeforeChange(database.sqlite, config.databasePath, config.backupDir, 'migrate')
+  if (backup) logger.info(`backed up the database to ${backupSummary(backup)} before migrating it`)
   for (const collision of migrate(database.db).collisions) logger.warn(describeCollision(collision))
   return database
 }
@@ -53,11 +61,15 @@ export function createApp(
   config: Config,
   database: DatabaseHandle = openMigratedDatabase(config),
   dependencies: ServiceDependencies = {},
-  logger: Logger = createLogger(config.logLevel),
+  logger: Logger = createLogger(config.logLevel, config.logFormat),
 ) {
-  const services = createServices(database.db, config, dependencies)
+  // Without METRICS_PORT nothing of the metrics exists: no hook, no counter, no listener.
+  const metrics = config.metricsPort === undefined ? undefined : createMetrics()
+  const services = createServices(database.db, config, metrics ? { observer: metrics.observer, ...dependencies } : dependencies)
+  metrics?.watchHashing(services.hashing)
   const addresses = clientAddresses(config.trustProxyHops)
   const docs = apiDocs(VERSION)
+  const readiness = readinessController(databaseReadiness(database, config.databasePath))
   const users = usersController(services, addresses)
   const tokens = tokensController(services, addresses)
   // Built on the first /graphql request: yoga, graphql-js and their plugins are a large part of the idle heap.
@@ -65,18 +77,22 @@ export function createApp(
   const graphqlServer = () =>
     (yoga ??= (require('./graphql') as typeof import('./graphql')).createGraphqlServer(services, config.graphql, logger))
   const graphql = graphqlController(services, graphqlServer, config.graphql, addresses)
+  const requestLines = requestLog(logger, config.logLevel)
   let pruner: Timer | undefined
 
   // Elysia finds the path at a fixed offset that assumes a host of four characters or more: with `Host: x`, `/api/ping`
   // was routed, answered and logged as `/ping`. Searching after the scheme instead costs nothing measurable.
-  return new Elysia({ name: 'madblog', handler: { standardHostname: false } })
-    .use(errorHandling(logger, [docs, pingController, users, tokens, graphql].flatMap((feature) => feature.routes)))
-    .use(requestLog(logger, config.logLevel))
+  const app = new Elysia({ name: 'madblog', handler: { standardHostname: false } })
+    .use(requestId)
+    .use(errorHandling(logger, [docs, pingController, readiness, users, tokens, graphql].flatMap((feature) => feature.routes), metrics?.failed))
+    .use(metrics ? metrics.plugin() : new Elysia({ name: 'metrics' }))
+    .use(requestLines.plugin)
     .use(bodyLimit(config.maxBodyBytes))
     .use(corsPolicy(config.corsOrigins))
     .use(securityHeaders)
     .use(docs)
     .use(pingController)
+    .use(readiness)
     .use(users)
     .use(tokens)
     .use(graphql)
@@ -84,6 +100,8 @@ export function createApp(
       pruner = repeatLogged('pruning expired tokens', () => services.tokens.pruneExpired(), PRUNE_INTERVAL_MS, logger)
     })
     .onStop(() => clearInterval(pruner))
+  // For a stop: the lines of requests answered while stopping are written before the process exits.
+  return Object.assign(app, { requestsLogged: requestLines.logged, metrics })
 }
 
 export type App = ReturnType<typeof createApp>

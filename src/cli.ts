@@ -1,10 +1,18 @@
 #!/usr/bin/env bun
 import { VERSION } from './app'
-import { ConfigError, SETTING_NAMES, loadConfig, type Config } from './config'
+import { CommandError, UsageError } from './cli/command'
+import { consoleCommand } from './cli/console'
+import { importFlaskCommand } from './cli/import-flask'
+import { migrateCommand } from './cli/migrate'
+import { tokensCommand } from './cli/tokens'
+import { progress, type Progress } from './cli/progress'
+import { usersCommand } from './cli/users'
+import { ConfigError, SETTING_NAMES, loadConfig, settingWarnings, type Config } from './config'
 import { BackupError, backupDatabase } from './db/backup'
-import { DatabaseOpenError, openDatabase } from './db/client'
-import { describeCollision } from './db/identity-keys'
-import { MigrationError, migrate } from './db/migrate'
+import { DatabaseOpenError } from './db/client'
+import { MigrationError } from './db/migrate'
+import { READY_PATH } from './http/readiness'
+import { createLogger } from './log'
 import { ListenError, serve } from './server'
 
 /** Breaks a line at spaces so that none is longer than `width`. */
@@ -15,31 +23,48 @@ const USAGE = `madblog ${VERSION}: the madblog account and token service
 Usage: madblog [command]
 
 Commands:
-  serve          migrate the database, then serve HTTP (the default)
-  migrate        apply pending database migrations and report what ran
-  healthcheck    exit 0 if the service on the configured HOST:PORT answers /api/ping, else 1
-  backup <file>  write a consistent copy of the database to a new file, even while it serves
-  --help, -h     show this help
-  --version, -v  show the version
+  serve                  migrate the database (backed up first if it holds data), then serve HTTP (the default)
+  migrate [--to <tag>] [--quiet]
+                         apply pending migrations (or those up to <tag>) and report what ran; a database holding
+                         data is backed up first
+  migrate down [--to <tag>] [--force] [--quiet]
+                         revert the latest migration, or every one applied after <tag>, after a backup; one that
+                         would drop data users wrote is refused without --force, naming what it would drop
+  migrate status [--json]
+                         list the migrations: applied (and when) or pending
+  users list [--page N] [--json]
+                         the accounts, 20 a page
+  users show <id|username> [--json]
+  users create <username> <email> [--password-stdin] [--json]
+                         register an account; the password is asked for without echo, or read from stdin
+  users set-password <username> [--password-stdin]
+                         set a new password (no old one needed); ends that user's sessions
+  users delete <username> [--yes]
+                         delete an account and its sessions (asks first unless --yes)
+  tokens revoke <username>
+                         end all of a user's sessions
+  tokens prune           delete expired tokens
+  import-flask <tutorweb.db> [--dry-run] [--quiet]
+                         import the Flask tutorial's users, keeping their ids and werkzeug password hashes
+  console                an interactive prompt, like flask shell, with db, schema and services in scope
+  healthcheck            exit 0 if the service on the configured HOST:PORT is ready (GET /readyz), else 1
+  backup <file> [--quiet]
+                         write a consistent copy of the database to a new file, even while it serves
+  --help, -h             show this help
+  --version, -v          show the version
+
+users, tokens, import-flask and console work beside a running server on the same database; migrate and
+migrate down refuse while anything else has it open. BACKUP_DIR says where their backups go.
 
 Settings come from the environment (and .env); the README gives their defaults and meanings:
 ${wrap(SETTING_NAMES.join(', '), 100)}
 `
 
-function runMigrate(config: Config): number {
-  const database = openDatabase(config.databasePath, { synchronous: config.sqliteSynchronous })
-  try {
-    const { applied, collisions } = migrate(database.db)
-    console.log(applied.length ? `applied ${applied.length} migration(s): ${applied.join(', ')}` : 'database is up to date')
-    for (const collision of collisions) console.log(describeCollision(collision))
-  } finally {
-    database.close()
-  }
-  return 0
-}
-
-function runBackup(config: Config, target: string): number {
-  const backup = backupDatabase(config.databasePath, target)
+async function runBackup(config: Config, target: string, quiet: boolean): Promise<number> {
+  let line: Progress | undefined
+  const backup = await backupDatabase(config.databasePath, target, (pages, total) =>
+    (line ??= progress('backing up', total, 'pages', quiet)).update(pages),
+  ).finally(() => line?.finish())
   const size = backup.bytes < 1024 * 1024 ? `${Math.ceil(backup.bytes / 1024)} KiB` : `${(backup.bytes / 1024 / 1024).toFixed(1)} MiB`
   console.log(`wrote ${backup.path}: ${backup.users} users, ${backup.tokens} tokens, ${size}, integrity ok`)
   return 0
@@ -47,13 +72,27 @@ function runBackup(config: Config, target: string): number {
 
 async function runHealthcheck(config: Config): Promise<number> {
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${config.port}/api/ping`
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${config.port}${READY_PATH}`
   try {
     const response = await fetch(url, { signal: AbortSignal.timeout(3000) })
     return response.ok ? 0 : 1
   } catch {
     return 1
   }
+}
+
+/** Commands with arguments of their own: each parses them, throwing UsageError when they do not fit. */
+const COMMANDS: Record<string, (config: Config, args: string[]) => number | Promise<number>> = {
+  migrate: migrateCommand,
+  users: usersCommand,
+  tokens: tokensCommand,
+  'import-flask': importFlaskCommand,
+  console: consoleCommand,
+}
+
+function usageError(message: string): number {
+  process.stderr.write(`madblog: ${message}\n\n${USAGE}`)
+  return 2
 }
 
 async function main(args: string[]): Promise<number> {
@@ -66,35 +105,37 @@ async function main(args: string[]): Promise<number> {
     console.log(VERSION)
     return 0
   }
-  if (command === 'backup' && rest.length !== 1) {
-    process.stderr.write(`madblog: backup needs exactly one argument, the file to write\n\n${USAGE}`)
-    return 2
-  }
-  if ((command !== 'backup' && rest.length > 0) || !['serve', 'migrate', 'healthcheck', 'backup'].includes(command)) {
-    process.stderr.write(`madblog: unknown command or option "${args.join(' ')}"\n\n${USAGE}`)
-    return 2
-  }
+  const backupArgs = rest.filter((arg) => arg !== '--quiet')
+  if (command === 'backup' && backupArgs.length !== 1) return usageError('backup needs exactly one argument, the file to write')
+  const run = COMMANDS[command]
+  if (!run && (rest.length > 0 && command !== 'backup' || !['serve', 'healthcheck', 'backup'].includes(command)))
+    return usageError(`unknown command or option "${args.join(' ')}"`)
   const config = loadConfig()
-  if (command === 'migrate') return runMigrate(config)
+  const logger = createLogger(config.logLevel, config.logFormat)
+  for (const warning of settingWarnings()) logger.warn(warning)
+  if (run) {
+    try {
+      return await run(config, rest)
+    } catch (error) {
+      if (error instanceof UsageError) return usageError(`${command}: ${error.message}`)
+      throw error
+    }
+  }
   if (command === 'healthcheck') return runHealthcheck(config)
-  if (command === 'backup') return runBackup(config, rest[0]!)
+  if (command === 'backup') return runBackup(config, backupArgs[0]!, rest.includes('--quiet'))
   serve(config)
   return -1 // keeps running until a signal
 }
+
+// Known failures are one clear line; anything else is a bug worth its stack.
+const EXPECTED_FAILURES = [ConfigError, DatabaseOpenError, MigrationError, BackupError, ListenError, CommandError]
 
 try {
   const code = await main(process.argv.slice(2))
   if (code >= 0) process.exit(code)
 } catch (error) {
-  // Known start-up failures are one clear line; anything else is a bug worth its stack.
-  if (
-    error instanceof ConfigError ||
-    error instanceof DatabaseOpenError ||
-    error instanceof MigrationError ||
-    error instanceof BackupError ||
-    error instanceof ListenError
-  ) {
-    console.error(`madblog: ${error.message}`)
+  if (EXPECTED_FAILURES.some((kind) => error instanceof kind)) {
+    console.error(`madblog: ${(error as Error).message}`)
     process.exit(1)
   }
   throw error

@@ -2,6 +2,9 @@
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const
 export type LogLevel = (typeof LOG_LEVELS)[number]
+/** `text` for people, `json` (one object per line) for log collectors. */
+export const LOG_FORMATS = ['text', 'json'] as const
+export type LogFormat = (typeof LOG_FORMATS)[number]
 
 /**
  * SQLite's `synchronous`: FULL syncs the WAL on every commit, so an acknowledged write survives a power cut;
@@ -23,11 +26,14 @@ export interface Config {
   /** A filesystem path or `:memory:`. */
   databasePath: string
   sqliteSynchronous: SynchronousMode
+  /** Where `migrate` puts the backup it takes first; relative to the database's folder. */
+  backupDir: string
   tokenTtlSeconds: number
   maxBodyBytes: number
   /** `*` or an explicit list of allowed origins. */
   corsOrigins: '*' | string[]
   logLevel: LogLevel
+  logFormat: LogFormat
   passwordHashing: PasswordHashing
   hashQueue: HashQueueSettings
   rateLimits: RateLimitSettings
@@ -36,6 +42,8 @@ export interface Config {
   graphql: GraphqlSettings
   /** How long a stop waits for in-flight requests before cutting their connections. */
   shutdownGraceSeconds: number
+  /** The port of the second listener that serves Prometheus metrics (on HOST); undefined: no metrics at all. */
+  metricsPort: number | undefined
 }
 
 /** How many argon2id operations (64 MiB each) run at once, and how many may wait for a turn before 503. */
@@ -75,10 +83,12 @@ const DEFAULTS = {
   HOST: '127.0.0.1',
   DATABASE_URL: './data/madblog.db',
   SQLITE_SYNCHRONOUS: 'FULL',
+  BACKUP_DIR: '.',
   TOKEN_TTL_SECONDS: '3600',
   MAX_BODY_BYTES: String(1024 * 1024),
   CORS_ORIGINS: '*',
   LOG_LEVEL: 'info',
+  LOG_FORMAT: 'text',
   PASSWORD_HASH_CONCURRENCY: '4',
   PASSWORD_HASH_QUEUE: '64',
   LOGIN_WINDOW_SECONDS: '900',
@@ -94,10 +104,54 @@ const DEFAULTS = {
   GRAPHQL_MAX_BATCH: '10',
   GRAPHQL_INTROSPECTION: 'true',
   SHUTDOWN_GRACE_SECONDS: '8',
+  METRICS_PORT: 'off',
 } as const
 
 /** Every setting's name, for the CLI's help. */
 export const SETTING_NAMES = Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]
+
+/** Edits (insert, delete, replace, swap two neighbours) that turn `a` into `b`. */
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)))
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost)
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1)
+    }
+  return d[a.length]![b.length]!
+}
+
+const squeeze = (name: string) => name.toUpperCase().replace(/_/g, '')
+
+/**
+ * The setting `name` was most likely meant to be, if it looks like a mistyped one: MADBLOG_-prefixed, the same
+ * letters in another case or without underscores (LOGLEVEL), a setting's leading words (TOKEN_TTL), or a typo
+ * or two away (PROT). Anything else in the environment (PATH, HOME, HOSTNAME) is someone else's.
+ */
+function meantSetting(name: string): string | undefined {
+  if ((SETTING_NAMES as readonly string[]).includes(name)) return undefined
+  const prefixed = name.toUpperCase().startsWith('MADBLOG_')
+  const bare = name.toUpperCase().replace(/^MADBLOG_/, '')
+  if (squeeze(bare).length < 3) return undefined
+  // A single word (TOKEN, LOG) is too common a name to claim by its start; two or more words are not.
+  const alike =
+    SETTING_NAMES.find((setting) => squeeze(setting) === squeeze(bare)) ??
+    (prefixed || bare.includes('_') ? SETTING_NAMES.find((setting) => squeeze(setting).startsWith(squeeze(bare))) : undefined)
+  if (alike) return alike
+  const [{ setting, distance }] = SETTING_NAMES.map((setting) => ({ setting, distance: editDistance(bare, setting) })).sort(
+    (x, y) => x.distance - y.distance,
+  ) as [{ setting: string; distance: number }]
+  return prefixed || distance <= (setting.length <= 5 ? 1 : 2) ? setting : undefined
+}
+
+/** One line for each variable that looks like a mistyped setting: it is ignored, and start-up goes on. */
+export function settingWarnings(env: Env = process.env): string[] {
+  return Object.keys(env).flatMap((name) => {
+    const meant = meantSetting(name)
+    return meant ? [`${name} is not a madblog setting and is ignored (set in the environment or .env): did you mean ${meant}?`] : []
+  })
+}
 
 function setting(env: Env, name: keyof typeof DEFAULTS): string {
   const value = env[name]?.trim()
@@ -163,16 +217,34 @@ function logLevel(raw: string): LogLevel {
   return level as LogLevel
 }
 
+function logFormat(raw: string): LogFormat {
+  const format = raw.toLowerCase()
+  if (!(LOG_FORMATS as readonly string[]).includes(format))
+    throw new ConfigError(`LOG_FORMAT must be one of ${LOG_FORMATS.join(', ')}, got "${raw}"`)
+  return format as LogFormat
+}
+
+/** `off`, or a port other than PORT's (0 picks a free one): metrics never share the public listener. */
+function metricsPort(env: Env, port: number): number | undefined {
+  if (setting(env, 'METRICS_PORT').toLowerCase() === 'off') return undefined
+  const metrics = integer(env, 'METRICS_PORT', 0, 65535)
+  if (metrics !== 0 && metrics === port) throw new ConfigError(`METRICS_PORT must differ from PORT (${port}): metrics are never served on the public port`)
+  return metrics
+}
+
 export function loadConfig(env: Env = process.env): Config {
+  const port = integer(env, 'PORT', 0, 65535)
   return {
-    port: integer(env, 'PORT', 0, 65535),
+    port,
     host: setting(env, 'HOST'),
     databasePath: parseDatabaseUrl(setting(env, 'DATABASE_URL')),
     sqliteSynchronous: synchronousMode(setting(env, 'SQLITE_SYNCHRONOUS')),
+    backupDir: setting(env, 'BACKUP_DIR'),
     tokenTtlSeconds: integer(env, 'TOKEN_TTL_SECONDS', 60, 60 * 60 * 24 * 365),
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 1024, 64 * 1024 * 1024),
     corsOrigins: corsOrigins(setting(env, 'CORS_ORIGINS')),
     logLevel: logLevel(setting(env, 'LOG_LEVEL')),
+    logFormat: logFormat(setting(env, 'LOG_FORMAT')),
     passwordHashing: { memoryCost: 65536, timeCost: 2 },
     hashQueue: {
       concurrency: integer(env, 'PASSWORD_HASH_CONCURRENCY', 1, 64),
@@ -195,5 +267,6 @@ export function loadConfig(env: Env = process.env): Config {
       introspection: boolean(env, 'GRAPHQL_INTROSPECTION'),
     },
     shutdownGraceSeconds: integer(env, 'SHUTDOWN_GRACE_SECONDS', 0, 3600),
+    metricsPort: metricsPort(env, port),
   }
 }

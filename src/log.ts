@@ -1,11 +1,21 @@
-import { LOG_LEVELS, type LogLevel } from './config'
+import { AsyncLocalStorage } from 'node:async_hooks'
+import { LOG_LEVELS, type LogFormat, type LogLevel } from './config'
+
+/** Structured fields of one line, beside time, level and message. */
+export type LogFields = Record<string, unknown>
 
 export interface Logger {
-  debug(message: string, detail?: unknown): void
-  info(message: string, detail?: unknown): void
-  warn(message: string, detail?: unknown): void
-  error(message: string, detail?: unknown): void
+  debug(message: string, detail?: unknown, fields?: LogFields): void
+  info(message: string, detail?: unknown, fields?: LogFields): void
+  warn(message: string, detail?: unknown, fields?: LogFields): void
+  error(message: string, detail?: unknown, fields?: LogFields): void
 }
+
+/**
+ * The GraphQL request being served, entered at its arrival (src/http/request-id.ts): a line a library logs while
+ * serving it (yoga's) carries its id too. madblog's own lines name their request in `fields.request_id`.
+ */
+export const requestScope = new AsyncLocalStorage<{ requestId: string }>()
 
 const MAX_DETAIL_CHARS = 4096
 
@@ -28,11 +38,30 @@ function oneLine(detail: unknown): string {
   return text.length > MAX_DETAIL_CHARS ? `${text.slice(0, MAX_DETAIL_CHARS)}…` : text
 }
 
-export function createLogger(level: LogLevel): Logger {
+/** LOG_FORMAT=json: one object per line, the detail as the same one-line text as in the text format. */
+function jsonLine(at: LogLevel, message: string, detail: unknown, fields: LogFields | undefined, requestId: string | undefined): string {
+  return JSON.stringify({
+    time: new Date().toISOString(),
+    level: at,
+    message,
+    ...fields,
+    ...(requestId === undefined ? {} : { request_id: requestId }),
+    ...(detail === undefined ? {} : { detail: oneLine(detail) }),
+  })
+}
+
+/** LOG_FORMAT=text: `<time> <LEVEL> <message> <detail>`, the request id at the end. */
+function textLine(at: LogLevel, message: string, detail: unknown, requestId: string | undefined): string {
+  const details = `${detail === undefined ? '' : ` ${oneLine(detail)}`}${requestId === undefined ? '' : ` request_id=${requestId}`}`
+  return `${new Date().toISOString()} ${at.toUpperCase()} ${message}${details}`
+}
+
+export function createLogger(level: LogLevel, format: LogFormat = 'text'): Logger {
   const threshold = LOG_LEVELS.indexOf(level)
-  const write = (at: LogLevel) => (message: string, detail?: unknown) => {
+  const write = (at: LogLevel) => (message: string, detail?: unknown, fields?: LogFields) => {
     if (LOG_LEVELS.indexOf(at) < threshold) return
-    const line = `${new Date().toISOString()} ${at.toUpperCase()} ${message}${detail === undefined ? '' : ` ${oneLine(detail)}`}`
+    const requestId = (fields?.request_id as string | undefined) ?? requestScope.getStore()?.requestId
+    const line = format === 'json' ? jsonLine(at, message, detail, fields, requestId) : textLine(at, message, detail, requestId)
     if (at === 'error' || at === 'warn') console.error(line)
     else console.log(line)
   }

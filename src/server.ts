@@ -1,6 +1,7 @@
 import { createApp, openMigratedDatabase } from './app'
 import type { Config } from './config'
 import { createLogger } from './log'
+import { METRICS_PATH } from './metrics'
 
 export const listenOptions = (config: Config) => ({
   port: config.port,
@@ -21,11 +22,12 @@ export class ListenError extends Error {}
  * SHUTDOWN_GRACE_SECONDS), closes the database, and exits 0.
  */
 export function serve(config: Config) {
-  const logger = createLogger(config.logLevel)
+  const logger = createLogger(config.logLevel, config.logFormat)
   const database = openMigratedDatabase(config, logger)
   const app = createApp(config, database, {}, logger)
 
   let stopping = false
+  let stopMetrics = () => {}
   const shutdown = async (signal: string) => {
     if (stopping) return
     stopping = true
@@ -33,11 +35,18 @@ export function serve(config: Config) {
     const server = app.server
     // A client that stalls mid-request would hold the stop open forever, until the supervisor's SIGKILL left
     // the database unclosed: past the grace period its connection is cut, and the close still happens.
+    let graceOver: () => void = () => {}
+    const deadlinePassed = new Promise<void>((resolve) => (graceOver = resolve))
     const deadline = setTimeout(() => {
       logger.warn(`requests still open after ${config.shutdownGraceSeconds} s: closing their connections`)
+      graceOver()
       void server?.stop(true)
     }, config.shutdownGraceSeconds * 1000)
     await app.stop()
+    void stopMetrics()
+    // Each request's line is written just after its answer: wait for the last ones (a cut connection may never
+    // get one, so no longer than the grace period).
+    await Promise.race([app.requestsLogged(), deadlinePassed])
     clearTimeout(deadline)
     database.close()
     logger.info('stopped')
@@ -57,5 +66,9 @@ export function serve(config: Config) {
   }
   const { hostname, port } = app.server!
   logger.info(`madblog listening on http://${hostname}:${port} (database ${config.databasePath})`)
+  // Its own listener, never the public port: scrapers reach it, the API's clients need not.
+  const metricsServer = app.metrics && Bun.serve({ port: config.metricsPort, hostname: config.host, fetch: app.metrics.answer })
+  if (metricsServer) logger.info(`metrics on http://${metricsServer.hostname}:${metricsServer.port}${METRICS_PATH}`)
+  stopMetrics = () => metricsServer?.stop(true)
   return app
 }

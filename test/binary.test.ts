@@ -1,14 +1,15 @@
 /**
- * The compiled binary, copied alone into an empty folder: no sources, no node_modules, a bare environment.
- * Builds it once with `bun run build` (about 10 s) into a fresh temporary folder, then runs it there as a user would.
+ * The compiled binary, alone in an empty folder: no sources, no node_modules, a bare environment
+ * (test/binary.ts builds it once for every file that runs it).
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { Database } from 'bun:sqlite'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { VERSION } from '../src/app'
 import { SETTING_NAMES } from '../src/config'
+import { encodeGlobalId } from '../src/graphql/ids'
+import { compiledBinary } from './binary'
 import { listening } from './process/server'
 
 const REPO = join(import.meta.dir, '..')
@@ -26,16 +27,11 @@ let binary = ''
 const running = new Set<Bun.Subprocess>()
 
 beforeAll(async () => {
-  folder = mkdtempSync(join(tmpdir(), 'madblog-binary-'))
-  binary = join(folder, 'madblog')
-  // Built straight into the empty folder: the same file as dist/madblog, without racing another build of dist/.
-  const build = Bun.spawn(['bun', 'run', 'build', binary], { cwd: REPO, stdout: 'pipe', stderr: 'pipe' })
-  if ((await build.exited) !== 0) throw new Error(`bun run build failed:\n${await new Response(build.stderr).text()}`)
+  ;({ folder, binary } = await compiledBinary())
 }, 120_000)
 
 afterAll(() => {
   for (const child of running) child.kill('SIGKILL')
-  if (folder) rmSync(folder, { recursive: true, force: true })
 })
 
 /** Only what a user's shell would surely have, plus the given settings; cwd is the binary's folder. */
@@ -113,7 +109,9 @@ describe('the binary, alone in an empty folder', () => {
   test('--help lists the commands and every setting and exits 0; --version prints the version', async () => {
     const help = await run(['--help'])
     expect(help.code).toBe(0)
-    for (const command of ['serve', 'migrate', 'healthcheck', 'backup', '--help', '--version']) expect(help.stdout).toContain(command)
+    const commands = ['serve', 'migrate', 'migrate down', 'migrate status', 'healthcheck', 'backup', '--help', '--version']
+    const admin = ['users list', 'users show', 'users create', 'users set-password', 'users delete', 'tokens revoke', 'tokens prune']
+    for (const command of [...commands, ...admin, 'import-flask', 'console']) expect(help.stdout).toContain(`  ${command}`)
     for (const setting of SETTING_NAMES) expect(help.stdout).toContain(setting)
     const version = await run(['--version'])
     expect(version).toEqual({ code: 0, stdout: `${VERSION}\n`, stderr: '' })
@@ -170,7 +168,7 @@ describe('serve, healthcheck, restart', () => {
     expect(await user.json()).toMatchObject({ id, username: account.username, email: account.email })
 
     const graphql = await fetch(url('/graphql'), json({ query: '{ me { id username } }' }, bearer))
-    expect(await graphql.json()).toEqual({ data: { me: { id: String(id), username: account.username } } })
+    expect(await graphql.json()).toEqual({ data: { me: { id: encodeGlobalId('User', id), username: account.username } } })
 
     const openapi = await (await fetch(url('/swagger/json'))).json()
     expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/api/users', '/api/tokens']))

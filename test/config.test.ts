@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { ConfigError, loadConfig, parseDatabaseUrl } from '../src/config'
+import { ConfigError, loadConfig, parseDatabaseUrl, settingWarnings } from '../src/config'
 
 describe('loadConfig', () => {
   test('defaults match the tutorial: port 5000 on localhost, a SQLite file', () => {
@@ -112,5 +112,26 @@ describe('loadConfig', () => {
     ['sqlite::memory:', ':memory:'],
   ])('DATABASE_URL %p is the path %p', (raw, path) => {
     expect(parseDatabaseUrl(raw)).toBe(path)
+  })
+})
+
+describe('settingWarnings', () => {
+  test('a misspelt or MADBLOG_-looking name gets one line naming the nearest setting', () => {
+    const meant = (name: string) => settingWarnings({ [name]: '1' }).map((line) => /did you mean (\w+)\?$/.exec(line)?.[1])
+    expect(meant('PROT')).toEqual(['PORT'])
+    expect(meant('TOKEN_TTL')).toEqual(['TOKEN_TTL_SECONDS'])
+    expect(meant('LOGLEVEL')).toEqual(['LOG_LEVEL'])
+    expect(meant('log_level')).toEqual(['LOG_LEVEL'])
+    expect(meant('CORS_ORIGIN')).toEqual(['CORS_ORIGINS'])
+    expect(meant('MADBLOG_PORT')).toEqual(['PORT'])
+    expect(meant('MADBLOG_TOKENTTL')).toEqual(['TOKEN_TTL_SECONDS'])
+    expect(settingWarnings({ PROT: '5000' })).toEqual([
+      'PROT is not a madblog setting and is ignored (set in the environment or .env): did you mean PORT?',
+    ])
+  })
+
+  test('settings themselves and everybody else’s variables get none', () => {
+    const others = ['PATH', 'HOME', 'HOSTNAME', 'TERM', 'USER', 'SHELL', 'PWD', 'LANG', 'TZ', 'HTTP_PROXY', 'NO_PROXY', 'CI', 'TOKEN', 'LOG', 'DATABASE', '_', 'NODE_ENV', 'TMPDIR']
+    expect(settingWarnings(Object.fromEntries([...others, 'PORT', 'TOKEN_TTL_SECONDS', 'LOG_LEVEL'].map((name) => [name, 'x'])))).toEqual([])
   })
 })

@@ -10,10 +10,15 @@ export type Db = ReturnType<typeof drizzle<typeof schema>>
 export interface DatabaseHandle {
   db: Db
   sqlite: Database
+  /** Whether the file at the path is no longer the one open (deleted, or replaced); never for `:memory:`. */
+  replaced(): boolean
   close(): void
 }
 
 export class DatabaseOpenError extends Error {}
+
+/** Another process (a running server, an admin command) has the file open, so it cannot be held alone. */
+export class DatabaseBusyError extends DatabaseOpenError {}
 
 /** The file at DATABASE_URL is no longer the one open (deleted, or replaced): what is written now is lost. */
 export class DatabaseReplacedError extends Error {}
@@ -44,13 +49,12 @@ const fileIdentity = (path: string) => {
  * (device and inode: one stat, a microsecond), so no write is acknowledged into a file already deleted or
  * replaced, which a restart would never see again. Throwing rolls the transaction back.
  */
-function guardWrites(db: Db, path: string) {
-  const opened = fileIdentity(path)
+function guardWrites(db: Db, path: string, replaced: () => boolean) {
   const transaction = db.transaction.bind(db)
   db.transaction = ((write, config) =>
     transaction((tx) => {
       const result = write(tx)
-      if (fileIdentity(path) !== opened)
+      if (replaced())
         throw new DatabaseReplacedError(`the database file "${path}" was deleted or replaced while open: restart madblog`)
       return result
     }, config)) as Db['transaction']
@@ -59,6 +63,11 @@ function guardWrites(db: Db, path: string) {
 export interface DatabaseOptions {
   /** FULL unless the operator traded durability for write speed (SQLITE_SYNCHRONOUS). */
   synchronous?: SynchronousMode
+  /**
+   * Hold the file alone for as long as it is open (SQLite's EXCLUSIVE locking mode), or fail at once with
+   * DatabaseBusyError if any other connection has it: for schema changes, which no open connection must see midway.
+   */
+  exclusive?: boolean
 }
 
 /** Node's own message names the failing call (`EEXIST: file already exists, mkdir '…'`); an operator needs the cause. */
@@ -79,6 +88,25 @@ function createFolder(folder: string, path: string) {
 export const immediately = <T>(db: Db, work: () => T): T => db.transaction(() => work(), { behavior: 'immediate' })
 
 /**
+ * Set before the first access, EXCLUSIVE locking mode keeps every lock it takes; the empty exclusive transaction
+ * takes them all now. Every other connection holds a shared lock while open (WAL mode included), so this fails
+ * exactly when someone else has the file open.
+ */
+function holdAlone(sqlite: Database, path: string) {
+  sqlite.run('PRAGMA busy_timeout = 0')
+  sqlite.run('PRAGMA locking_mode = EXCLUSIVE')
+  try {
+    sqlite.run('BEGIN EXCLUSIVE')
+  } catch (cause) {
+    sqlite.close()
+    if ((cause as { code?: string }).code?.startsWith('SQLITE_BUSY'))
+      throw new DatabaseBusyError(`"${path}" is open in another process (a running madblog server?): stop it first, this changes the schema under it`)
+    throw cause
+  }
+  sqlite.run('COMMIT')
+}
+
+/**
  * SQLite silently opens a file it may not write (mode 444, another owner, a read-only mount) read-only, and
  * the first write would fail: every login a 500. A write that is rolled back finds out at start instead.
  */
@@ -94,11 +122,12 @@ function checkWritable(sqlite: Database) {
 }
 
 /** Opens (creating if needed) the SQLite file with the pragmas every connection must have. */
-export function openDatabase(path: string, { synchronous = 'FULL' }: DatabaseOptions = {}): DatabaseHandle {
+export function openDatabase(path: string, { synchronous = 'FULL', exclusive = false }: DatabaseOptions = {}): DatabaseHandle {
   if (path !== ':memory:') createFolder(dirname(path), path)
   let sqlite: Database
   try {
     sqlite = new Database(path, { create: true, strict: true })
+    if (exclusive) holdAlone(sqlite, path)
     // WAL lets readers run beside the writer; FULL keeps every acknowledged write across a power cut.
     if (path !== ':memory:') sqlite.run('PRAGMA journal_mode = WAL')
     sqlite.run(`PRAGMA synchronous = ${synchronous}`)
@@ -109,14 +138,18 @@ export function openDatabase(path: string, { synchronous = 'FULL' }: DatabaseOpt
     sqlite.run('PRAGMA busy_timeout = 5000')
     if (path !== ':memory:') checkWritable(sqlite)
   } catch (cause) {
+    if (cause instanceof DatabaseBusyError) throw cause
     const reason = cause instanceof Error ? cause.message : String(cause)
     throw new DatabaseOpenError(`cannot open database "${path}": ${reason}`)
   }
   const db = drizzle({ client: sqlite, schema })
-  if (path !== ':memory:') guardWrites(db, path)
+  const opened = path === ':memory:' ? undefined : fileIdentity(path)
+  const replaced = () => opened !== undefined && fileIdentity(path) !== opened
+  if (path !== ':memory:') guardWrites(db, path, replaced)
   return {
     db,
     sqlite,
+    replaced,
     close() {
       // Folding the WAL back leaves one self-contained file behind.
       if (path !== ':memory:') sqlite.run('PRAGMA wal_checkpoint(TRUNCATE)')

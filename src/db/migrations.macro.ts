@@ -3,7 +3,7 @@
  * `drizzle/` are inlined as data and the compiled binary needs no folder beside it.
  */
 import { createHash } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 export interface EmbeddedMigration {
@@ -13,7 +13,17 @@ export interface EmbeddedMigration {
   hash: string
   sql: string[]
   bps: boolean
+  /** The hand-written `<tag>.down.sql` that reverts it, split the same way; null when there is none. */
+  down: string[] | null
+  /** Tables or `table.column`s the down drops that the up rebuilds from other data (`-- derived:` lines). */
+  derived: string[]
 }
+
+const BREAKPOINT = '--> statement-breakpoint'
+
+/** `-- derived: users.username_key, users.email_key (why)` lines of a down file, as a list of names. */
+const derivedNames = (query: string) =>
+  [...query.matchAll(/^--\s*derived:\s*([\w.]+(?:\s*,\s*[\w.]+)*)/gm)].flatMap((match) => match[1]!.split(',').map((name) => name.trim()))
 
 export function embeddedMigrations(): EmbeddedMigration[] {
   const folder = join(import.meta.dir, '../../drizzle')
@@ -22,12 +32,16 @@ export function embeddedMigrations(): EmbeddedMigration[] {
   }
   return journal.entries.map(({ tag, when, breakpoints }) => {
     const query = readFileSync(join(folder, `${tag}.sql`), 'utf8')
+    const downPath = join(folder, `${tag}.down.sql`)
+    const down = existsSync(downPath) ? readFileSync(downPath, 'utf8') : null
     return {
       tag,
       folderMillis: when,
       hash: createHash('sha256').update(query).digest('hex'),
-      sql: query.split('--> statement-breakpoint'),
+      sql: query.split(BREAKPOINT),
       bps: breakpoints,
+      down: down === null ? null : down.split(BREAKPOINT),
+      derived: down === null ? [] : derivedNames(down),
     }
   })
 }

@@ -23,7 +23,7 @@ export function tokenQueries(db: Db) {
     .values({ userId: sql.placeholder('userId'), tokenHash: sql.placeholder('hash'), expiresAt: sql.placeholder('expiresAt') })
     .prepare()
   const removeByHash = db.delete(tokens).where(eq(tokens.tokenHash, sql.placeholder('hash'))).prepare()
-  const removeForUser = db.delete(tokens).where(eq(tokens.userId, sql.placeholder('userId'))).prepare()
+  const removeForUser = db.delete(tokens).where(eq(tokens.userId, sql.placeholder('userId'))).returning({ id: tokens.id }).prepare()
   const removeExpired = db.delete(tokens).where(lte(tokens.expiresAt, sql.placeholder('now'))).returning({ id: tokens.id }).prepare()
 
   return {
@@ -31,7 +31,8 @@ export function tokenQueries(db: Db) {
     ownerOfLive,
     insert: (values: { userId: number; hash: string; expiresAt: Date }) => void insert.run(values),
     removeByHash: (hash: string) => void removeByHash.run({ hash }),
-    removeForUser: (userId: number) => void removeForUser.run({ userId }),
+    /** Ends every session of the user; how many there were. */
+    removeForUser: (userId: number) => removeForUser.all({ userId }).length,
     removeExpired: (now: number) => removeExpired.all({ now }).length,
   }
 }

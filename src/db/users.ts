@@ -30,18 +30,21 @@ export function userQueries(db: Db) {
     .orderBy(sql`${users.username} = ${sql.placeholder('name')} DESC`)
     .limit(1)
     .prepare()
-  const insert = db
+  // Writes prepared once: unprepared, an INSERT or DELETE would compile the count triggers' programs every time.
+  const newRow = {
+    username: sql.placeholder('username'),
+    usernameKey: sql.placeholder('usernameKey'),
+    email: sql.placeholder('email'),
+    emailKey: sql.placeholder('emailKey'),
+    passwordHash: sql.placeholder('passwordHash'),
+  }
+  const insert = db.insert(users).values(newRow).returning(columns).prepare()
+  // An imported account keeps the id it had elsewhere.
+  const insertWithId = db
     .insert(users)
-    .values({
-      username: sql.placeholder('username'),
-      usernameKey: sql.placeholder('usernameKey'),
-      email: sql.placeholder('email'),
-      emailKey: sql.placeholder('emailKey'),
-      passwordHash: sql.placeholder('passwordHash'),
-    })
+    .values({ id: sql.placeholder('id'), ...newRow })
     .returning(columns)
     .prepare()
-  // Writes prepared once: unprepared, an INSERT or DELETE would compile the count triggers' programs every time.
   const remove = db.delete(users).where(byId).prepare()
   const positions = createUserPositions(db)
   const between = and(gt(users.id, sql.placeholder('after')), lt(users.id, sql.placeholder('before')))
@@ -67,6 +70,7 @@ export function userQueries(db: Db) {
     /** The account a login names (by its identity key, or the exact name of a row without one), with its hash. */
     credentials: (key: string, name: string) => credentials.get({ key, name }),
     insert: (values: NewRow): User => insert.get(values)!,
+    insertWithId: (values: NewRow & { id: number }): User => insertWithId.get(values)!,
     update: (id: number, changes: Partial<NewRow>): User | undefined =>
       db.update(users).set({ ...changes, updatedAt: new Date() }).where(eq(users.id, id)).returning(columns).get(),
     remove: (id: number) => void remove.run({ id }),

@@ -14,11 +14,13 @@ export const DEFAULT_QUERY = `# madblog GraphQL playground. Run the operations i
 # 2. LogIn returns a token. Open "Headers" below and paste:
 #      { "Authorization": "Bearer <token>" }
 #    The same token works on the REST API, and a REST token works here.
-# 3. Me and Users then answer as that user.
+# 3. Me and Users then answer as that user. Ids are Relay global ids (node(id:)
+#    fetches any of them); databaseId is the integer REST uses in /api/users/<id>.
 
 mutation SignUp {
   createUser(input: { username: "ada", email: "ada@example.com", password: "correct horse" }) {
     id
+    databaseId
     username
   }
 }
@@ -33,6 +35,7 @@ mutation LogIn {
 query Me {
   me {
     id
+    databaseId
     username
     email
   }

@@ -1,7 +1,10 @@
-import { CheckedInput, checkNewUser, checkUserChanges, checkUserId, type UserChanges } from '../services/input'
-import { viewUser } from '../services/users'
+import { NotFoundError } from '../services/errors'
+import { CheckedInput, checkNewUser, checkUserChanges, type UserChanges } from '../services/input'
+import { viewUser, type UserView } from '../services/users'
 import { userConnection, type ConnectionArgs } from './connection'
 import type { GraphqlContext } from './context'
+import { DateTime } from './date-time'
+import { decodeGlobalId, encodeGlobalId, type NodeType } from './ids'
 
 interface CreateUserInput {
   username: string
@@ -22,9 +25,41 @@ const NOTHING_SET = 'The input must set at least one field.'
 const userChanges = (input: UpdateUserInput): CheckedInput<UserChanges> =>
   Object.keys(input).length === 0 ? CheckedInput.refused(NOTHING_SET) : checkUserChanges(input)
 
+/** A user's global id; anything else names no user, as REST's `<int:id>` route answers 404. */
+function userId(globalId: string): number {
+  const decoded = decodeGlobalId(globalId)
+  if (decoded?.type !== 'User') throw new NotFoundError('User not found')
+  return decoded.id
+}
+
+/** How `node(id:)` fetches each type; a global id of a type or row that does not exist is null, as Relay says. */
+const NODE_LOADERS: Record<NodeType, (id: number, context: GraphqlContext) => object> = {
+  User: (id, context) => ({ __typename: 'User', ...viewUser(context.services.users.get(id), context.viewer()) }),
+}
+
+function node(globalId: string, context: GraphqlContext): object | null {
+  context.viewer()
+  const decoded = decodeGlobalId(globalId)
+  if (!decoded) return null
+  try {
+    return NODE_LOADERS[decoded.type](decoded.id, context)
+  } catch (error) {
+    if (error instanceof NotFoundError) return null
+    throw error
+  }
+}
+
 /** Thin on purpose: each resolver is one service call, so REST and GraphQL obey the same rules. */
 export const resolvers = {
+  DateTime,
+  Node: { __resolveType: (value: { __typename: string }) => value.__typename },
+  User: {
+    id: (user: UserView) => encodeGlobalId('User', user.id),
+    databaseId: (user: UserView) => user.id,
+  },
   Query: {
+    node: (_: unknown, { id }: { id: string }, context: GraphqlContext) => node(id, context),
+    nodes: (_: unknown, { ids }: { ids: string[] }, context: GraphqlContext) => ids.map((id) => node(id, context)),
     me: (_: unknown, __: unknown, context: GraphqlContext) => {
       const viewer = context.viewer()
       return viewUser(viewer, viewer)
@@ -32,7 +67,7 @@ export const resolvers = {
     // The caller first: a stranger learns nothing, not even which ids exist (REST's 401 for every id).
     user: (_: unknown, { id }: { id: string }, context: GraphqlContext) => {
       const viewer = context.viewer()
-      return viewUser(context.services.users.get(checkUserId(id)), viewer)
+      return viewUser(context.services.users.get(userId(id)), viewer)
     },
     users: (_: unknown, args: ConnectionArgs, context: GraphqlContext) => {
       const viewer = context.viewer()
@@ -40,6 +75,7 @@ export const resolvers = {
     },
   },
   UserConnection: {
+    nodes: (connection: { edges: { node: UserView }[] }) => connection.edges.map((edge) => edge.node),
     // Counting is the page's dearest query: only when the field is asked for.
     totalCount: (_: unknown, __: unknown, context: GraphqlContext) => context.services.users.count(),
   },
@@ -48,16 +84,16 @@ export const resolvers = {
       viewUser(await context.services.users.register(checkNewUser(input), context.clientAddress), undefined),
     updateUser: async (_: unknown, args: { id: string; input: UpdateUserInput }, context: GraphqlContext) => {
       const viewer = context.viewer()
-      const user = await context.services.users.update(viewer, checkUserId(args.id), userChanges(args.input), context.clientAddress)
+      const user = await context.services.users.update(viewer, userId(args.id), userChanges(args.input), context.clientAddress)
       return viewUser(user, viewer)
     },
     deleteUser: (_: unknown, { id }: { id: string }, context: GraphqlContext) => {
-      context.services.users.remove(context.viewer(), checkUserId(id))
+      context.services.users.remove(context.viewer(), userId(id))
       return true
     },
     createToken: async (_: unknown, credentials: { username: string; password: string }, context: GraphqlContext) => {
       const { token, expiresAt } = await context.services.tokens.login(credentials, context.clientAddress)
-      return { token, expiresAt: expiresAt.toISOString() }
+      return { token, expiresAt }
     },
     revokeToken: (_: unknown, __: unknown, context: GraphqlContext) => {
       context.services.tokens.revoke(context.token())

@@ -14,17 +14,17 @@ const NOT_ACCEPTABLE = JSON.stringify({
  * What every /graphql answer gets on its way out, whichever plugin made it. Yoga's 406 has an empty body: it
  * becomes JSON like every other refusal. Any POST may carry a token (createToken can sit under any alias,
  * fragment or batch entry, and come back as JSON, an event stream or multipart), so rather than inspect
- * answers, none of them is stored; this overrides the `no-cache` of yoga's event streams. GET runs only
- * queries, and no query returns a token.
+ * answers, none of them is stored; this overrides the `no-cache` of yoga's event streams. A GET answers with
+ * the viewer's own data (`me { email }`), which no shared cache may keep either.
  */
 export function useResponsePolicy(): Plugin {
   return {
-    onResponse({ request, response, setResponse }) {
+    onResponse({ response, setResponse }) {
       const answer =
         response.status === 406
           ? new Response(NOT_ACCEPTABLE, { status: 406, headers: { 'content-type': 'application/json; charset=utf-8' } })
           : response
-      if (request.method === 'POST') answer.headers.set('cache-control', 'no-store')
+      answer.headers.set('cache-control', 'no-store')
       if (answer !== response) setResponse(answer)
     },
   }

@@ -1,28 +1,53 @@
-/** The GraphQL face of madblog; names follow issue 3 so clients written against it keep working. */
+/** The GraphQL face of madblog; names follow issue 3, and Relay's conventions (node, global ids, connections). */
 export const typeDefs = /* GraphQL */ `
-  "An account. \`email\` is null unless the viewer is this user."
-  type User {
-    "The same integer id as in REST, as a string."
+  "An instant as an ISO-8601 string in UTC, e.g. 2026-11-25T13:00:19.153Z."
+  scalar DateTime @specifiedBy(url: "https://scalars.graphql.org/andimarek/date-time")
+
+  "An object with a global id, which \`node(id:)\` fetches whatever its type."
+  interface Node {
+    "Opaque and unique across every type; REST's integer id is \`databaseId\`."
     id: ID!
+  }
+
+  "An account. \`email\` is null unless the viewer is this user."
+  type User implements Node {
+    "Opaque and unique across every type; REST's integer id is \`databaseId\`."
+    id: ID!
+    "The integer id REST uses: \`/api/users/<databaseId>\`."
+    databaseId: Int!
+    "Unique regardless of case."
     username: String!
+    "Only on your own record."
     email: String
   }
 
+  "A user and where it sits in the connection."
   type UserEdge {
+    "Pass to \`after\` or \`before\` to page from this user."
     cursor: String!
+    "The user."
     node: User!
   }
 
+  "Where a page sits in the whole list."
   type PageInfo {
+    "Whether there are users after this page."
     hasNextPage: Boolean!
+    "Whether there are users before this page."
     hasPreviousPage: Boolean!
+    "The first edge's cursor, if the page has any."
     startCursor: String
+    "The last edge's cursor, if the page has any."
     endCursor: String
   }
 
   "Users in id order (Relay cursor connection)."
   type UserConnection {
+    "The page's users with their cursors."
     edges: [UserEdge!]!
+    "The page's users, for clients that need no cursors."
+    nodes: [User!]!
+    "Where this page sits."
     pageInfo: PageInfo!
     "The number of users altogether."
     totalCount: Int!
@@ -30,42 +55,67 @@ export const typeDefs = /* GraphQL */ `
 
   "A bearer token: send it as \`Authorization: Bearer <token>\`, on GraphQL or REST."
   type Token {
+    "The token itself; it is never shown again."
     token: String!
-    "ISO-8601"
-    expiresAt: String!
+    "When it stops working (TOKEN_TTL_SECONDS after issue)."
+    expiresAt: DateTime!
   }
 
+  "A new account."
   input CreateUserInput {
+    "Unique regardless of case; no colon."
     username: String!
+    "Unique regardless of case."
     email: String!
+    "At most 1,024 bytes."
     password: String!
   }
 
   "Only the fields given change; a new \`password\` needs \`oldPassword\` and ends every session."
   input UpdateUserInput {
+    "A new username."
     username: String
+    "A new email."
     email: String
+    "A new password; needs \`oldPassword\`."
     password: String
+    "The current password, to change it."
     oldPassword: String
   }
 
+  "What can be read; everything but \`createUser\` and \`createToken\` needs a bearer token."
   type Query {
+    "The object with this global id, or null if there is none."
+    node("A global id, as \`User.id\`." id: ID!): Node
+    "The objects with these global ids, in order; null where there is none."
+    nodes("Global ids, as \`User.id\`." ids: [ID!]!): [Node]!
     "The user the bearer token belongs to."
     me: User
-    user(id: ID!): User
+    "One user; NOT_FOUND if there is none."
+    user("The user's global id (\`User.id\`)." id: ID!): User
     "Forward with \`first\`/\`after\`, backward with \`last\`/\`before\`; at most 100 a page, 10 if neither is given."
-    users(first: Int, after: String, last: Int, before: String): UserConnection!
+    users(
+      "How many users after \`after\`."
+      first: Int
+      "A cursor: start after it."
+      after: String
+      "How many users before \`before\`."
+      last: Int
+      "A cursor: end before it."
+      before: String
+    ): UserConnection!
   }
 
+  "What can be changed."
   type Mutation {
     "Sign up; needs no token."
-    createUser(input: CreateUserInput!): User!
+    createUser("The new account." input: CreateUserInput!): User!
     "Change your own record."
-    updateUser(id: ID!, input: UpdateUserInput!): User!
+    updateUser("Your global id (\`User.id\`)." id: ID!, "The changes." input: UpdateUserInput!): User!
     "Delete your own account and all its tokens."
-    deleteUser(id: ID!): Boolean!
+    deleteUser("Your global id (\`User.id\`)." id: ID!): Boolean!
     "Log in; needs no token. Wrong credentials are UNAUTHENTICATED."
-    createToken(username: String!, password: String!): Token!
+    createToken("Your username." username: String!, "Your password." password: String!): Token!
     "Revoke the token this request carries."
     revokeToken: Boolean!
   }

@@ -1,6 +1,6 @@
 import { Elysia } from 'elysia'
 import { LengthRequiredError, PayloadTooLargeError } from './errors'
-import { FramingErrors } from './models'
+import { models } from './models'
 
 /**
  * Refuses an oversized body before a byte of it is read, from its declared length. A chunked body has
@@ -16,6 +16,7 @@ export function bodyLimit(maxBytes: number) {
         if (length > maxBytes) throw new PayloadTooLargeError(`Body over ${maxBytes} bytes`)
       })
       // Any route can answer these two, so every route's documentation lists them.
-      .guard({ as: 'global', response: FramingErrors })
+      .use(models)
+      .guard({ as: 'global', response: { 411: 'LengthRequired', 413: 'PayloadTooLarge' } })
   )
 }

@@ -3,7 +3,7 @@ import type { Config } from '../config'
 
 const PREFLIGHT = {
   'access-control-allow-methods': 'GET, POST, PUT, DELETE',
-  'access-control-allow-headers': 'Authorization, Content-Type',
+  'access-control-allow-headers': 'Authorization, Content-Type, X-Request-Id',
   'access-control-max-age': '600',
 }
 
@@ -15,7 +15,7 @@ const PREFLIGHT = {
  */
 export function corsPolicy(origins: Config['corsOrigins']) {
   const app = new Elysia({ name: 'cors' }).headers({
-    'access-control-expose-headers': 'Location, WWW-Authenticate, Retry-After',
+    'access-control-expose-headers': 'Location, WWW-Authenticate, Retry-After, X-Request-Id',
     ...(origins === '*' ? { 'access-control-allow-origin': '*' } : { vary: 'Origin' }),
   })
   const allowed = new Set(origins === '*' ? [] : origins)

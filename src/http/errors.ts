@@ -1,6 +1,7 @@
 import { Elysia } from 'elysia'
 import { STORAGE_RETRY_AFTER_SECONDS, isStorageFailure } from '../db/client'
 import type { Logger } from '../log'
+import { requestIdOf } from './request-id'
 import {
   DomainError,
   ForbiddenError,
@@ -81,8 +82,9 @@ function allowedMethods(routes: RouteTable, path: string): string[] {
 /**
  * Every failure becomes JSON in one place: domain errors by their meaning, framework errors by their kind, a
  * failing disk or database file a logged 503, and anything else a logged 500 whose cause never reaches the client.
+ * Both logged kinds are handed to `failed` too, which the metrics count.
  */
-export function errorHandling(logger: Logger, routes: RouteTable) {
+export function errorHandling(logger: Logger, routes: RouteTable, failed: (error: unknown) => void = () => {}) {
   return new Elysia({ name: 'error-handling' }).onError({ as: 'global' }, ({ code, error, set, request, path }) => {
     let mapped: Mapped
     if (error instanceof DomainError) mapped = mapDomainError(error)
@@ -97,10 +99,12 @@ export function errorHandling(logger: Logger, routes: RouteTable) {
       const allowed = allowedMethods(routes, path)
       mapped = allowed.length ? { status: 405, headers: { allow: allowed.join(', ') } } : { status: 404 }
     } else if (isStorageFailure(error)) {
-      logger.error(`${request.method} ${path} failed: the database cannot take it now`, error)
+      logger.error(`${request.method} ${path} failed: the database cannot take it now`, error, { request_id: requestIdOf(request) })
+      failed(error)
       mapped = { status: 503, headers: { 'retry-after': String(STORAGE_RETRY_AFTER_SECONDS) } }
     } else {
-      logger.error(`${request.method} ${path} failed`, error)
+      logger.error(`${request.method} ${path} failed`, error, { request_id: requestIdOf(request) })
+      failed(error)
       mapped = { status: 500 }
     }
     set.status = mapped.status

@@ -6,7 +6,7 @@ import { Elysia } from 'elysia'
  *   run time, and the Swagger page carries its theme inline; styles cannot run code.
  * - img-src/font-src data:: icons and fonts inlined in the bundles, and the favicon placeholder.
  * - worker-src 'self': Monaco's editor workers, served from /graphql/assets.
- * - on /swagger, one script hash: @elysiajs/swagger's page holds an empty <script id="api-reference"> whose
+ * - on /swagger, one script hash: @elysiajs/openapi's page holds an empty <script id="api-reference"> whose
  *   attributes Scalar reads; its content is whitespace, allowed by its hash so the browser reports nothing.
  */
 function pagePolicy(scriptSources: string) {

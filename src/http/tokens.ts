@@ -2,10 +2,11 @@ import { Elysia, t } from 'elysia'
 import type { Services } from '../services'
 import { basicCredentials, authentication } from './auth'
 import type { clientAddresses } from './client-address'
-import { Errors, TokenModel } from './models'
+import { models } from './models'
 
 export function tokensController(services: Services, addresses: ReturnType<typeof clientAddresses>) {
   return new Elysia({ prefix: '/api/tokens', tags: ['tokens'] })
+    .use(models)
     .use(authentication(services))
     .use(addresses)
     .post(
@@ -17,7 +18,7 @@ export function tokensController(services: Services, addresses: ReturnType<typeo
       },
       {
         clientAddress: true,
-        response: { 200: TokenModel, 401: Errors[401], 429: Errors[429], 503: Errors[503] },
+        response: { 200: 'Token', 401: 'Unauthorized', 429: 'TooManyRequests', 503: 'ServiceUnavailable' },
         detail: {
           summary: 'Log in with Basic auth and get a new bearer token',
           description:
@@ -34,8 +35,8 @@ export function tokensController(services: Services, addresses: ReturnType<typeo
       },
       {
         bearer: true,
-        response: { 204: t.Void({ description: 'The token is dead' }), 401: Errors[401] },
-        detail: { summary: 'Revoke the token this request carries' },
+        response: { 204: t.Void({ description: 'The token is dead' }), 401: 'Unauthorized' },
+        detail: { summary: 'Revoke the token this request carries', description: 'The token is dead at once; other sessions stay.' },
       },
     )
 }

@@ -7,17 +7,7 @@ import { MESSAGES } from '../services/validation'
 import { authentication } from './auth'
 import type { clientAddresses } from './client-address'
 import { requireJsonType } from './json-body'
-import {
-  CreateUserBody,
-  Errors,
-  PageQuery,
-  REST_FIELD_NAMES,
-  UpdateUserBody,
-  UserIdParams,
-  UserListModel,
-  UserModel,
-  jsonBody,
-} from './models'
+import { PageQuery, REST_FIELD_NAMES, jsonBody, models } from './models'
 
 const userPath = (id: number) => `/api/users/${id}`
 const listPath = (page: number, perPage: number) => `/api/users?page=${page}&per_page=${perPage}`
@@ -51,6 +41,7 @@ const userChanges = (body: unknown): CheckedInput<UserChanges> =>
 
 export function usersController(services: Services, addresses: ReturnType<typeof clientAddresses>) {
   return new Elysia({ prefix: '/api/users', tags: ['users'] })
+    .use(models)
     .use(authentication(services))
     .use(addresses)
     .post(
@@ -64,8 +55,13 @@ export function usersController(services: Services, addresses: ReturnType<typeof
         parse: 'json',
         transform: requireJsonType,
         clientAddress: true,
-        response: { 201: UserModel, 400: Errors[400], 429: Errors[429], 503: Errors[503] },
-        detail: { summary: 'Register a new user', requestBody: jsonBody(CreateUserBody) },
+        response: { 201: 'User', 400: 'BadRequest', 429: 'TooManyRequests', 503: 'ServiceUnavailable' },
+        detail: {
+          summary: 'Register a new user',
+          description: 'Needs no token. Usernames and emails are unique regardless of case; the answer links to the new user.',
+          security: [],
+          requestBody: jsonBody('CreateUserBody'),
+        },
       },
     )
     .get(
@@ -86,15 +82,17 @@ export function usersController(services: Services, addresses: ReturnType<typeof
       {
         bearer: true,
         query: PageQuery,
-        response: { 200: UserListModel, 401: Errors[401] },
-        detail: { summary: 'List users, a page at a time' },
+        response: { 200: 'UserList', 401: 'Unauthorized' },
+        detail: {
+          summary: 'List users, a page at a time',
+          description: 'In id order; nonsense page values fall back to the defaults and per_page is capped at 100.',
+        },
       },
     )
     .get('/:id', ({ params, user }) => userResource(services.users.get(checkUserId(params.id)), user), {
       bearer: true,
-      params: UserIdParams,
-      response: { 200: UserModel, 401: Errors[401], 404: Errors[404] },
-      detail: { summary: 'Get one user (email only on your own record)' },
+      response: { 200: 'User', 401: 'Unauthorized', 404: 'NotFound' },
+      detail: { summary: 'Get one user', description: 'The email is included only on your own record.' },
     })
     .put(
       '/:id',
@@ -105,17 +103,20 @@ export function usersController(services: Services, addresses: ReturnType<typeof
         clientAddress: true,
         parse: 'json',
         transform: requireJsonType,
-        params: UserIdParams,
         response: {
-          200: UserModel,
-          400: Errors[400],
-          401: Errors[401],
-          403: Errors[403],
-          404: Errors[404],
-          429: Errors[429],
-          503: Errors[503],
+          200: 'User',
+          400: 'BadRequest',
+          401: 'Unauthorized',
+          403: 'Forbidden',
+          404: 'NotFound',
+          429: 'TooManyRequests',
+          503: 'ServiceUnavailable',
         },
-        detail: { summary: 'Change your own record', requestBody: jsonBody(UpdateUserBody) },
+        detail: {
+          summary: 'Change your own record',
+          description: 'Only the fields given change. A new password needs old_password and ends every session of this user.',
+          requestBody: jsonBody('UpdateUserBody'),
+        },
       },
     )
     .delete(
@@ -126,9 +127,8 @@ export function usersController(services: Services, addresses: ReturnType<typeof
       },
       {
         bearer: true,
-        params: UserIdParams,
-        response: { 204: t.Void({ description: 'Deleted, with all its tokens' }), 401: Errors[401], 403: Errors[403], 404: Errors[404] },
-        detail: { summary: 'Delete your own account' },
+        response: { 204: t.Void({ description: 'Deleted, with all its tokens' }), 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound' },
+        detail: { summary: 'Delete your own account', description: 'Its tokens are revoked with it.' },
       },
     )
 }

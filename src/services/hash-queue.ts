@@ -9,14 +9,17 @@ export const RETRY_AFTER_SECONDS = 1
  * their turn in order, and beyond that a task is refused with ServiceUnavailableError instead of queueing
  * without bound. A finishing task hands its slot straight to the first waiter.
  */
-export function createHashQueue({ concurrency, maxWaiting }: HashQueueSettings) {
+export function createHashQueue({ concurrency, maxWaiting }: HashQueueSettings, refused: () => void = () => {}) {
   let running = 0
   const waiting: (() => void)[] = []
 
   async function run<T>(task: () => Promise<T>): Promise<T> {
     if (running < concurrency) running++
     else if (waiting.length < maxWaiting) await new Promise<void>((resolve) => waiting.push(resolve))
-    else throw new ServiceUnavailableError('Password hashing is saturated', RETRY_AFTER_SECONDS)
+    else {
+      refused()
+      throw new ServiceUnavailableError('Password hashing is saturated', RETRY_AFTER_SECONDS)
+    }
     try {
       return await task()
     } finally {
@@ -26,7 +29,8 @@ export function createHashQueue({ concurrency, maxWaiting }: HashQueueSettings) 
     }
   }
 
-  return { run }
+  // The load is read by the metrics when scraped (src/metrics.ts).
+  return { run, load: () => ({ running, waiting: waiting.length }) }
 }
 
 export type HashQueue = ReturnType<typeof createHashQueue>

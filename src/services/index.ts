@@ -2,7 +2,7 @@ import type { Config } from '../config'
 import type { Db } from '../db/client'
 import { createHashQueue } from './hash-queue'
 import { createPasswordHasher, queuedHasher, type PasswordHasher } from './passwords'
-import { createRateLimits } from './rate-limits'
+import { createRateLimits, type RateLimit } from './rate-limits'
 import { createTokenService } from './tokens'
 import { createUserService } from './users'
 
@@ -12,6 +12,14 @@ export interface ServiceDependencies {
   hasher?: PasswordHasher
   /** Milliseconds since the epoch, for the rate limiters' windows. */
   now?: () => number
+  /** Told of every refusal (the metrics count them); nothing by default. */
+  observer?: ServiceObserver
+}
+
+/** What the services report as it happens, for whoever counts it (src/metrics.ts). */
+export interface ServiceObserver {
+  hashRefused(): void
+  rateLimited(limit: RateLimit): void
 }
 
 /**
@@ -20,11 +28,15 @@ export interface ServiceDependencies {
  */
 export function createServices(db: Db, config: Config, dependencies: ServiceDependencies = {}) {
   const hasher = dependencies.hasher ?? createPasswordHasher(config.passwordHashing)
-  const passwords = queuedHasher(hasher, createHashQueue(config.hashQueue))
-  const limits = createRateLimits(config.rateLimits, dependencies.now ?? Date.now)
+  const { observer } = dependencies
+  const hashQueue = createHashQueue(config.hashQueue, observer && (() => observer.hashRefused()))
+  const passwords = queuedHasher(hasher, hashQueue)
+  const limits = createRateLimits(config.rateLimits, dependencies.now ?? Date.now, observer && ((limit) => observer.rateLimited(limit)))
   return {
     users: createUserService(db, passwords, limits),
     tokens: createTokenService(db, passwords, limits, config.tokenTtlSeconds),
+    /** How many argon2id tasks run and wait: read by the metrics when scraped. */
+    hashing: { load: hashQueue.load },
   }
 }
 

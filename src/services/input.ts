@@ -51,12 +51,25 @@ export class CheckedInput<T> {
   }
 }
 
+/** An account's username and email, without its password (an account imported with its hash). */
+export type AccountNames = Pick<NewUser, 'username' | 'email'>
+
 /** Names come out in their stored form (the identity rule's, src/services/identity.ts). */
-export function checkNewUser(sent: Sent<keyof NewUser>): CheckedInput<NewUser> {
+function names(sent: Sent<keyof AccountNames>): { valid: Partial<NewUser>; wrong: FieldErrors } {
   const wrong: FieldErrors = {}
   const valid: Partial<NewUser> = { username: normalizeUsername(sent.username), email: normalizeEmail(sent.email) }
   if (valid.username === undefined) wrong.username = MESSAGES.username
   if (valid.email === undefined) wrong.email = MESSAGES.email
+  return { valid, wrong }
+}
+
+export function checkAccountNames(sent: Sent<keyof AccountNames>): CheckedInput<AccountNames> {
+  const { valid, wrong } = names(sent)
+  return CheckedInput.of(valid, wrong)
+}
+
+export function checkNewUser(sent: Sent<keyof NewUser>): CheckedInput<NewUser> {
+  const { valid, wrong } = names(sent)
   if (isValidPassword(sent.password)) valid.password = sent.password
   else wrong.password = MESSAGES.password
   return CheckedInput.of(valid, wrong)

@@ -24,7 +24,10 @@ const failureKey = (username: string) => {
  * The brute-force limits every edge shares, called by the services where each rule lives (the login, the
  * password change, the registration), so that no caller can reach those without passing them.
  */
-export function createRateLimits(settings: RateLimitSettings, now: () => number) {
+/** Which limit refused an attempt: what the metrics count refusals by. */
+export type RateLimit = 'login' | 'registration'
+
+export function createRateLimits(settings: RateLimitSettings, now: () => number, refused: (limit: RateLimit) => void = () => {}) {
   const loginWindow = { windowMs: settings.loginWindowSeconds * 1000 }
   const byUsername = slidingWindow({ ...loginWindow, limit: settings.loginMaxFailures, maxKeys: MAX_USERNAMES })
   const byAddress = slidingWindow({ ...loginWindow, limit: settings.loginMaxFailuresPerAddress, maxKeys: MAX_ADDRESSES })
@@ -41,7 +44,10 @@ export function createRateLimits(settings: RateLimitSettings, now: () => number)
     const user = failureKey(username)
     const at = now()
     const wait = Math.max(byUsername.retryAfter(user, at), byAddress.retryAfter(clientAddress, at))
-    if (wait > 0) throw new RateLimitedError(`Too many failed logins. Try again in ${wait} seconds.`, wait)
+    if (wait > 0) {
+      refused('login')
+      throw new RateLimitedError(`Too many failed logins. Try again in ${wait} seconds.`, wait)
+    }
     byUsername.record(user, at)
     byAddress.record(clientAddress, at)
     const takeBack = () => {
@@ -64,7 +70,10 @@ export function createRateLimits(settings: RateLimitSettings, now: () => number)
     if (settings.registerMaxPerHour === 0) return
     const at = now()
     const wait = registrations.retryAfter(clientAddress, at)
-    if (wait > 0) throw new RateLimitedError(`Too many registrations. Try again in ${wait} seconds.`, wait)
+    if (wait > 0) {
+      refused('registration')
+      throw new RateLimitedError(`Too many registrations. Try again in ${wait} seconds.`, wait)
+    }
     registrations.record(clientAddress, at)
   }
 

@@ -3,7 +3,7 @@ import { tokenQueries } from '../db/tokens'
 import { userQueries, type User } from '../db/users'
 import { InvalidCredentialsError, UnauthenticatedError } from './errors'
 import { usernameKey } from './identity'
-import type { PasswordHasher } from './passwords'
+import { isLegacyHash, type PasswordHasher } from './passwords'
 import type { RateLimits } from './rate-limits'
 
 export interface IssuedToken {
@@ -38,6 +38,9 @@ export function createTokenService(db: Db, passwords: PasswordHasher, limits: Ra
       passwords.verify(credentials.password, account?.passwordHash),
     )
     if (!account || !valid) throw new InvalidCredentialsError('Invalid username or password')
+    // An imported werkzeug hash is replaced by argon2id now that the password is known; written below, in the
+    // same check-and-write as the token, so it never overwrites a password changed meanwhile.
+    const upgraded = isLegacyHash(account.passwordHash) ? await passwords.hash(credentials.password) : undefined
     const token = Buffer.from(crypto.getRandomValues(new Uint8Array(TOKEN_BYTES))).toString('base64url')
     const expiresAt = new Date(Date.now() + ttlSeconds * 1000)
     // The verify above awaited: a password change (which revokes every token) or a deletion may have committed
@@ -45,6 +48,7 @@ export function createTokenService(db: Db, passwords: PasswordHasher, limits: Ra
     // one immediate transaction, so no token outlives the password it was issued for.
     immediately(db, () => {
       if (users.passwordHash(account.id) !== account.passwordHash) throw new InvalidCredentialsError('Invalid username or password')
+      if (upgraded) users.update(account.id, { passwordHash: upgraded })
       tokens.insert({ userId: account.id, hash: digestToken(token), expiresAt })
     })
     return { token, expiresAt }
@@ -75,12 +79,17 @@ export function createTokenService(db: Db, passwords: PasswordHasher, limits: Ra
     db.transaction(() => tokens.removeByHash(digestToken(token)))
   }
 
+  /** Ends every session of one user; returns how many tokens that was. */
+  function revokeAll(userId: number): number {
+    return db.transaction(() => tokens.removeForUser(userId))
+  }
+
   /** Removes tokens past their expiry; they are already refused, this only reclaims space. */
   function pruneExpired(): number {
     return db.transaction(() => tokens.removeExpired(Date.now()))
   }
 
-  return { login, authenticate, caller, revoke, pruneExpired }
+  return { login, authenticate, caller, revoke, revokeAll, pruneExpired }
 }
 
 export type TokenService = ReturnType<typeof createTokenService>

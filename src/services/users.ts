@@ -3,11 +3,11 @@ import { tokenQueries } from '../db/tokens'
 import { userQueries, type User } from '../db/users'
 import { ForbiddenError, NotFoundError, ValidationError, type FieldErrors } from './errors'
 import { emailKey, usernameKey } from './identity'
-import type { CheckedInput, NewUser, UserChanges } from './input'
+import type { AccountNames, CheckedInput, NewUser, UserChanges } from './input'
 import { pageMeta, type PageMeta, type PageRequest } from './pagination'
 import type { PasswordHasher } from './passwords'
 import type { RateLimits } from './rate-limits'
-import { MESSAGES, throwIfAny } from './validation'
+import { MESSAGES, isValidPassword, throwIfAny } from './validation'
 
 export type { User } from '../db/users'
 
@@ -66,6 +66,16 @@ export function createUserService(db: Db, passwords: PasswordHasher, limits: Rat
     return user
   }
 
+  /**
+   * The account a username names, as a login finds it: by identity key, or by exact name for an account left
+   * without its key by a collision (src/db/identity-keys.ts), which wins over the key's holder.
+   */
+  function getByUsername(username: string): User {
+    const account = users.credentials(usernameKey(username), username)
+    if (!account) throw new NotFoundError('User not found')
+    return get(account.id)
+  }
+
   /** Counted against the registration limit of `clientAddress` before anything else, valid or not. */
   async function register(input: CheckedInput<NewUser>, clientAddress: string): Promise<User> {
     limits.countRegistration(clientAddress)
@@ -119,6 +129,32 @@ export function createUserService(db: Db, passwords: PasswordHasher, limits: Rat
     }
   }
 
+  /** An administrator's reset: no old password, and like any password change it ends every session. */
+  async function setPassword(id: number, password: unknown): Promise<User> {
+    get(id)
+    if (!isValidPassword(password)) throw new ValidationError({ password: MESSAGES.password })
+    const passwordHash = await passwords.hash(password)
+    return immediately(db, () => {
+      tokens.removeForUser(id)
+      const updated = users.update(id, { passwordHash })
+      if (!updated) throw new NotFoundError('User not found')
+      return updated
+    })
+  }
+
+  /**
+   * An account moved in from another system with its id and password hash (checked by the caller), under the
+   * same rules as a registration: valid names, and none equal to an existing one.
+   */
+  function importAccount(id: number, input: CheckedInput<AccountNames>, passwordHash: string): User {
+    const { username, email } = input.accept(takenFields(input.valid))
+    try {
+      return immediately(db, () => users.insertWithId({ id, ...identity(username, email), passwordHash }))
+    } catch (error) {
+      return translateUniqueViolation(error)
+    }
+  }
+
   /** Only the user themself; their tokens go with them (ON DELETE CASCADE). */
   function remove(actor: User, id: number): void {
     immediately(db, () => {
@@ -146,7 +182,7 @@ export function createUserService(db: Db, passwords: PasswordHasher, limits: Rat
   /** Whether any user lies outside a keyset range on that side: ids at or below `id`, or at or above it. */
   const anyBeyond = (id: number, side: 'below' | 'above') => (side === 'below' ? users.anyAtOrBelow(id) : users.anyAtOrAbove(id))
 
-  return { get, register, update, remove, list, slice, anyBeyond, count: users.count }
+  return { get, getByUsername, register, update, setPassword, importAccount, remove, list, slice, anyBeyond, count: users.count }
 }
 
 export type UserService = ReturnType<typeof createUserService>

@@ -22,6 +22,11 @@ test('/swagger renders every endpoint with the outside network blocked', async (
     'DELETE /api/tokens',
   ])
     expect(text).toContain(operation)
+  // Scalar's cloud features would send the document to a third party, and offline they only fail.
+  for (const cloudFeature of ['Ask AI', 'Generate MCP', 'Connect MCP', 'Share', 'Deploy', 'Configure', 'Developer Tools'])
+    expect(text).not.toContain(cloudFeature)
+  // The document's server makes the examples absolute: curl needs a URL, not "/api/ping".
+  expect(text).toContain(`curl ${origin()}/api/ping`)
   await page.screenshot({ path: screenshotPath('swagger') })
   expect(blocked).toEqual([])
   expect(refused).toEqual([])

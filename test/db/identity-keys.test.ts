@@ -100,6 +100,8 @@ describe('the identity-key migration on a database that already holds colliding 
       ;(await legacy(path)).close()
       const run = Bun.spawnSync(['bun', join(import.meta.dir, '../../src/cli.ts'), 'migrate'], { env: { ...process.env, DATABASE_URL: path } })
       expect(run.stdout.toString().split('\n')).toEqual([
+        // The database holds accounts: it is copied before the migration changes it (src/cli/migrate.ts).
+        expect.stringMatching(/^backed up the database to \S+\/legacy-\S+-before-migrate\.db \(5 users, 0 tokens\) before applying /),
         `applied ${AFTER_INIT.length} migration(s): ${AFTER_INIT.join(', ')}`,
         'account 2 keeps its username "ÄRGER", which is the same identity as account 1\'s: both work; rename or delete one to settle it',
         'account 4 keeps its username "ａｄｍｉｎ", which is the same identity as account 3\'s: both work; rename or delete one to settle it',

@@ -1,7 +1,11 @@
 import type { Config } from '../../src/config'
+import { encodeGlobalId } from '../../src/graphql/ids'
 import { testApp } from '../helpers'
 
 export { MSG } from '../messages'
+
+/** A user's GraphQL id, from the integer id REST and signUp give. */
+export const globalId = (id: number) => encodeGlobalId('User', id)
 
 /** A fresh app plus `gql(query, {token, variables})`, which POSTs JSON to /graphql as a client would. */
 export function graphqlApp(overrides: Partial<Config> = {}) {

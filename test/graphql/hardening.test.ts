@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { getIntrospectionQuery } from 'graphql'
 import { testConfig } from '../helpers'
-import { graphqlApp } from './client'
+import { globalId, graphqlApp } from './client'
 
 /** A hostile document is refused while parsing or validating: an error, and no `data` at all (nothing ran). */
 async function expectRefused(response: { status: number; body: any }, message: RegExp) {
@@ -143,7 +143,7 @@ describe('CSRF prevention', () => {
       headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-graphql-yoga-csrf': '1' },
     })
     expect(response.status).toBe(200)
-    expect(response.body.data.createUser.id).toBe('1')
+    expect(response.body.data.createUser.id).toBe(globalId(1))
   })
 
   test('a cross-origin preflight gets the CORS answer', async () => {

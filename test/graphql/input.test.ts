@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { redactValues } from '../../src/graphql/redact'
-import { graphqlApp } from './client'
+import { globalId, graphqlApp } from './client'
 
 /** GraphQL inputs: unknown fields never reach a column, and no error quotes back what was sent. */
 
@@ -39,7 +39,7 @@ describe('mass assignment', () => {
       { email: 'ann@new.example.com', ...SMUGGLED },
       JSON.parse(`{"email": "ann@new.example.com", "__proto__": {"password": "new", "oldPassword": "secret"}}`),
     ]) {
-      const response = await gql(UPDATE, { token: ann.token, variables: { id: String(ann.id), input } })
+      const response = await gql(UPDATE, { token: ann.token, variables: { id: globalId(ann.id), input } })
       expect(response.body.errors?.length).toBeGreaterThan(0)
     }
     expect(rows(database)).toEqual(before)

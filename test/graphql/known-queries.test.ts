@@ -3,6 +3,7 @@ import { createGraphqlServer } from '../../src/graphql'
 import type { Logger } from '../../src/log'
 import { createServices } from '../../src/services'
 import { testApp } from '../helpers'
+import { globalId } from './client'
 
 /** The app's database and accounts, and yoga over them with a logger that keeps every line, debug included. */
 function harness() {
@@ -64,10 +65,10 @@ describe('known queries: yoga answers the first, the plugin the next, alike', ()
     const ada = await h.signUp('ada')
     await h.signUp('bob')
     for (const accept of [undefined, '*/*', 'application/json', 'application/graphql-response+json']) {
-      const literal = await expectSameAsYoga(h, { body: json({ query: '{ user(id: "1") { id username } }' }), token: ada.token, accept })
-      expect(literal).toMatchObject({ status: 200, byYoga: false, body: { data: { user: { id: '1', username: 'ada' } } } })
-      const variable = await expectSameAsYoga(h, { body: json({ query: USER, variables: { id: '1' } }), token: ada.token, accept })
-      expect(variable).toMatchObject({ byYoga: false, body: { data: { user: { id: '1', username: 'ada', email: 'ada@example.com' } } } })
+      const literal = await expectSameAsYoga(h, { body: json({ query: `{ user(id: "${globalId(1)}") { id username } }` }), token: ada.token, accept })
+      expect(literal).toMatchObject({ status: 200, byYoga: false, body: { data: { user: { id: globalId(1), username: 'ada' } } } })
+      const variable = await expectSameAsYoga(h, { body: json({ query: USER, variables: { id: globalId(1) } }), token: ada.token, accept })
+      expect(variable).toMatchObject({ byYoga: false, body: { data: { user: { id: globalId(1), username: 'ada', email: 'ada@example.com' } } } })
       const users = await expectSameAsYoga(h, { body: json({ query: USERS }), token: ada.token, accept })
       expect(users).toMatchObject({ byYoga: false, body: { data: { users: { totalCount: 2, pageInfo: { hasNextPage: false } } } } })
     }
@@ -76,14 +77,14 @@ describe('known queries: yoga answers the first, the plugin the next, alike', ()
   test('operationName picks one of several operations', async () => {
     const h = harness()
     const ada = await h.signUp('ada')
-    const query = 'query Me { me { username } } query One { user(id: "1") { id } }'
+    const query = `query Me { me { username } } query One { user(id: "${globalId(1)}") { id } }`
     expect(await expectSameAsYoga(h, { body: json({ query, operationName: 'Me' }), token: ada.token })).toMatchObject({
       byYoga: false,
       body: { data: { me: { username: 'ada' } } },
     })
     expect(await expectSameAsYoga(h, { body: json({ query, operationName: 'One', variables: null }), token: ada.token })).toMatchObject({
       byYoga: false,
-      body: { data: { user: { id: '1' } } },
+      body: { data: { user: { id: globalId(1) } } },
     })
   })
 
@@ -92,7 +93,7 @@ describe('known queries: yoga answers the first, the plugin the next, alike', ()
     const ada = await h.signUp('ada')
     const missing = await expectSameAsYoga(h, { body: json({ query: USER, variables: { id: '99' } }), token: ada.token })
     expect(missing).toMatchObject({ byYoga: true, body: { data: { user: null }, errors: [{ extensions: { code: 'NOT_FOUND' } }] } })
-    const anonymous = await expectSameAsYoga(h, { body: json({ query: USER, variables: { id: '1' } }) })
+    const anonymous = await expectSameAsYoga(h, { body: json({ query: USER, variables: { id: globalId(1) } }) })
     expect(anonymous).toMatchObject({ byYoga: true, body: { errors: [{ extensions: { code: 'UNAUTHENTICATED' } }] } })
     const redacted = await expectSameAsYoga(h, { body: json({ query: USER, variables: { id: { password: 'hunter2' } } }), token: ada.token })
     expect(redacted.byYoga).toBe(true)
@@ -100,7 +101,7 @@ describe('known queries: yoga answers the first, the plugin the next, alike', ()
     h.services.users.get = () => {
       throw new Error('disk I/O error in /var/lib/madblog')
     }
-    const failed = await expectSameAsYoga(h, { body: json({ query: '{ user(id: "1") { id } }' }), token: ada.token })
+    const failed = await expectSameAsYoga(h, { body: json({ query: `{ user(id: "${globalId(1)}") { id } }` }), token: ada.token })
     expect(failed).toMatchObject({ byYoga: true, body: { errors: [{ message: 'Unexpected error.' }] } })
     expect(failed.logged.join()).toContain('disk I/O error')
   })
@@ -113,7 +114,7 @@ describe('known queries: yoga answers the first, the plugin the next, alike', ()
     })
     expect((await answer(h, { body: create })).body).toEqual({ data: { createUser: { username: 'bob' } } })
     expect(await answer(h, { body: create })).toMatchObject({ byYoga: true, body: { errors: [{ extensions: { code: 'BAD_USER_INPUT' } }] } })
-    const me = { query: '{ user(id: "1") { id } }' }
+    const me = { query: `{ user(id: "${globalId(1)}") { id } }` }
     await answer(h, { body: json(me) })
     for (const sent of [
       { body: json([me]) },

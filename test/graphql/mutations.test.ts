@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { codes, graphqlApp, MSG } from './client'
+import { codes, globalId, graphqlApp, MSG } from './client'
 
 const CREATE = 'mutation ($input: CreateUserInput!) { createUser(input: $input) { id username email } }'
 const LOGIN = 'mutation ($username: String!, $password: String!) { createToken(username: $username, password: $password) { token expiresAt } }'
@@ -11,7 +11,7 @@ describe('createUser', () => {
     const { gql, call } = graphqlApp()
     const response = await gql(CREATE, { variables: { input: { username: 'ada', email: 'ada@example.com', password: 'secret' } } })
     expect(response.status).toBe(200)
-    expect(response.body).toEqual({ data: { createUser: { id: '1', username: 'ada', email: null } } })
+    expect(response.body).toEqual({ data: { createUser: { id: globalId(1), username: 'ada', email: null } } })
     const login = await call('POST', '/api/tokens', { basic: ['ada', 'secret'] })
     expect((await call('GET', '/api/users/1', { token: login.body.token })).body.username).toBe('ada')
   })
@@ -82,7 +82,7 @@ describe('createToken and revokeToken', () => {
     expect((await gql('mutation { revokeToken }', { token: ada.token })).body).toEqual({ data: { revokeToken: true } })
     expect(codes((await gql('{ me { id } }', { token: ada.token })).body)).toEqual(['UNAUTHENTICATED'])
     expect((await call('GET', '/api/users', { token: ada.token })).status).toBe(401)
-    expect((await gql('{ me { id } }', { token: other })).body.data.me.id).toBe(String(ada.id))
+    expect((await gql('{ me { id } }', { token: other })).body.data.me.id).toBe(globalId(ada.id))
   })
 
   test('revokeToken needs a token', async () => {
@@ -102,30 +102,30 @@ describe('updateUser', () => {
   test('changes your own record and shows you your email', async () => {
     const { gql, signUp } = graphqlApp()
     const ada = await signUp('ada')
-    const response = await gql(UPDATE, { token: ada.token, variables: { id: String(ada.id), input: { username: 'ada2', email: 'new@example.com' } } })
-    expect(response.body).toEqual({ data: { updateUser: { id: String(ada.id), username: 'ada2', email: 'new@example.com' } } })
+    const response = await gql(UPDATE, { token: ada.token, variables: { id: globalId(ada.id), input: { username: 'ada2', email: 'new@example.com' } } })
+    expect(response.body).toEqual({ data: { updateUser: { id: globalId(ada.id), username: 'ada2', email: 'new@example.com' } } })
   })
 
   test('someone else’s record is FORBIDDEN and stays as it was', async () => {
     const { gql, signUp } = graphqlApp()
     const ada = await signUp('ada')
     const bob = await signUp('bob')
-    const response = await gql(UPDATE, { token: ada.token, variables: { id: String(bob.id), input: { username: 'hacked' } } })
+    const response = await gql(UPDATE, { token: ada.token, variables: { id: globalId(bob.id), input: { username: 'hacked' } } })
     expect(codes(response.body)).toEqual(['FORBIDDEN'])
-    expect((await gql('query ($id: ID!) { user(id: $id) { username } }', { token: bob.token, variables: { id: String(bob.id) } })).body.data.user.username).toBe('bob')
+    expect((await gql('query ($id: ID!) { user(id: $id) { username } }', { token: bob.token, variables: { id: globalId(bob.id) } })).body.data.user.username).toBe('bob')
   })
 
   test('a missing user is NOT_FOUND, and no token is UNAUTHENTICATED', async () => {
     const { gql, signUp } = graphqlApp()
     const ada = await signUp('ada')
     expect(codes((await gql(UPDATE, { token: ada.token, variables: { id: '99', input: { username: 'x' } } })).body)).toEqual(['NOT_FOUND'])
-    expect(codes((await gql(UPDATE, { variables: { id: String(ada.id), input: { username: 'x' } } })).body)).toEqual(['UNAUTHENTICATED'])
+    expect(codes((await gql(UPDATE, { variables: { id: globalId(ada.id), input: { username: 'x' } } })).body)).toEqual(['UNAUTHENTICATED'])
   })
 
   test('a new password needs oldPassword, and the field names are GraphQL’s', async () => {
     const { gql, signUp } = graphqlApp()
     const ada = await signUp('ada')
-    const variables = (input: object) => ({ token: ada.token, variables: { id: String(ada.id), input } })
+    const variables = (input: object) => ({ token: ada.token, variables: { id: globalId(ada.id), input } })
     const missing = await gql(UPDATE, variables({ password: 'new' }))
     expect(missing.body.errors[0].extensions).toEqual({ code: 'BAD_USER_INPUT', fields: { oldPassword: MSG.oldPasswordMissing } })
     const wrong = await gql(UPDATE, variables({ password: 'new', oldPassword: 'nope' }))
@@ -135,7 +135,7 @@ describe('updateUser', () => {
   test('changing the password ends every session and the new one logs in', async () => {
     const { gql, signUp } = graphqlApp()
     const ada = await signUp('ada')
-    const changed = await gql(UPDATE, { token: ada.token, variables: { id: String(ada.id), input: { password: 'new', oldPassword: 'secret' } } })
+    const changed = await gql(UPDATE, { token: ada.token, variables: { id: globalId(ada.id), input: { password: 'new', oldPassword: 'secret' } } })
     expect(changed.body.errors).toBeUndefined()
     expect(codes((await gql('{ me { id } }', { token: ada.token })).body)).toEqual(['UNAUTHENTICATED'])
     expect((await gql(LOGIN, { variables: { username: 'ada', password: 'new' } })).body.data.createToken.token).toBeString()
@@ -144,9 +144,9 @@ describe('updateUser', () => {
   test('an input that sets nothing, or sets a field to null, is BAD_USER_INPUT', async () => {
     const { gql, signUp } = graphqlApp()
     const ada = await signUp('ada')
-    const empty = await gql(UPDATE, { token: ada.token, variables: { id: String(ada.id), input: {} } })
+    const empty = await gql(UPDATE, { token: ada.token, variables: { id: globalId(ada.id), input: {} } })
     expect(empty.body.errors[0]).toMatchObject({ message: 'The input must set at least one field.', extensions: { code: 'BAD_USER_INPUT' } })
-    const nulled = await gql(UPDATE, { token: ada.token, variables: { id: String(ada.id), input: { username: null } } })
+    const nulled = await gql(UPDATE, { token: ada.token, variables: { id: globalId(ada.id), input: { username: null } } })
     expect(nulled.body.errors[0].extensions).toEqual({ code: 'BAD_USER_INPUT', fields: { username: MSG.username } })
   })
 })
@@ -156,7 +156,7 @@ describe('deleteUser', () => {
     const { gql, call, signUp } = graphqlApp()
     const ada = await signUp('ada')
     const bob = await signUp('bob')
-    expect((await gql(DELETE, { token: ada.token, variables: { id: String(ada.id) } })).body).toEqual({ data: { deleteUser: true } })
+    expect((await gql(DELETE, { token: ada.token, variables: { id: globalId(ada.id) } })).body).toEqual({ data: { deleteUser: true } })
     expect((await call('GET', `/api/users/${ada.id}`, { token: bob.token })).status).toBe(404)
     expect(codes((await gql('{ me { id } }', { token: ada.token })).body)).toEqual(['UNAUTHENTICATED'])
   })
@@ -165,9 +165,9 @@ describe('deleteUser', () => {
     const { gql, signUp } = graphqlApp()
     const ada = await signUp('ada')
     const bob = await signUp('bob')
-    expect(codes((await gql(DELETE, { token: ada.token, variables: { id: String(bob.id) } })).body)).toEqual(['FORBIDDEN'])
+    expect(codes((await gql(DELETE, { token: ada.token, variables: { id: globalId(bob.id) } })).body)).toEqual(['FORBIDDEN'])
     expect(codes((await gql(DELETE, { token: ada.token, variables: { id: '404' } })).body)).toEqual(['NOT_FOUND'])
-    expect(codes((await gql(DELETE, { variables: { id: String(bob.id) } })).body)).toEqual(['UNAUTHENTICATED'])
+    expect(codes((await gql(DELETE, { variables: { id: globalId(bob.id) } })).body)).toEqual(['UNAUTHENTICATED'])
   })
 })
 

@@ -1,5 +1,14 @@
 import { expect, test } from 'bun:test'
+import { buildSchema, parse, validate } from 'graphql'
+import { DEFAULT_QUERY } from '../../src/graphql/playground'
+import { typeDefs } from '../../src/graphql/typeDefs'
 import { graphqlApp } from './client'
+
+test('every operation of the playground’s opening document is valid against the schema', () => {
+  const document = parse(DEFAULT_QUERY)
+  expect(document.definitions.map((definition) => (definition as { name?: { value: string } }).name?.value)).toEqual(['SignUp', 'LogIn', 'Me', 'Users'])
+  expect(validate(buildSchema(typeDefs), document)).toEqual([])
+})
 
 test('GET /graphql from a browser is GraphiQL with every asset inline, and the login walk-through', async () => {
   const { call } = graphqlApp()

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, test } from 'bun:test'
 import fc from 'fast-check'
 import { testConfig } from '../helpers'
 import { fcOptions, hostileString, hostileValue, jsonText, PROPERTY_TIMEOUT_MS } from '../http/hostile'
-import { graphqlApp } from './client'
+import { globalId, graphqlApp } from './client'
 
 /**
  * The GraphQL mutations that take input, driven with generated inputs: hostile values in every field, unknown
@@ -75,7 +75,7 @@ describe('GraphQL inputs under generated values', () => {
   test('updateUser on one’s own record', () =>
     fc.assert(
       fc.asyncProperty(input, async (entries) => {
-        await send(UPDATE, [['id', JSON.stringify(String(keeper.id))], ['input', fill(entries)]], keeper.token)
+        await send(UPDATE, [['id', JSON.stringify(globalId(keeper.id))], ['input', fill(entries)]], keeper.token)
       }),
       fcOptions(RUNS),
     ),

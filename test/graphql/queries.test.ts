@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { codes, graphqlApp } from './client'
+import { codes, globalId, graphqlApp } from './client'
 
 describe('me and user', () => {
   test('me is the token owner, with their email', async () => {
@@ -7,7 +7,7 @@ describe('me and user', () => {
     const ada = await signUp('ada')
     const response = await gql('{ me { id username email } }', { token: ada.token })
     expect(response.status).toBe(200)
-    expect(response.body).toEqual({ data: { me: { id: String(ada.id), username: 'ada', email: 'ada@example.com' } } })
+    expect(response.body).toEqual({ data: { me: { id: globalId(ada.id), username: 'ada', email: 'ada@example.com' } } })
   })
 
   test('user(id) shows the email only on your own record', async () => {
@@ -15,13 +15,14 @@ describe('me and user', () => {
     const ada = await signUp('ada')
     const bob = await signUp('bob')
     const query = 'query ($id: ID!) { user(id: $id) { id username email } }'
-    const own = await gql(query, { token: ada.token, variables: { id: String(ada.id) } })
-    expect(own.body.data.user).toEqual({ id: String(ada.id), username: 'ada', email: 'ada@example.com' })
-    const other = await gql(query, { token: ada.token, variables: { id: String(bob.id) } })
-    expect(other.body.data.user).toEqual({ id: String(bob.id), username: 'bob', email: null })
+    const own = await gql(query, { token: ada.token, variables: { id: globalId(ada.id) } })
+    expect(own.body.data.user).toEqual({ id: globalId(ada.id), username: 'ada', email: 'ada@example.com' })
+    const other = await gql(query, { token: ada.token, variables: { id: globalId(bob.id) } })
+    expect(other.body.data.user).toEqual({ id: globalId(bob.id), username: 'bob', email: null })
   })
 
-  test.each(['999', '0', '-1', 'abc', '1.5', ''])('user(id: "%s") is NOT_FOUND', async (id) => {
+  // REST's integer ("1") is not a global id; neither is an id of a user that does not exist.
+  test.each(['1', globalId(999), '999', '0', '-1', 'abc', '1.5', ''])('user(id: "%s") is NOT_FOUND', async (id) => {
     const { gql, signUp } = graphqlApp()
     const ada = await signUp('ada')
     const response = await gql('query ($id: ID!) { user(id: $id) { id } }', { token: ada.token, variables: { id } })
@@ -38,7 +39,7 @@ describe('me and user', () => {
   ])('me, user and users with %s are UNAUTHENTICATED', async (_, token) => {
     const { gql, signUp } = graphqlApp()
     await signUp('ada')
-    const response = await gql('{ me { id } user(id: "1") { id } users { totalCount } }', { token })
+    const response = await gql(`{ me { id } user(id: "${globalId(1)}") { id } users { totalCount } }`, { token })
     expect(response.status).toBe(200)
     expect(codes(response.body)).toEqual(['UNAUTHENTICATED', 'UNAUTHENTICATED', 'UNAUTHENTICATED'])
     expect(response.body.data).toBeNull() // users is non-null, so its error nulls the whole result
@@ -144,7 +145,7 @@ describe('users connection', () => {
   test('a page survives its cursor row being deleted', async () => {
     const { page, gql, people } = await sevenUsers()
     const first = await page({ first: 3 })
-    await gql('mutation ($id: ID!) { deleteUser(id: $id) }', { token: people[2]!.token, variables: { id: String(people[2]!.id) } })
+    await gql('mutation ($id: ID!) { deleteUser(id: $id) }', { token: people[2]!.token, variables: { id: globalId(people[2]!.id) } })
     expect(names(await page({ first: 3, after: first.pageInfo.endCursor }))).toEqual(['u4', 'u5', 'u6'])
   })
 

@@ -1,7 +1,7 @@
 import { describe, expect, spyOn, test } from 'bun:test'
 import { testConfig } from '../helpers'
 import { rateLimits } from '../limits'
-import { codes, graphqlApp } from './client'
+import { codes, globalId, graphqlApp } from './client'
 
 const aliasedLogins = (count: number, password: string) =>
   `mutation { ${Array.from({ length: count }, (_, i) => `a${i}: createToken(username: "ada", password: "${password}") { token }`).join(' ')} }`
@@ -59,7 +59,7 @@ describe('GraphQL shares the REST limiters', () => {
     const change = (oldPassword: string) =>
       gql('mutation ($id: ID!, $input: UpdateUserInput!) { updateUser(id: $id, input: $input) { id } }', {
         token: ada.token,
-        variables: { id: String(ada.id), input: { password: 'new', oldPassword } },
+        variables: { id: globalId(ada.id), input: { password: 'new', oldPassword } },
       })
     expect(codes((await change('x')).body)).toEqual(['BAD_USER_INPUT'])
     expect(codes((await change('y')).body)).toEqual(['BAD_USER_INPUT'])

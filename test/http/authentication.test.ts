@@ -1,9 +1,11 @@
 import { describe, expect, spyOn, test } from 'bun:test'
 import { digestToken } from '../../src/services/tokens'
+import { globalId } from '../graphql/client'
 import { testApp } from '../helpers'
 import { until } from '../until'
 
-const headersOf = (response: { headers: Headers }) => Object.fromEntries(response.headers)
+/** Every header but the request's own id, which tells one answer from another by design. */
+const headersOf = (response: { headers: Headers }) => Object.fromEntries([...response.headers].filter(([name]) => name !== 'x-request-id'))
 
 describe('unknown user and wrong password', () => {
   test('answer alike, and each costs exactly one argon2id verify (the unknown user against a dummy hash)', async () => {
@@ -44,7 +46,7 @@ describe('bearer tokens', () => {
     const authorization = `${scheme} ${alice.token}`
     expect((await call('GET', `/api/users/${alice.id}`, { headers: { authorization } })).status).toBe(200)
     const me = await call('POST', '/graphql', { body: { query: '{ me { id } }' }, headers: { authorization } })
-    expect(me.body).toEqual({ data: { me: { id: String(alice.id) } } })
+    expect(me.body).toEqual({ data: { me: { id: globalId(alice.id) } } })
   })
 
   test.each(['token', 'access_token'])('a token in ?%s= is never taken, on REST or GraphQL', async (name) => {
@@ -81,6 +83,18 @@ describe('responses that carry a token are not stored', () => {
     expect(refused.headers.get('cache-control')).toBe('no-store')
   })
 
+  test('GET /graphql answers (queries with a token, and the playground) are no-store too', async () => {
+    const { call, signUp } = testApp()
+    const alice = await signUp('alice')
+    const query = await call('GET', `/graphql?query=${encodeURIComponent('{ me { email } }')}`, {
+      token: alice.token,
+      headers: { accept: 'application/json' },
+    })
+    expect(query.body.data.me.email).toBe('alice@example.com')
+    expect(query.headers.get('cache-control')).toBe('no-store')
+    expect((await call('GET', '/graphql', { headers: { accept: 'text/html' } })).headers.get('cache-control')).toBe('no-store')
+  })
+
   test.each(['text/event-stream', 'multipart/mixed'])('createToken answered as %s is no-store too', async (accept) => {
     const { call, signUp } = testApp()
     await signUp('alice')
@@ -107,7 +121,7 @@ describe('token expiry', () => {
     const me = () => call('POST', '/graphql', { body: { query: '{ me { id } }' }, token: alice.token })
     setExpiry(database, Date.now() + 5_000)
     expect((await call('GET', `/api/users/${alice.id}`, { token: alice.token })).status).toBe(200)
-    expect((await me()).body.data.me.id).toBe(String(alice.id))
+    expect((await me()).body.data.me.id).toBe(globalId(alice.id))
     setExpiry(database, Date.now())
     expect((await call('GET', `/api/users/${alice.id}`, { token: alice.token })).status).toBe(401)
     expect((await me()).body.errors[0].extensions.code).toBe('UNAUTHENTICATED')

@@ -39,8 +39,9 @@ export function validate(schema: Schema, value: unknown, root: Document, path = 
         break
       }
       case 'type': {
+        // OpenAPI 3.1: a list of types, e.g. ["string", "null"].
         const actual = typeOf(value)
-        const ok = expected === 'number' ? actual === 'number' || actual === 'integer' : actual === expected
+        const ok = [expected].flat().some((type) => (type === 'number' ? actual === 'number' || actual === 'integer' : actual === type))
         if (!ok) fail(`expected ${expected}, got ${actual}`)
         break
       }
@@ -85,6 +86,9 @@ export function validate(schema: Schema, value: unknown, root: Document, path = 
               if (new RegExp(pattern, 'u').test(key)) errors.push(...validate(sub, item, root, `${path}.${key}`))
         break
       case 'additionalProperties':
+        if (typeOf(value) === 'object' && typeof expected === 'object')
+          for (const [key, item] of Object.entries(value as object))
+            if (!Object.hasOwn((schema.properties as object) ?? {}, key)) errors.push(...validate(expected as Schema, item, root, `${path}.${key}`))
         if (expected !== false || typeOf(value) !== 'object') break
         for (const key of Object.keys(value as object)) {
           const named = Object.hasOwn((schema.properties as object) ?? {}, key)

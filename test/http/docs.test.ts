@@ -3,6 +3,7 @@ import { testApp } from '../helpers'
 
 const OPERATIONS = [
   ['get', '/api/ping'],
+  ['get', '/readyz'],
   ['post', '/api/users'],
   ['get', '/api/users'],
   ['get', '/api/users/{id}'],
@@ -37,7 +38,8 @@ describe('OpenAPI document', () => {
     const register = doc.paths['/api/users'].post
     // Every status a route can answer is listed; test/http/properties.test.ts holds each answer to that.
     expect(Object.keys(register.responses)).toEqual(expect.arrayContaining(['201', '400', '411', '413', '429', '503']))
-    expect(register.requestBody.content['application/json'].schema.properties).toHaveProperty('password')
+    expect(register.requestBody.content).toEqual({ 'application/json': { schema: { $ref: '#/components/schemas/CreateUserBody' } } })
+    expect(doc.components.schemas.CreateUserBody.properties).toHaveProperty('password')
     const read = doc.paths['/api/users/{id}'].get
     expect(Object.keys(read.responses)).toEqual(expect.arrayContaining(['200', '401', '404', '411', '413']))
     expect(read.security).toEqual([{ bearer: [] }])
@@ -45,6 +47,36 @@ describe('OpenAPI document', () => {
     expect(login.security).toEqual([{ basic: [] }])
     expect(Object.keys(login.responses)).toEqual(expect.arrayContaining(['200', '401', '429', '503']))
     expect(Object.keys(doc.paths['/api/users/{id}'].put.responses)).toEqual(expect.arrayContaining(['429', '503']))
+  })
+
+  test('is OpenAPI 3.1 with a server, named schemas, integer parameters, JSON only, and each status its headers', async () => {
+    const { call } = testApp()
+    const { body: doc } = await call('GET', '/swagger/json')
+    expect(doc.openapi).toStartWith('3.1.')
+    expect(doc.servers).toEqual([expect.objectContaining({ url: '/' })])
+    expect(Object.keys(doc.components.schemas)).toEqual(
+      expect.arrayContaining(['User', 'UserList', 'Token', 'CreateUserBody', 'UpdateUserBody', 'BadRequest', 'Unauthorized']),
+    )
+    // A model used inside another is a reference to it, and no schema keeps Elysia's internal $id.
+    expect(doc.components.schemas.UserList.properties.items.items).toEqual({ $ref: '#/components/schemas/User' })
+    expect(JSON.stringify(doc)).not.toContain('"$id"')
+    const parameters = (path: string, method: string) =>
+      Object.fromEntries(doc.paths[path][method].parameters.map((p: { name: string; schema: { type: string } }) => [p.name, p.schema.type]))
+    expect(parameters('/api/users', 'get')).toEqual({ page: 'integer', per_page: 'integer' })
+    for (const method of ['get', 'put', 'delete']) expect(parameters('/api/users/{id}', method)).toEqual({ id: 'integer' })
+    const headerOf = (path: string, method: string, status: string) => Object.keys(doc.paths[path][method].responses[status].headers ?? {})
+    expect(headerOf('/api/users', 'post', '201')).toEqual(['Location'])
+    expect(headerOf('/api/tokens', 'post', '401')).toEqual(['WWW-Authenticate'])
+    expect(headerOf('/api/users', 'post', '429')).toEqual(['Retry-After'])
+    expect(headerOf('/api/tokens', 'post', '503')).toEqual(['Retry-After'])
+    for (const [method, path] of OPERATIONS) {
+      const operation = doc.paths[path][method]
+      expect(headerOf(path, method, '405')).toEqual(['Allow'])
+      for (const [status, response] of Object.entries(operation.responses) as [string, { content?: object }][])
+        if (response.content) expect(Object.keys(response.content), `${method} ${path} ${status}`).toEqual(['application/json'])
+      if (operation.requestBody) expect(Object.keys(operation.requestBody.content)).toEqual(['application/json'])
+    }
+    for (const name of ['Location', 'WWW-Authenticate', 'Retry-After', 'Allow']) expect(doc.components.headers[name].schema).toBeObject()
   })
 
   test('the /swagger page loads its script from madblog, not a CDN', async () => {

@@ -139,7 +139,9 @@ describe('request log', () => {
       await call('GET', '/api/users/1')
       // Written once the answer has gone out, after `handle` resolves.
       const requestLine = () =>
-        logged.mock.calls.map((args) => String(args[0])).some((line) => / INFO GET \/api\/users\/1 401 \d+\.\d+ms$/.test(line))
+        logged.mock.calls
+          .map((args) => String(args[0]))
+          .some((line) => / INFO GET \/api\/users\/1 401 \d+\.\d+ms request_id=[\w-]+$/.test(line))
       await until(requestLine)
     } finally {
       logged.mockRestore()

@@ -21,6 +21,10 @@ export interface Running {
   base: string
   /** Everything the server wrote to stderr so far: warnings and errors only. */
   stderr(): string
+  /** Everything the server wrote to stdout so far: the start-up line and, at LOG_LEVEL=info, one line per request. */
+  stdout(): string
+  /** The first stdout line, past or to come, that matches `pattern`. */
+  line(pattern: RegExp): Promise<RegExpExecArray>
 }
 
 const children = new Set<Subprocess>()
@@ -46,13 +50,27 @@ async function eachLine(stream: ReadableStream<Uint8Array>, line: (text: string)
  * (LOG_LEVEL info or lower), and what it has written to stderr so far. Its output is drained to the end: request
  * lines would otherwise fill the pipe and stall it. A server that exits or stays silent for 30 s is an error.
  */
-export async function listening(child: Subprocess<'ignore', 'pipe', 'pipe'>): Promise<{ port: number; stderr(): string }> {
+export async function listening(child: Subprocess<'ignore', 'pipe', 'pipe'>): Promise<Omit<Running, 'process' | 'base'>> {
   children.add(child)
   void child.exited.then(() => children.delete(child))
   let errors = ''
+  let output = ''
+  const waiters = new Set<(line: string) => void>()
+  const line = (pattern: RegExp) =>
+    new Promise<RegExpExecArray>((resolve) => {
+      const past = output.split('\n').map((text) => pattern.exec(text)).find(Boolean)
+      if (past) return resolve(past)
+      const waiter = (text: string) => {
+        const match = pattern.exec(text)
+        if (match) (waiters.delete(waiter), resolve(match))
+      }
+      waiters.add(waiter)
+    })
   void eachLine(child.stderr, (line) => (errors += `${line}\n`))
   const port = new Promise<number>((resolve) =>
     void eachLine(child.stdout, (line) => {
+      output += `${line}\n`
+      for (const waiter of waiters) waiter(line)
       const found = / listening on http:\/\/127\.0\.0\.1:(\d+) /.exec(line)?.[1]
       if (found) resolve(Number(found))
     }),
@@ -62,7 +80,7 @@ export async function listening(child: Subprocess<'ignore', 'pipe', 'pipe'>): Pr
     child.kill('SIGKILL')
     throw new Error(`madblog did not start listening (exit ${child.exitCode}): ${errors}`)
   }
-  return { port: found, stderr: () => errors }
+  return { port: found, stderr: () => errors, stdout: () => output, line }
 }
 
 /**
@@ -78,7 +96,7 @@ export async function startServer(databasePath: string, env: Record<string, stri
       PORT: '0',
       HOST: '127.0.0.1',
       DATABASE_URL: databasePath,
-      LOG_LEVEL: 'info', // for the start-up line; request lines are read and dropped
+      LOG_LEVEL: 'info', // for the start-up line and the request lines
       REGISTER_MAX_PER_HOUR: '0',
       LOGIN_MAX_FAILURES: '100000',
       LOGIN_MAX_FAILURES_PER_ADDRESS: '100000',
@@ -88,8 +106,8 @@ export async function startServer(databasePath: string, env: Record<string, stri
     stdout: 'pipe',
     stderr: 'pipe',
   })
-  const { port, stderr } = await listening(child)
-  return { process: child, port, base: `http://127.0.0.1:${port}`, stderr }
+  const started = await listening(child)
+  return { process: child, base: `http://127.0.0.1:${started.port}`, ...started }
 }
 
 export interface Json {

@@ -74,6 +74,8 @@ describe('graceful stop of the real server', () => {
       // The exit follows the answer at once: only the checkpoint and close stand between them.
       expect(performance.now() - answered).toBeLessThan(3000)
       expect(server.stderr()).toBe('')
+      // A request that finishes while the server stops is logged like any other, before the exit.
+      expect(server.stdout()).toMatch(/ INFO POST \/api\/users 201 \d+\.\dms request_id=/)
 
       expect(closedCleanly(path)).toBe(true)
       const database = new Database(path, { readonly: true })
