@@ -6,7 +6,9 @@
  *
  * Options: --rounds N (3), --seconds N (5 per round), --port N (madblog on N, the floor on N + 1; free ports
  * by default), --source (run src/cli.ts instead of the binary), --users N (then also what grows from 1,000 users
- * to N: bench/growth.ts). Also draws the results: bench/results/latest.svg (bench/chart.ts).
+ * to N: bench/growth.ts), --database postgres://… (the same workloads on PostgreSQL: a fresh database made on
+ * that server, seeded by `transfer`, dropped after; the floor on Bun.sql; results in
+ * bench/results/latest-postgres.json). Also draws the results: bench/results/latest.svg (bench/chart.ts).
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { availableParallelism, release } from 'node:os'
@@ -17,7 +19,7 @@ import { freePort, peakRss, rssMb, startServer } from './processes'
 import { loadTestEnv, logIn, madblogCommand, seededBasic } from './madblog'
 import { chartSvg } from './chart'
 import { measureGrowth, type Growth } from './growth'
-import { SEED_USERS, seedDatabase } from './seed'
+import { SEED_USERS, seedDatabase, seedPostgres } from './seed'
 import { check, pinned, runWrk, summarize, type Load, type Summary } from './wrk'
 
 const CONNECTIONS = 64
@@ -42,6 +44,7 @@ const { values: options } = parseArgs({
     port: { type: 'string', default: '0' },
     source: { type: 'boolean', default: false },
     users: { type: 'string', default: '0' },
+    database: { type: 'string' },
   },
 })
 const ROUNDS = Number(options.rounds)
@@ -85,14 +88,16 @@ async function passwordBaseline(mode: 'verify' | 'hash', seconds: number): Promi
 
 const scratchDatabase = await seedDatabase()
 const scratch = scratchDatabase.dir
-const children: { kill(): void }[] = []
+const postgres = options.database ? await seedPostgres(options.database, scratchDatabase.path) : undefined
+const databaseUrl = postgres?.url ?? scratchDatabase.path
+const children: { kill(): void; exited: Promise<number> }[] = []
 const results: Record<string, unknown> = {}
 
 try {
   const { command, target } = madblogCommand(options.source)
   const port = PORT || freePort()
   const base = `http://127.0.0.1:${port}`
-  const server = await startServer(pinned(SERVER_CPUS, command), loadTestEnv(port, scratchDatabase.path), `${base}/api/ping`)
+  const server = await startServer(pinned(SERVER_CPUS, command), loadTestEnv(port, databaseUrl), `${base}/api/ping`)
   children.push(server.process)
   const pid = server.process.pid
   await Bun.sleep(1000)
@@ -101,7 +106,7 @@ try {
   const floorPort = PORT ? PORT + 1 : freePort()
   const floorBase = `http://127.0.0.1:${floorPort}`
   const floor = await startServer(
-    pinned(SERVER_CPUS, ['bun', join(import.meta.dir, 'floor.ts'), scratchDatabase.path, String(floorPort)]),
+    pinned(SERVER_CPUS, ['bun', join(import.meta.dir, 'floor.ts'), databaseUrl, String(floorPort)]),
     {},
     `${floorBase}/api/ping`,
   )
@@ -187,7 +192,10 @@ try {
   const hashMs = 1000 / verifyOps
   const targets = {
     ping_cpu_vs_floor: { value: cpuRatio(reads.ping.madblog, reads.ping.floor!), target: '<= 1.20', pass: (v: number) => v <= 1.2 },
-    rest_read_cpu_vs_floor: { value: cpuRatio(reads.user.madblog, reads.user.floor!), target: '<= 1.25', pass: (v: number) => v <= 1.25 },
+    // On PostgreSQL the floor is bare Bun.sql; madblog's target there is twice its CPU (the engine's issue).
+    rest_read_cpu_vs_floor: postgres
+      ? { value: cpuRatio(reads.user.madblog, reads.user.floor!), target: '<= 2.00', pass: (v: number) => v <= 2 }
+      : { value: cpuRatio(reads.user.madblog, reads.user.floor!), target: '<= 1.25', pass: (v: number) => v <= 1.25 },
     graphql_user_cpu_vs_rest_read: { value: cpuRatio(reads.gqlUser.madblog, reads.gqlUser.rest!), target: '<= 1.25', pass: (v: number) => v <= 1.25 },
     graphql_users_cpu_vs_rest_page: { value: cpuRatio(reads.gqlUsers.madblog, reads.gqlUsers.rest!), target: '<= 1.40', pass: (v: number) => v <= 1.4 },
     rest_read_p99_ms: { value: reads.user.madblog.p99_ms, target: '< 5', pass: (v: number) => v < 5 },
@@ -210,6 +218,7 @@ try {
     date: new Date().toISOString(),
     machine: machine(),
     madblog: target,
+    database: postgres ? 'postgresql' : 'sqlite',
     settings: { connections: CONNECTIONS, hash_connections: HASH_CONNECTIONS, rounds: ROUNDS, seconds: SECONDS, warm_up_seconds: WARM_UP_SECONDS, seeded_users: SEED_USERS },
     startup: { first_answer_ms: server.firstAnswerMs, idle_rss_mb: idleRssMb, load_rss_mb: loadRssMb, hash_load_rss_mb: hashRssMb },
     reads,
@@ -228,15 +237,18 @@ try {
     results.growth = growth
     failures.push(...growth.failed_requests)
   }
-  await Bun.write(join(import.meta.dir, 'results/latest.json'), JSON.stringify(results, null, 2) + '\n')
-  await Bun.write(join(import.meta.dir, 'results/latest.svg'), chartSvg({ reads, labels: READ_LABELS, growth: results.growth as Growth | undefined }))
-  console.log('\nwritten to bench/results/latest.json and latest.svg')
+  const written = `results/latest${postgres ? '-postgres' : ''}`
+  await Bun.write(join(import.meta.dir, `${written}.json`), JSON.stringify(results, null, 2) + '\n')
+  await Bun.write(join(import.meta.dir, `${written}.svg`), chartSvg({ reads, labels: READ_LABELS, growth: results.growth as Growth | undefined }))
+  console.log(`\nwritten to bench/${written}.json and ${written}.svg`)
   if (failures.length) {
     console.error(`non-2xx or failed requests: ${failures.join(', ')}`)
     process.exitCode = 1
   }
 } finally {
   for (const child of children) child.kill()
+  await Promise.all(children.map((child) => child.exited))
+  await postgres?.drop()
   rmSync(scratch, { recursive: true, force: true })
 }
 

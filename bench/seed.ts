@@ -1,9 +1,11 @@
+import { SQL } from 'bun'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadConfig } from '../src/config'
 import { openDatabase, type Db } from '../src/db/client'
 import { migrate } from '../src/db/migrate'
+import { transfer } from '../src/db/transfer'
 import { embeddedMigrations } from '../src/db/migrations.macro'
 import { emailKey, usernameKey } from '../src/services/identity'
 
@@ -54,4 +56,24 @@ export async function seedDatabase(users = SEED_USERS): Promise<{ path: string; 
   const countsMigrationMs = performance.now() - started
   existing.close()
   return { path, dir, countsMigrationMs }
+}
+
+/**
+ * A fresh database on the PostgreSQL server `serverUrl` names, holding the seeded users of `sqlitePath`
+ * (copied by `madblog transfer`'s own code); `drop` removes it.
+ */
+export async function seedPostgres(serverUrl: string, sqlitePath: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `madblog_bench_${process.pid}`
+  const admin = new SQL({ url: serverUrl, max: 1 })
+  await admin.unsafe(`CREATE DATABASE ${name}`)
+  const url = new URL(serverUrl)
+  url.pathname = `/${name}`
+  await transfer(sqlitePath, url.toString())
+  return {
+    url: url.toString(),
+    async drop() {
+      await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+      await admin.close()
+    },
+  }
 }

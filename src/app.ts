@@ -5,7 +5,9 @@ import { openDatabase, type DatabaseHandle } from './db/client'
 import { backupBeforeChange, backupSummary } from './db/backup'
 import { describeCollision } from './db/identity-keys'
 import { migrate, pendingMigrations } from './db/migrate'
-import { databaseReadiness } from './db/readiness'
+import type { PostgresDatabase } from './db/pg/open'
+import { sqliteStore } from './db/store'
+import { databaseReadiness, postgresReadiness } from './db/readiness'
 import type { GraphqlServer } from './graphql'
 import { bodyLimit } from './http/body-limit'
 import { clientAddresses } from './http/client-address'
@@ -41,35 +43,43 @@ export function openMigratedDatabase(config: Config, logger: Logger = createLogg
 }
 
 /**
- * Runs `task` every `ms` without keeping the process alive. A failure (the disk, the database file) is logged and
- * the task tried again next time: thrown from a timer, it would end the process.
+ * Runs `task` every `ms` without keeping the process alive. A failure (the disk, the database file, PostgreSQL
+ * out of reach), thrown or as a rejected promise, is logged and the task tried again next time: from a timer, it
+ * would end the process.
  */
-export function repeatLogged(what: string, task: () => void, ms: number, logger: Logger): Timer {
+export function repeatLogged(what: string, task: () => unknown, ms: number, logger: Logger): Timer {
+  const failed = (error: unknown) => logger.error(`${what} failed`, error)
   const timer = setInterval(() => {
     try {
-      task()
+      const result = task()
+      if (result instanceof Promise) result.catch(failed)
     } catch (error) {
-      logger.error(`${what} failed`, error)
+      failed(error)
     }
   }, ms)
   timer.unref()
   return timer
 }
 
+/** The database the app runs on: a SQLite file (or :memory:), or a migrated PostgreSQL pool (src/db/pg/open.ts). */
+export type AppDatabase = DatabaseHandle | PostgresDatabase
+
+export const storeOf = (database: AppDatabase) => ('store' in database ? database.store : sqliteStore(database.db))
+
 /** The whole service, ready for `app.handle(request)` in tests or `app.listen()` in the CLI; it never listens itself. */
 export function createApp(
   config: Config,
-  database: DatabaseHandle = openMigratedDatabase(config),
+  database: AppDatabase = openMigratedDatabase(config),
   dependencies: ServiceDependencies = {},
   logger: Logger = createLogger(config.logLevel, config.logFormat),
 ) {
   // Without METRICS_PORT nothing of the metrics exists: no hook, no counter, no listener.
   const metrics = config.metricsPort === undefined ? undefined : createMetrics()
-  const services = createServices(database.db, config, metrics ? { observer: metrics.observer, ...dependencies } : dependencies)
+  const services = createServices(storeOf(database), config, metrics ? { observer: metrics.observer, ...dependencies } : dependencies)
   metrics?.watchHashing(services.hashing)
   const addresses = clientAddresses(config.trustProxyHops)
   const docs = apiDocs(VERSION)
-  const readiness = readinessController(databaseReadiness(database, config.databasePath))
+  const readiness = readinessController('store' in database ? postgresReadiness(database) : databaseReadiness(database, config.databasePath))
   const users = usersController(services, addresses)
   const tokens = tokensController(services, addresses)
   // Built on the first /graphql request: yoga, graphql-js and their plugins are a large part of the idle heap.
@@ -97,7 +107,7 @@ export function createApp(
     .use(tokens)
     .use(graphql)
     .onStart(() => {
-      pruner = repeatLogged('pruning expired tokens', () => services.tokens.pruneExpired(), PRUNE_INTERVAL_MS, logger)
+      pruner = repeatLogged('pruning expired tokens', () => services.pruneExpired(), PRUNE_INTERVAL_MS, logger)
     })
     .onStop(() => clearInterval(pruner))
   // For a stop: the lines of requests answered while stopping are written before the process exits.

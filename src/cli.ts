@@ -5,12 +5,14 @@ import { consoleCommand } from './cli/console'
 import { importFlaskCommand } from './cli/import-flask'
 import { migrateCommand } from './cli/migrate'
 import { tokensCommand } from './cli/tokens'
+import { transferCommand } from './cli/transfer'
 import { progress, type Progress } from './cli/progress'
 import { usersCommand } from './cli/users'
 import { ConfigError, SETTING_NAMES, loadConfig, settingWarnings, type Config } from './config'
 import { BackupError, backupDatabase } from './db/backup'
 import { DatabaseOpenError } from './db/client'
 import { MigrationError } from './db/migrate'
+import { TransferError } from './db/transfer-error'
 import { READY_PATH } from './http/readiness'
 import { createLogger } from './log'
 import { ListenError, serve } from './server'
@@ -49,11 +51,16 @@ Commands:
   console                an interactive prompt, like flask shell, with db, schema and services in scope
   healthcheck            exit 0 if the service on the configured HOST:PORT is ready (GET /readyz), else 1
   backup <file> [--quiet]
-                         write a consistent copy of the database to a new file, even while it serves
+                         write a consistent copy of the database to a new file, even while it serves (SQLite;
+                         on PostgreSQL it names pg_dump instead)
+  transfer --from <DATABASE_URL> --to <DATABASE_URL>
+                         copy every user and token into an empty database (SQLite to PostgreSQL or back), in one
+                         transaction: interrupted, the target stays empty and the command can simply run again
   --help, -h             show this help
   --version, -v          show the version
 
-users, tokens, import-flask and console work beside a running server on the same database; migrate and
+On PostgreSQL, migrate applies pending migrations (under an advisory lock); the other admin commands are
+SQLite's for now. users, tokens, import-flask and console work beside a running server on the same database; migrate and
 migrate down refuse while anything else has it open. BACKUP_DIR says where their backups go.
 
 Settings come from the environment (and .env); the README gives their defaults and meanings:
@@ -88,6 +95,27 @@ const COMMANDS: Record<string, (config: Config, args: string[]) => number | Prom
   tokens: tokensCommand,
   'import-flask': importFlaskCommand,
   console: consoleCommand,
+  transfer: transferCommand,
+}
+
+/** On PostgreSQL: migrate applies what is pending; a copy is pg_dump's job; the rest are SQLite's for now. */
+async function onPostgres(config: Config & { postgres: NonNullable<Config['postgres']> }, command: string, target?: string): Promise<number> {
+  if (command === 'migrate') {
+    const { openMigratedPostgres } = await import('./db/pg/open')
+    const database = await openMigratedPostgres(config)
+    await database.close()
+    console.log(database.applied.length ? `applied ${database.applied.length} migration(s): ${database.applied.join(', ')}` : 'database is up to date')
+    return 0
+  }
+  // pg_dump is the tool for a consistent copy of a live PostgreSQL database, with restore and retention madblog
+  // would only imitate; the managed offerings have their own snapshots.
+  if (command === 'backup') {
+    process.stderr.write(
+      `madblog: backup copies a SQLite file; on PostgreSQL use pg_dump, e.g.\n  pg_dump --format=custom --file=${target} "$DATABASE_URL"\nand pg_restore to restore it\n`,
+    )
+    return 2
+  }
+  throw new CommandError(`${command} works on a SQLite DATABASE_URL only for now; on PostgreSQL use the API or psql`)
 }
 
 function usageError(message: string): number {
@@ -113,6 +141,8 @@ async function main(args: string[]): Promise<number> {
   const config = loadConfig()
   const logger = createLogger(config.logLevel, config.logFormat)
   for (const warning of settingWarnings()) logger.warn(warning)
+  if (config.postgres && command !== 'serve' && command !== 'healthcheck' && command !== 'transfer')
+    return onPostgres({ ...config, postgres: config.postgres }, command, backupArgs[0])
   if (run) {
     try {
       return await run(config, rest)
@@ -123,12 +153,12 @@ async function main(args: string[]): Promise<number> {
   }
   if (command === 'healthcheck') return runHealthcheck(config)
   if (command === 'backup') return runBackup(config, backupArgs[0]!, rest.includes('--quiet'))
-  serve(config)
+  await serve(config)
   return -1 // keeps running until a signal
 }
 
 // Known failures are one clear line; anything else is a bug worth its stack.
-const EXPECTED_FAILURES = [ConfigError, DatabaseOpenError, MigrationError, BackupError, ListenError, CommandError]
+const EXPECTED_FAILURES = [ConfigError, DatabaseOpenError, MigrationError, BackupError, ListenError, CommandError, TransferError]
 
 try {
   const code = await main(process.argv.slice(2))

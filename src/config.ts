@@ -23,8 +23,10 @@ export interface PasswordHashing {
 export interface Config {
   port: number
   host: string
-  /** A filesystem path or `:memory:`. */
+  /** A filesystem path or `:memory:` (SQLite); unused when `postgres` is set. */
   databasePath: string
+  /** Set when DATABASE_URL is a postgres:// or postgresql:// URL: the engine, shared by every replica. */
+  postgres?: PostgresSettings
   sqliteSynchronous: SynchronousMode
   /** Where `migrate` puts the backup it takes first; relative to the database's folder. */
   backupDir: string
@@ -44,6 +46,16 @@ export interface Config {
   shutdownGraceSeconds: number
   /** The port of the second listener that serves Prometheus metrics (on HOST); undefined: no metrics at all. */
   metricsPort: number | undefined
+}
+
+/** The PostgreSQL connection pool and the bounds on how long any wait for the database may last. */
+export interface PostgresSettings {
+  url: string
+  poolMax: number
+  connectTimeoutSeconds: number
+  statementTimeoutSeconds: number
+  /** How long start-up waits for the server to answer before it stops. */
+  startupWaitSeconds: number
 }
 
 /** How many argon2id operations (64 MiB each) run at once, and how many may wait for a turn before 503. */
@@ -83,6 +95,10 @@ const DEFAULTS = {
   HOST: '127.0.0.1',
   DATABASE_URL: './data/madblog.db',
   SQLITE_SYNCHRONOUS: 'FULL',
+  PG_POOL_MAX: '10',
+  PG_CONNECT_TIMEOUT_SECONDS: '5',
+  PG_STATEMENT_TIMEOUT_SECONDS: '10',
+  PG_STARTUP_WAIT_SECONDS: '30',
   BACKUP_DIR: '.',
   TOKEN_TTL_SECONDS: '3600',
   MAX_BODY_BYTES: String(1024 * 1024),
@@ -166,6 +182,21 @@ function integer(env: Env, name: keyof typeof DEFAULTS, min: number, max: number
   return value
 }
 
+const POSTGRES_URL = /^postgres(ql)?:\/\//i
+
+function postgres(env: Env): PostgresSettings | undefined {
+  const url = setting(env, 'DATABASE_URL')
+  if (!POSTGRES_URL.test(url)) return undefined
+  if (!URL.canParse(url) || !new URL(url).hostname) throw new ConfigError('DATABASE_URL is not a valid postgres:// URL')
+  return {
+    url,
+    poolMax: integer(env, 'PG_POOL_MAX', 1, 1000),
+    connectTimeoutSeconds: integer(env, 'PG_CONNECT_TIMEOUT_SECONDS', 1, 600),
+    statementTimeoutSeconds: integer(env, 'PG_STATEMENT_TIMEOUT_SECONDS', 1, 3600),
+    startupWaitSeconds: integer(env, 'PG_STARTUP_WAIT_SECONDS', 0, 3600),
+  }
+}
+
 /** Accepts a plain path, `sqlite:path`, `sqlite://path`, `file:path` or `:memory:`. */
 export function parseDatabaseUrl(raw: string): string {
   const path = raw.replace(/^(sqlite|file):(\/\/)?/, '')
@@ -233,11 +264,13 @@ function metricsPort(env: Env, port: number): number | undefined {
 }
 
 export function loadConfig(env: Env = process.env): Config {
+  const pg = postgres(env)
   const port = integer(env, 'PORT', 0, 65535)
   return {
     port,
     host: setting(env, 'HOST'),
-    databasePath: parseDatabaseUrl(setting(env, 'DATABASE_URL')),
+    databasePath: pg ? '' : parseDatabaseUrl(setting(env, 'DATABASE_URL')),
+    ...(pg ? { postgres: pg } : {}),
     sqliteSynchronous: synchronousMode(setting(env, 'SQLITE_SYNCHRONOUS')),
     backupDir: setting(env, 'BACKUP_DIR'),
     tokenTtlSeconds: integer(env, 'TOKEN_TTL_SECONDS', 60, 60 * 60 * 24 * 365),

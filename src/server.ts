@@ -1,6 +1,6 @@
-import { createApp, openMigratedDatabase } from './app'
+import { createApp, openMigratedDatabase, type AppDatabase } from './app'
 import type { Config } from './config'
-import { createLogger } from './log'
+import { createLogger, type Logger } from './log'
 import { METRICS_PATH } from './metrics'
 
 export const listenOptions = (config: Config) => ({
@@ -14,6 +14,14 @@ export const listenOptions = (config: Config) => ({
   reusePort: false,
 })
 
+/** The configured database, migrated, and how the start-up line names it. */
+async function openConfigured(config: Config, logger: Logger): Promise<{ database: AppDatabase; named: string }> {
+  if (!config.postgres) return { database: openMigratedDatabase(config, logger), named: config.databasePath }
+  // Loaded only for PostgreSQL: a SQLite process never carries the driver (idle RSS, bench/).
+  const { openMigratedPostgres, describeUrl } = await import('./db/pg/open')
+  return { database: await openMigratedPostgres({ ...config, postgres: config.postgres }), named: describeUrl(config.postgres.url) }
+}
+
 /** The port cannot be had: start-up ends with this one line. */
 export class ListenError extends Error {}
 
@@ -21,9 +29,9 @@ export class ListenError extends Error {}
  * Migrates, listens, and on SIGTERM/SIGINT stops accepting, lets in-flight requests finish (for at most
  * SHUTDOWN_GRACE_SECONDS), closes the database, and exits 0.
  */
-export function serve(config: Config) {
+export async function serve(config: Config) {
   const logger = createLogger(config.logLevel, config.logFormat)
-  const database = openMigratedDatabase(config, logger)
+  const { database, named } = await openConfigured(config, logger)
   const app = createApp(config, database, {}, logger)
 
   let stopping = false
@@ -48,7 +56,7 @@ export function serve(config: Config) {
     // get one, so no longer than the grace period).
     await Promise.race([app.requestsLogged(), deadlinePassed])
     clearTimeout(deadline)
-    database.close()
+    await database.close()
     logger.info('stopped')
     process.exit(0)
   }
@@ -59,13 +67,13 @@ export function serve(config: Config) {
   try {
     app.listen(listenOptions(config))
   } catch (cause) {
-    database.close()
+    await database.close()
     const code = (cause as { code?: string }).code
     const reason = code === 'EADDRINUSE' ? 'is already in use' : `cannot be listened on (${code ?? String(cause)})`
     throw new ListenError(`port ${config.port} on ${config.host} ${reason}`)
   }
   const { hostname, port } = app.server!
-  logger.info(`madblog listening on http://${hostname}:${port} (database ${config.databasePath})`)
+  logger.info(`madblog listening on http://${hostname}:${port} (database ${named})`)
   // Its own listener, never the public port: scrapers reach it, the API's clients need not.
   const metricsServer = app.metrics && Bun.serve({ port: config.metricsPort, hostname: config.host, fetch: app.metrics.answer })
   if (metricsServer) logger.info(`metrics on http://${metricsServer.hostname}:${metricsServer.port}${METRICS_PATH}`)

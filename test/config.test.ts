@@ -71,6 +71,9 @@ describe('loadConfig', () => {
 
   test('a stop waits SHUTDOWN_GRACE_SECONDS (8, under Docker\'s 10 s before SIGKILL) for in-flight requests', () => {
     expect(loadConfig({}).shutdownGraceSeconds).toBe(8)
+    expect(loadConfig({}).postgres).toBeUndefined()
+    expect(loadConfig({ DATABASE_URL: 'postgresql://u@db:5432/blog' }).postgres).toMatchObject({ url: 'postgresql://u@db:5432/blog', poolMax: 10 })
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://db/x', PG_POOL_MAX: '0' })).toThrow(/^PG_POOL_MAX must be a whole number from 1 to 1000/)
     expect(loadConfig({ SHUTDOWN_GRACE_SECONDS: '30' }).shutdownGraceSeconds).toBe(30)
   })
 
@@ -88,7 +91,8 @@ describe('loadConfig', () => {
     ['LOG_LEVEL', 'loud', /^LOG_LEVEL must be one of debug, info, warn, error/],
     ['CORS_ORIGINS', 'not a url', /^CORS_ORIGINS/],
     ['CORS_ORIGINS', 'https://a.example.com/path', /^CORS_ORIGINS/],
-    ['DATABASE_URL', 'postgres://db/x', /^DATABASE_URL/],
+    ['DATABASE_URL', 'mysql://db/x', /^DATABASE_URL/],
+    ['DATABASE_URL', 'postgres://', /^DATABASE_URL is not a valid postgres:\/\/ URL$/],
     ['PASSWORD_HASH_CONCURRENCY', '0', /^PASSWORD_HASH_CONCURRENCY must be a whole number from 1 to 64, got "0"$/],
     ['PASSWORD_HASH_QUEUE', '-1', /^PASSWORD_HASH_QUEUE/],
     ['LOGIN_WINDOW_SECONDS', '0', /^LOGIN_WINDOW_SECONDS/],

@@ -1,6 +1,12 @@
-import { createApp, openMigratedDatabase } from '../src/app'
+import { test } from 'bun:test'
+import { createApp, openMigratedDatabase, type AppDatabase } from '../src/app'
+import type { DatabaseHandle } from '../src/db/client'
 import { loadConfig, type Config } from '../src/config'
 import type { ServiceDependencies } from '../src/services'
+import { ON_POSTGRES, lazyPostgres } from './postgres'
+
+/** A test of SQLite itself (its pragmas, triggers, file or raw rows): skipped when the suite runs on PostgreSQL. */
+export const sqliteOnly = ON_POSTGRES ? test.skip : test
 
 /** Production defaults on a fresh in-memory database, quiet, with cheap password hashing. */
 export function testConfig(overrides: Partial<Config> = {}): Config {
@@ -34,7 +40,13 @@ export interface CallResult {
  */
 export function testApp(overrides: Partial<Config> = {}, dependencies: ServiceDependencies = {}) {
   const config = testConfig(overrides)
-  const database = openMigratedDatabase(config)
+  // Typed as SQLite's handle for the tests of SQLite itself (sqliteOnly); `sql` speaks to either engine.
+  const database = (ON_POSTGRES ? lazyPostgres(config) : openMigratedDatabase(config)) as DatabaseHandle
+  return appHarness(config, database, dependencies)
+}
+
+/** `call` and `signUp` over an app on any database (test/postgres.ts hands it a PostgreSQL one). */
+export function appHarness<D extends AppDatabase>(config: Config, database: D, dependencies: ServiceDependencies = {}) {
   const app = createApp(config, database, dependencies)
 
   async function call(method: string, path: string, options: CallOptions = {}): Promise<CallResult> {
@@ -65,5 +77,32 @@ export function testApp(overrides: Partial<Config> = {}, dependencies: ServiceDe
     return { id: created.body.id as number, token: login.body.token as string }
   }
 
-  return { app, config, database, call, signUp }
+  /**
+   * One SQL statement on the test's database, whichever engine: `?` placeholders, rows as SQLite gives them
+   * (PostgreSQL's timestamps as milliseconds, its bigint ids as numbers); counts need CAST(count(*) AS integer).
+   */
+  async function sql<Row = Record<string, unknown>>(query: string, ...params: unknown[]): Promise<Row[]> {
+    if ('ready' in database) {
+      let n = 0
+      const { sql: pool } = await (database as unknown as ReturnType<typeof lazyPostgres>).ready
+      const rows: Record<string, unknown>[] = await pool.unsafe(query.replace(/\?/g, () => `$${++n}`), params as never[])
+      return rows.map((row) =>
+        Object.fromEntries(
+          Object.entries(row).map(([key, value]) => [
+            key,
+            value instanceof Date ? value.getTime() : /(^|_)id$/.test(key) && typeof value === 'string' ? Number(value) : value,
+          ]),
+        ),
+      ) as Row[]
+    }
+    return (database as unknown as DatabaseHandle).sqlite.query(query).all(...(params as never[])) as Row[]
+  }
+
+  /** Sets every token's expiry (ms since the epoch), but the one with the digest `except`. */
+  const setTokenExpiry = (at: number, except = '') =>
+    'ready' in database
+      ? sql('UPDATE tokens SET expires_at = to_timestamp(CAST(? AS float8) / 1000) WHERE token_hash <> ?', at, except)
+      : sql('UPDATE tokens SET expires_at = ? WHERE token_hash <> ?', at, except)
+
+  return { app, config, database, call, signUp, sql, setTokenExpiry }
 }

@@ -3,6 +3,7 @@
  * with the open database, the Drizzle schema and the services in scope; `await` works at the prompt. Lines piped
  * in (a script) are run one after another, only their results printed, and any uncaught error makes the exit 1.
  */
+import { sqliteStore } from '../db/store'
 import repl from 'node:repl'
 import { PassThrough } from 'node:stream'
 import { and, asc, count, desc, eq, like, or, sql } from 'drizzle-orm'
@@ -70,7 +71,7 @@ export async function consoleCommand(config: Config, args: string[]): Promise<nu
       schema,
       users: schema.users,
       tokens: schema.tokens,
-      services: createServices(database.db, config),
+      services: createServices(sqliteStore(database.db), config),
       config,
       client: CLI_CLIENT,
       checkNewUser,

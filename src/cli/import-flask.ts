@@ -2,6 +2,7 @@
  * `madblog import-flask <tutorweb.db> [--dry-run]`: the Flask tutorial's users, moved in with their ids and their
  * werkzeug password hashes (accepted at login, replaced by argon2id at the first one), under madblog's rules.
  */
+import { sqliteStore } from '../db/store'
 import { Database } from 'bun:sqlite'
 import { existsSync } from 'node:fs'
 import type { Config } from '../config'
@@ -49,9 +50,10 @@ function readFlaskUsers(path: string): { table: string; rows: FlaskUser[]; token
   throw new CommandError(`${path} has no table user or users with the columns ${REQUIRED.join(', ')}: not the Flask tutorial's database`)
 }
 
+// import-flask runs on SQLite only (src/cli.ts), where the services answer synchronously: inside one transaction.
 function accountWithId(services: Services, id: number): User | undefined {
   try {
-    return services.users.get(id)
+    return services.users.get(id) as User
   } catch (error) {
     if (error instanceof NotFoundError) return undefined
     throw error
@@ -70,7 +72,7 @@ export async function importFlaskCommand(config: Config, args: string[]): Promis
   const { table, rows, tokens } = readFlaskUsers(file)
   const dryRun = values['dry-run'] === true
   await withDatabase(config, (database) => {
-    const services = createServices(database.db, config)
+    const services = createServices(sqliteStore(database.db), config)
     const skipped: Skipped[] = []
     let imported = 0
     let present = 0

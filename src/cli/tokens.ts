@@ -1,4 +1,5 @@
 /** `madblog tokens revoke <username>` and `madblog tokens prune`. */
+import { sqliteStore } from '../db/store'
 import type { Config } from '../config'
 import { createServices } from '../services'
 import { UsageError, parse, withDatabase } from './command'
@@ -9,17 +10,17 @@ export async function tokensCommand(config: Config, args: string[]): Promise<num
   if (subcommand === 'revoke') {
     const { positionals } = parse(rest, {}, { min: 1, max: 1 })
     await withDatabase(config, async (database) => {
-      const services = createServices(database.db, config)
+      const services = createServices(sqliteStore(database.db), config)
       const user = await findUser(services, positionals[0]!)
-      const revoked = services.tokens.revokeAll(user.id)
+      const revoked = await services.tokens.revokeAll(user.id)
       console.log(`revoked ${revoked} token(s) of ${user.username} (id ${user.id}): every session of theirs is ended`)
     })
     return 0
   }
   if (subcommand === 'prune') {
     parse(rest, {}, { min: 0, max: 0 })
-    await withDatabase(config, (database) => {
-      const pruned = createServices(database.db, config).tokens.pruneExpired()
+    await withDatabase(config, async (database) => {
+      const pruned = await createServices(sqliteStore(database.db), config).tokens.pruneExpired()
       console.log(`pruned ${pruned} expired token(s)`)
     })
     return 0

@@ -1,4 +1,5 @@
 /** `madblog users list|show|create|set-password|delete`: accounts, through the same services as the API. */
+import { sqliteStore } from '../db/store'
 import type { Config } from '../config'
 import { createServices, type Services } from '../services'
 import { checkNewUser } from '../services/input'
@@ -21,7 +22,7 @@ async function list(services: Services, args: string[]) {
   const { values } = parse(args, { page: { type: 'string' }, json: { type: 'boolean' } }, { min: 0, max: 0 })
   const page = values.page === undefined ? 1 : Number(values.page)
   if (!/^\d{1,9}$/.test(values.page ?? '1') || page < 1) throw new CommandError(`--page must be a whole number from 1, got "${values.page}"`)
-  const { items, meta } = services.users.list({ page, perPage: PER_PAGE })
+  const { items, meta } = await services.users.list({ page, perPage: PER_PAGE })
   if (values.json) return printJson({ items, meta })
   if (items.length > 0) console.log(table(items as unknown as Record<string, unknown>[], ['id', 'username', 'email']))
   console.log(`page ${meta.page} of ${Math.max(meta.totalPages, 1)}, ${meta.totalItems} users${meta.hasNext ? ` (next: --page ${meta.page + 1})` : ''}`)
@@ -75,6 +76,6 @@ export async function usersCommand(config: Config, args: string[]): Promise<numb
   const [subcommand, ...rest] = args
   const run = subcommand === undefined ? undefined : SUBCOMMANDS[subcommand]
   if (!run) throw new UsageError(subcommand === undefined ? 'users needs a subcommand' : `unknown users subcommand "${subcommand}"`)
-  await withDatabase(config, (database) => run(createServices(database.db, config), rest))
+  await withDatabase(config, (database) => run(createServices(sqliteStore(database.db), config), rest))
   return 0
 }

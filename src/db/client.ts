@@ -3,6 +3,7 @@ import { mkdirSync, statSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { drizzle } from 'drizzle-orm/bun-sqlite'
 import type { SynchronousMode } from '../config'
+import { isPostgresUnavailable } from './pg/unavailable'
 import * as schema from './schema'
 
 export type Db = ReturnType<typeof drizzle<typeof schema>>
@@ -28,10 +29,12 @@ export const STORAGE_RETRY_AFTER_SECONDS = 30
 const STORAGE_CODES = /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN)/
 
 /**
- * The disk or the file failed, not the request: a full disk, an I/O error, a file made read-only or replaced.
- * Both faces answer it 503 with Retry-After (GraphQL: SERVICE_UNAVAILABLE), not 500.
+ * The disk or the file failed, not the request: a full disk, an I/O error, a file made read-only or replaced;
+ * or PostgreSQL cannot be reached or cannot take this now. Both faces answer it 503 with Retry-After (GraphQL:
+ * SERVICE_UNAVAILABLE), not 500.
  */
 export function isStorageFailure(error: unknown): boolean {
+  if (isPostgresUnavailable(error)) return true
   for (let inner = error, depth = 0; inner instanceof Error && depth < 4; inner = inner.cause, depth++) {
     const code = (inner as { code?: unknown }).code
     if (inner instanceof DatabaseReplacedError || (typeof code === 'string' && STORAGE_CODES.test(code))) return true
@@ -84,9 +87,6 @@ function createFolder(folder: string, path: string) {
   }
 }
 
-/** Runs `work` in one transaction that takes the write lock at BEGIN: no other write lands between its reads and writes. */
-export const immediately = <T>(db: Db, work: () => T): T => db.transaction(() => work(), { behavior: 'immediate' })
-
 /**
  * Set before the first access, EXCLUSIVE locking mode keeps every lock it takes; the empty exclusive transaction
  * takes them all now. Every other connection holds a shared lock while open (WAL mode included), so this fails
@@ -120,6 +120,9 @@ function checkWritable(sqlite: Database) {
     if (sqlite.inTransaction) sqlite.run('ROLLBACK')
   }
 }
+
+/** Runs `work` in one transaction that takes the write lock at BEGIN: no other write lands between its reads and writes. */
+export const immediately = <T>(db: Db, work: () => T): T => db.transaction(() => work(), { behavior: 'immediate' })
 
 /** Opens (creating if needed) the SQLite file with the pragmas every connection must have. */
 export function openDatabase(path: string, { synchronous = 'FULL', exclusive = false }: DatabaseOptions = {}): DatabaseHandle {

@@ -25,8 +25,9 @@ const BREAKPOINT = '--> statement-breakpoint'
 const derivedNames = (query: string) =>
   [...query.matchAll(/^--\s*derived:\s*([\w.]+(?:\s*,\s*[\w.]+)*)/gm)].flatMap((match) => match[1]!.split(',').map((name) => name.trim()))
 
-export function embeddedMigrations(): EmbeddedMigration[] {
-  const folder = join(import.meta.dir, '../../drizzle')
+/** drizzle/ holds SQLite's migrations, drizzle/pg/ PostgreSQL's. */
+export function embeddedMigrations(engine: 'sqlite' | 'pg' = 'sqlite'): EmbeddedMigration[] {
+  const folder = join(import.meta.dir, '../../drizzle', engine === 'pg' ? 'pg' : '')
   const journal = JSON.parse(readFileSync(join(folder, 'meta/_journal.json'), 'utf8')) as {
     entries: { tag: string; when: number; breakpoints: boolean }[]
   }

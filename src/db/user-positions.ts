@@ -6,6 +6,15 @@ import type { User } from './users'
 
 type Bucket = { bucket: number; users: number }
 
+/** The bucket holding position `rest` among `buckets`, and how many of its users come before that position (both engines). */
+export function holder(buckets: Bucket[], rest: number): { bucket: number; rest: number } | undefined {
+  for (const { bucket, users } of buckets) {
+    if (rest < users) return { bucket, rest }
+    rest -= users
+  }
+  return undefined
+}
+
 /**
  * Users by position in id order without walking the rows before it, from the counts the database keeps
  * (src/db/schema.ts, drizzle/0003_user_counts_triggers.sql). To find position k, descend the bucket levels: walk
@@ -51,14 +60,6 @@ export function createUserPositions(db: Db) {
     ['from', 'limit', 'skip'],
   )
 
-  /** The bucket holding position `rest` among `buckets`, and how many of its users come before that position. */
-  function holder(buckets: Bucket[], rest: number): { bucket: number; rest: number } | undefined {
-    for (const { bucket, users } of buckets) {
-      if (rest < users) return { bucket, rest }
-      rest -= users
-    }
-    return undefined
-  }
 
   /** `limit` users from position `offset` on, and the total they were counted in, as of one snapshot. */
   const page = db.$client.transaction((offset: number, limit: number): { items: User[]; total: number } => {

@@ -45,7 +45,7 @@ export function userQueries(db: Db) {
     .values({ id: sql.placeholder('id'), ...newRow })
     .returning(columns)
     .prepare()
-  const remove = db.delete(users).where(byId).prepare()
+  const remove = db.delete(users).where(byId).returning({ id: users.id }).prepare()
   const positions = createUserPositions(db)
   const between = and(gt(users.id, sql.placeholder('after')), lt(users.id, sql.placeholder('before')))
   const betweenOrder = ['after', 'before', 'limit'] as [string, string, string]
@@ -73,7 +73,8 @@ export function userQueries(db: Db) {
     insertWithId: (values: NewRow & { id: number }): User => insertWithId.get(values)!,
     update: (id: number, changes: Partial<NewRow>): User | undefined =>
       db.update(users).set({ ...changes, updatedAt: new Date() }).where(eq(users.id, id)).returning(columns).get(),
-    remove: (id: number) => void remove.run({ id }),
+    /** False when there was no such user. */
+    remove: (id: number) => remove.all({ id }).length > 0,
     /** `limit` users from position `offset` in id order, and the total, from the counts the database keeps. */
     page: positions.page,
     count: positions.count,

@@ -62,18 +62,18 @@ function bounds(args: ConnectionArgs) {
  * The Relay cursor connection over users in id order, on keyset queries: a page costs the same at any depth,
  * and rows inserted or deleted between requests never shift it. Sizes are capped like REST's per_page.
  */
-export function userConnection<T>(
+export async function userConnection<T>(
   users: Pick<UserService, 'slice' | 'anyBeyond'>,
   args: ConnectionArgs,
   view: (user: User) => T,
-): Connection<T> {
+): Promise<Connection<T>> {
   const { range, first, last } = bounds(args)
   const fromEnd = last !== undefined
-  const { items, more } = users.slice(range, last ?? first ?? PAGE_DEFAULTS.perPage, fromEnd)
+  const { items, more } = await users.slice(range, last ?? first ?? PAGE_DEFAULTS.perPage, fromEnd)
   const edges = items.map((user) => ({ cursor: encodeCursor(user.id), node: view(user) }))
   // Forward, `more` means a next page; backward, a previous one. The other side is only known from the cursor.
-  const hasPreviousPage = fromEnd ? more : range.afterId !== undefined && users.anyBeyond(range.afterId, 'below')
-  const hasNextPage = fromEnd ? range.beforeId !== undefined && users.anyBeyond(range.beforeId, 'above') : more
+  const hasPreviousPage = fromEnd ? more : range.afterId !== undefined && (await users.anyBeyond(range.afterId, 'below'))
+  const hasNextPage = fromEnd ? range.beforeId !== undefined && (await users.anyBeyond(range.beforeId, 'above')) : more
   return {
     edges,
     pageInfo: {

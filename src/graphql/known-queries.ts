@@ -84,10 +84,13 @@ export function useKnownQueries(
       const document = params && accepted.get(params.query)
       const query = document && compiledQuery(document, params.operationName)
       if (!query) return
+      const answer = (result: Awaited<ReturnType<typeof query.query>>) => {
+        // Errors go through yoga's whole path, which masks and logs them as it does for every other document.
+        if (!result.errors) endResponse(processRegularResult(result, fetchAPI, mediaType!))
+      }
+      // Synchronous when the store is (SQLite); a PostgreSQL read answers once it settles.
       const result = query.query(undefined, contextFor(serverContext), params.variables ?? {})
-      // The resolvers answer synchronously; a promise would mean one that does not, which yoga can run.
-      if (result instanceof Promise || result.errors) return
-      endResponse(processRegularResult(result, fetchAPI, mediaType!))
+      return result instanceof Promise ? result.then(answer) : answer(result)
     },
   }
 }

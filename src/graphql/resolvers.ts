@@ -1,3 +1,4 @@
+import { andThen, type Awaitable } from '../db/store'
 import { NotFoundError } from '../services/errors'
 import { CheckedInput, checkNewUser, checkUserChanges, type UserChanges } from '../services/input'
 import { viewUser, type UserView } from '../services/users'
@@ -33,19 +34,24 @@ function userId(globalId: string): number {
 }
 
 /** How `node(id:)` fetches each type; a global id of a type or row that does not exist is null, as Relay says. */
-const NODE_LOADERS: Record<NodeType, (id: number, context: GraphqlContext) => object> = {
-  User: (id, context) => ({ __typename: 'User', ...viewUser(context.services.users.get(id), context.viewer()) }),
+const NODE_LOADERS: Record<NodeType, (id: number, context: GraphqlContext) => Awaitable<object>> = {
+  User: (id, context) => andThen(context.services.users.get(id), (user) => ({ __typename: 'User', ...viewUser(user, context.viewer()) })),
 }
 
-function node(globalId: string, context: GraphqlContext): object | null {
+const missingIsNull = (error: unknown) => {
+  if (error instanceof NotFoundError) return null
+  throw error
+}
+
+function node(globalId: string, context: GraphqlContext): Awaitable<object | null> {
   context.viewer()
   const decoded = decodeGlobalId(globalId)
   if (!decoded) return null
   try {
-    return NODE_LOADERS[decoded.type](decoded.id, context)
+    const found = NODE_LOADERS[decoded.type](decoded.id, context)
+    return found instanceof Promise ? found.catch(missingIsNull) : found
   } catch (error) {
-    if (error instanceof NotFoundError) return null
-    throw error
+    return missingIsNull(error)
   }
 }
 
@@ -67,7 +73,7 @@ export const resolvers = {
     // The caller first: a stranger learns nothing, not even which ids exist (REST's 401 for every id).
     user: (_: unknown, { id }: { id: string }, context: GraphqlContext) => {
       const viewer = context.viewer()
-      return viewUser(context.services.users.get(userId(id)), viewer)
+      return andThen(context.services.users.get(userId(id)), (user) => viewUser(user, viewer))
     },
     users: (_: unknown, args: ConnectionArgs, context: GraphqlContext) => {
       const viewer = context.viewer()
@@ -87,16 +93,16 @@ export const resolvers = {
       const user = await context.services.users.update(viewer, userId(args.id), userChanges(args.input), context.clientAddress)
       return viewUser(user, viewer)
     },
-    deleteUser: (_: unknown, { id }: { id: string }, context: GraphqlContext) => {
-      context.services.users.remove(context.viewer(), userId(id))
+    deleteUser: async (_: unknown, { id }: { id: string }, context: GraphqlContext) => {
+      await context.services.users.remove(context.viewer(), userId(id))
       return true
     },
     createToken: async (_: unknown, credentials: { username: string; password: string }, context: GraphqlContext) => {
       const { token, expiresAt } = await context.services.tokens.login(credentials, context.clientAddress)
       return { token, expiresAt }
     },
-    revokeToken: (_: unknown, __: unknown, context: GraphqlContext) => {
-      context.services.tokens.revoke(context.token())
+    revokeToken: async (_: unknown, __: unknown, context: GraphqlContext) => {
+      await context.services.tokens.revoke(context.token())
       return true
     },
   },

@@ -1,6 +1,7 @@
 import { Elysia } from 'elysia'
 import { InvalidCredentialsError } from '../services/errors'
 import type { Services } from '../services'
+import { andThen } from '../db/store'
 import { signedIn } from '../services/tokens'
 
 /** `Bearer <token>`, the scheme matched case-insensitively (RFC 7235); tokens are never read from the URL. */
@@ -27,7 +28,7 @@ export function authentication(services: Services) {
     bearer: {
       detail: { security: [{ bearer: [] }] },
       // The one header it needs, read directly: naming `headers` makes Elysia copy them all on every request.
-      resolve: ({ request }) => signedIn(callerOf(services, request)),
+      resolve: ({ request }) => andThen(callerOf(services, request), signedIn),
     },
   })
 }

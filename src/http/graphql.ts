@@ -5,6 +5,7 @@ import { GRAPHQL_PATH } from '../graphql/endpoint'
 import type { ServerContext } from '../graphql/context'
 import { graphiqlAssets } from '../graphql/playground'
 import type { Services } from '../services'
+import { andThen, type Awaitable } from '../db/store'
 import { callerOf } from './auth'
 import type { clientAddresses } from './client-address'
 import { isJsonMediaType } from './json-body'
@@ -21,10 +22,9 @@ export function graphqlController(
   settings: GraphqlSettings,
   addresses: ReturnType<typeof clientAddresses>,
 ) {
-  const serverContext = (request: Request, clientAddress: string): ServerContext => ({
-    caller: callerOf(services, request),
-    clientAddress,
-  })
+  // Synchronous on SQLite; on PostgreSQL the caller's lookup is awaited first.
+  const serverContext = (request: Request, clientAddress: string): Awaitable<ServerContext> =>
+    andThen(callerOf(services, request), (caller) => ({ caller, clientAddress }))
   // The playground needs introspection; with it off, neither the page nor its files are served.
   return new Elysia({ name: 'graphql' })
     .use(addresses)
@@ -33,14 +33,14 @@ export function graphqlController(
       GRAPHQL_PATH,
       ({ request, set, clientAddress }) => {
         Object.assign(set.headers, GRAPHIQL_PAGE_HEADERS)
-        return yoga().handleRequest(request, serverContext(request, clientAddress))
+        return andThen(serverContext(request, clientAddress), (context) => yoga().handleRequest(request, context))
       },
       { clientAddress: true, detail: { hide: true } },
     )
     .post(
       GRAPHQL_PATH,
       async ({ request, clientAddress }) => {
-        const context = serverContext(request, clientAddress)
+        const context = await serverContext(request, clientAddress)
         if (isJsonMediaType(request.headers.get('content-type'))) context.bufferedBody = await request.text()
         return yoga().handleRequest(request, context)
       },

@@ -29,8 +29,8 @@ export function tokensController(services: Services, addresses: ReturnType<typeo
     )
     .delete(
       '',
-      ({ token, status }) => {
-        services.tokens.revoke(token)
+      async ({ token, status }) => {
+        await services.tokens.revoke(token)
         return status(204, undefined)
       },
       {

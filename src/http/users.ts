@@ -66,9 +66,9 @@ export function usersController(services: Services, addresses: ReturnType<typeof
     )
     .get(
       '',
-      ({ query }) => {
+      async ({ query }) => {
         const request = pageRequest(query.page, query.per_page)
-        const { items, meta } = services.users.list(request)
+        const { items, meta } = await services.users.list(request)
         return {
           items: items.map((user) => userResource(user)),
           _meta: { page: meta.page, per_page: meta.perPage, total_pages: meta.totalPages, total_items: meta.totalItems },
@@ -89,7 +89,7 @@ export function usersController(services: Services, addresses: ReturnType<typeof
         },
       },
     )
-    .get('/:id', ({ params, user }) => userResource(services.users.get(checkUserId(params.id)), user), {
+    .get('/:id', async ({ params, user }) => userResource(await services.users.get(checkUserId(params.id)), user), {
       bearer: true,
       response: { 200: 'User', 401: 'Unauthorized', 404: 'NotFound' },
       detail: { summary: 'Get one user', description: 'The email is included only on your own record.' },
@@ -121,8 +121,8 @@ export function usersController(services: Services, addresses: ReturnType<typeof
     )
     .delete(
       '/:id',
-      ({ params, user, status }) => {
-        services.users.remove(user, checkUserId(params.id))
+      async ({ params, user, status }) => {
+        await services.users.remove(user, checkUserId(params.id))
         return status(204, undefined)
       },
       {

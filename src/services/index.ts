@@ -1,5 +1,5 @@
 import type { Config } from '../config'
-import type { Db } from '../db/client'
+import type { Store } from '../db/store'
 import { createHashQueue } from './hash-queue'
 import { createPasswordHasher, queuedHasher, type PasswordHasher } from './passwords'
 import { createRateLimits, type RateLimit } from './rate-limits'
@@ -26,17 +26,22 @@ export interface ServiceObserver {
  * The one service layer every edge calls; neither REST nor GraphQL touches the database. Login, registration
  * and password changes pass the rate limits inside, which is why they take the caller's client address.
  */
-export function createServices(db: Db, config: Config, dependencies: ServiceDependencies = {}) {
+export function createServices(store: Store, config: Config, dependencies: ServiceDependencies = {}) {
   const hasher = dependencies.hasher ?? createPasswordHasher(config.passwordHashing)
   const { observer } = dependencies
   const hashQueue = createHashQueue(config.hashQueue, observer && (() => observer.hashRefused()))
   const passwords = queuedHasher(hasher, hashQueue)
-  const limits = createRateLimits(config.rateLimits, dependencies.now ?? Date.now, observer && ((limit) => observer.rateLimited(limit)))
+  const limits = createRateLimits(config.rateLimits, dependencies.now ?? Date.now, store.attempts, observer && ((limit) => observer.rateLimited(limit)))
   return {
-    users: createUserService(db, passwords, limits),
-    tokens: createTokenService(db, passwords, limits, config.tokenTtlSeconds),
+    users: createUserService(store, passwords, limits),
+    tokens: createTokenService(store, passwords, limits, config.tokenTtlSeconds),
     /** How many argon2id tasks run and wait: read by the metrics when scraped. */
     hashing: { load: hashQueue.load },
+    /** What the pruner clears on every replica, each run idempotent: expired tokens, and attempts past every window. */
+    async pruneExpired() {
+      await limits.prune()
+      return this.tokens.pruneExpired()
+    },
   }
 }
 

@@ -1,8 +1,6 @@
-import { immediately, type Db } from '../db/client'
-import { tokenQueries } from '../db/tokens'
-import { userQueries, type User } from '../db/users'
+import { andThen, type Awaitable, type Store } from '../db/store'
+import type { User } from '../db/users'
 import { InvalidCredentialsError, UnauthenticatedError } from './errors'
-import { usernameKey } from './identity'
 import { isLegacyHash, type PasswordHasher } from './passwords'
 import type { RateLimits } from './rate-limits'
 
@@ -27,66 +25,62 @@ const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/
 /** Only this digest is stored: a copy of the database file holds no usable token. */
 export const digestToken = (token: string) => new Bun.CryptoHasher('sha256').update(token).digest('hex')
 
-export function createTokenService(db: Db, passwords: PasswordHasher, limits: RateLimits, ttlSeconds: number) {
-  const tokens = tokenQueries(db)
-  const users = userQueries(db)
-
+export function createTokenService(store: Store, passwords: PasswordHasher, limits: RateLimits, ttlSeconds: number) {
   /** A fresh random token for every login, so one user may hold several sessions; failures count per name and address. */
   async function login(credentials: { username: string; password: string }, clientAddress: string): Promise<IssuedToken> {
-    const account = users.credentials(usernameKey(credentials.username), credentials.username)
+    const account = await store.credentials(credentials.username)
     const valid = await limits.checkPassword(credentials.username, clientAddress, () =>
       passwords.verify(credentials.password, account?.passwordHash),
     )
     if (!account || !valid) throw new InvalidCredentialsError('Invalid username or password')
-    // An imported werkzeug hash is replaced by argon2id now that the password is known; written below, in the
-    // same check-and-write as the token, so it never overwrites a password changed meanwhile.
+    // An imported werkzeug hash is replaced by argon2id now that the password is known; written in the same
+    // check-and-write as the token, so it never overwrites a password changed meanwhile.
     const upgraded = isLegacyHash(account.passwordHash) ? await passwords.hash(credentials.password) : undefined
     const token = Buffer.from(crypto.getRandomValues(new Uint8Array(TOKEN_BYTES))).toString('base64url')
     const expiresAt = new Date(Date.now() + ttlSeconds * 1000)
     // The verify above awaited: a password change (which revokes every token) or a deletion may have committed
     // meanwhile. The token is issued only if the verified hash is still the stored one, checked and written in
-    // one immediate transaction, so no token outlives the password it was issued for.
-    immediately(db, () => {
-      if (users.passwordHash(account.id) !== account.passwordHash) throw new InvalidCredentialsError('Invalid username or password')
-      if (upgraded) users.update(account.id, { passwordHash: upgraded })
-      tokens.insert({ userId: account.id, hash: digestToken(token), expiresAt })
-    })
+    // one write unit holding the account's row, so no token outlives the password it was issued for.
+    if (!(await store.issueToken(account.id, account.passwordHash, digestToken(token), expiresAt, upgraded)))
+      throw new InvalidCredentialsError('Invalid username or password')
     return { token, expiresAt }
   }
 
   /** The token's owner while it is live; expiry is checked here, not left to a cleanup job. */
-  function authenticate(token: string): User {
-    const user = TOKEN_SHAPE.test(token) ? tokens.ownerOfLive(digestToken(token), Date.now()) : undefined
-    if (!user) throw new UnauthenticatedError('Invalid or expired token')
-    return user
+  function authenticate(token: string): Awaitable<User> {
+    const found = TOKEN_SHAPE.test(token) ? store.tokenOwner(digestToken(token), Date.now()) : undefined
+    return andThen(found, (user) => {
+      if (!user) throw new UnauthenticatedError('Invalid or expired token')
+      return user
+    })
   }
 
   /**
    * Who a bearer token (undefined: none was sent) speaks for. A failure, even the database's, is kept for whatever
    * needs a signed-in caller, so that each face answers it in its own terms, and only where it matters.
    */
-  function caller(token: string | undefined): Caller {
+  function caller(token: string | undefined): Awaitable<Caller> {
     if (token === undefined) return { refused: new UnauthenticatedError('Missing bearer token') }
     try {
-      return { user: authenticate(token), token }
+      const user = authenticate(token)
+      return user instanceof Promise ? user.then((user) => ({ user, token }), (refused: unknown) => ({ refused })) : { user, token }
     } catch (error) {
       return { refused: error }
     }
   }
 
-  // Writes run in transactions, which the database checks before they commit (src/db/client.ts).
-  function revoke(token: string): void {
-    db.transaction(() => tokens.removeByHash(digestToken(token)))
+  async function revoke(token: string): Promise<void> {
+    await store.revokeToken(digestToken(token))
   }
 
   /** Ends every session of one user; returns how many tokens that was. */
-  function revokeAll(userId: number): number {
-    return db.transaction(() => tokens.removeForUser(userId))
+  async function revokeAll(userId: number): Promise<number> {
+    return store.revokeAll(userId)
   }
 
   /** Removes tokens past their expiry; they are already refused, this only reclaims space. */
-  function pruneExpired(): number {
-    return db.transaction(() => tokens.removeExpired(Date.now()))
+  async function pruneExpired(): Promise<number> {
+    return store.pruneTokens(Date.now())
   }
 
   return { login, authenticate, caller, revoke, revokeAll, pruneExpired }

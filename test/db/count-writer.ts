@@ -5,18 +5,19 @@
  *
  * Usage: bun test/db/count-writer.ts <database file> <name prefix> <seed> <writes>
  */
+import { loadConfig } from '../../src/config'
 import { openDatabase } from '../../src/db/client'
+import { sqliteStore } from '../../src/db/store'
 import { createUserPositions } from '../../src/db/user-positions'
+import { createServices } from '../../src/services'
 import { NotFoundError } from '../../src/services/errors'
 import { checkNewUser } from '../../src/services/input'
-import { createRateLimits } from '../../src/services/rate-limits'
-import { createUserService } from '../../src/services/users'
 
 const [path, prefix, seedText, writesText] = process.argv.slice(2)
 const database = openDatabase(path!, { synchronous: 'NORMAL' })
 const { sqlite } = database
-const limits = createRateLimits({ loginWindowSeconds: 900, loginMaxFailures: 10, loginMaxFailuresPerAddress: 100, registerMaxPerHour: 0 }, Date.now)
-const users = createUserService(database.db, { hash: async () => 'x', verify: async () => false }, limits)
+const config = loadConfig({ DATABASE_URL: path!, REGISTER_MAX_PER_HOUR: '0' })
+const { users } = createServices(sqliteStore(database.db), config, { hasher: { hash: async () => 'x', verify: async () => false } })
 const positions = createUserPositions(database.db)
 
 let seed = Number(seedText)
@@ -39,7 +40,7 @@ for (let write = 0; write < Number(writesText); write++) {
   if (kind === 1) {
     const id = someId()
     try {
-      users.remove({ id, username: '', email: '' }, id)
+      await users.remove({ id, username: '', email: '' }, id)
     } catch (error) {
       if (!(error instanceof NotFoundError)) throw error // another writer took it first
     }

@@ -9,32 +9,35 @@ const UPDATE = 'mutation ($id: ID!, $input: UpdateUserInput!) { updateUser(id: $
 const SECRET = 'hunter2-Correct-Horse'
 const SMUGGLED = { id: '999', password_hash: 'x', passwordHash: 'x', createdAt: 0, created_at: 0, updatedAt: 0, emailVerified: true, isAdmin: true }
 
-const rows = (database: ReturnType<typeof graphqlApp>['database']) =>
-  database.sqlite.query('SELECT id, username, email, password_hash, created_at, updated_at FROM users ORDER BY id').all()
+const rows = (harness: ReturnType<typeof graphqlApp>) =>
+  harness.sql('SELECT id, username, email, password_hash, created_at, updated_at FROM users ORDER BY id')
 
 describe('mass assignment', () => {
   test.each(Object.entries(SMUGGLED))('createUser with an unknown input field %s creates no one', async (field, value) => {
-    const { gql, database } = graphqlApp()
+    const h = graphqlApp()
+    const { gql } = h
     const input = { username: 'ann', email: 'ann@example.com', password: SECRET, [field]: value }
     const response = await gql(CREATE, { variables: { input } })
     expect(response.body.data ?? null).toBeNull()
     expect(response.body.errors[0].message).toContain(`Field "${field}" is not defined by type "CreateUserInput"`)
-    expect(rows(database)).toEqual([])
+    expect(await rows(h)).toEqual([])
   })
 
   test('an unknown field written into the document is refused before anything runs', async () => {
-    const { gql, database } = graphqlApp()
+    const h = graphqlApp()
+    const { gql } = h
     const response = await gql(
       `mutation { createUser(input: {username: "ann", email: "ann@example.com", password: "${SECRET}", isAdmin: true}) { id } }`,
     )
     expect(response.body.errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED')
-    expect(rows(database)).toEqual([])
+    expect(await rows(h)).toEqual([])
   })
 
   test('updateUser with unknown fields, __proto__ among them, changes no row', async () => {
-    const { gql, signUp, database, call } = graphqlApp()
+    const h = graphqlApp()
+    const { gql, signUp, call } = h
     const ann = await signUp('ann')
-    const before = rows(database)
+    const before = await rows(h)
     for (const input of [
       { email: 'ann@new.example.com', ...SMUGGLED },
       JSON.parse(`{"email": "ann@new.example.com", "__proto__": {"password": "new", "oldPassword": "secret"}}`),
@@ -42,7 +45,7 @@ describe('mass assignment', () => {
       const response = await gql(UPDATE, { token: ann.token, variables: { id: globalId(ann.id), input } })
       expect(response.body.errors?.length).toBeGreaterThan(0)
     }
-    expect(rows(database)).toEqual(before)
+    expect(await rows(h)).toEqual(before)
     expect((await call('POST', '/api/tokens', { basic: ['ann', 'secret'] })).status).toBe(200)
   })
 })

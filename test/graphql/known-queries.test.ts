@@ -2,6 +2,7 @@ import { describe, expect, test } from 'bun:test'
 import { createGraphqlServer } from '../../src/graphql'
 import type { Logger } from '../../src/log'
 import { createServices } from '../../src/services'
+import { storeOf } from '../../src/app'
 import { testApp } from '../helpers'
 import { globalId } from './client'
 
@@ -12,7 +13,7 @@ function harness() {
   const logged: string[] = []
   const keep = (lines: string[]) => (message: string, detail?: unknown) => void lines.push(`${message} ${String(detail)}`)
   const logger: Logger = { debug: keep(debug), info: keep(logged), warn: keep(logged), error: keep(logged) }
-  const services = createServices(app.database.db, app.config)
+  const services = createServices(storeOf(app.database), app.config)
   /** A yoga with nothing accepted yet: its first answer to any document is yoga's whole path. */
   const freshYoga = () => createGraphqlServer(services, app.config.graphql, logger)
   return { ...app, services, yoga: freshYoga(), freshYoga, debug, logged }
@@ -32,7 +33,7 @@ async function answer(h: Harness, sent: Sent, yoga = h.yoga) {
   const request = new Request('http://localhost/graphql', { method: 'POST', headers, body: sent.body })
   h.debug.length = 0
   h.logged.length = 0
-  const serverContext = { caller: h.services.tokens.caller(sent.token), clientAddress: 'test', bufferedBody: sent.body }
+  const serverContext = { caller: await h.services.tokens.caller(sent.token), clientAddress: 'test', bufferedBody: sent.body }
   const response = await yoga.handleRequest(request, serverContext)
   const text = await response.text()
   return {

@@ -173,13 +173,13 @@ describe('deleteUser', () => {
 
 describe('unexpected failures', () => {
   test('are masked as a generic message, logged, and leak no SQL', async () => {
-    const { gql, signUp, database } = graphqlApp()
+    const { gql, signUp, sql } = graphqlApp()
     const ada = await signUp('ada')
     const logged: unknown[] = []
     const original = console.error
     console.error = (...args: unknown[]) => void logged.push(args)
     try {
-      database.sqlite.run('DROP TABLE tokens')
+      await sql('DROP TABLE tokens')
       const response = await gql('{ me { id } }', { token: ada.token })
       expect(response.status).toBe(200)
       expect(response.body.errors).toEqual([

@@ -60,9 +60,9 @@ describe('me and user', () => {
   })
 
   test('an expired token is refused', async () => {
-    const { gql, signUp, database } = graphqlApp()
+    const { gql, signUp, setTokenExpiry } = graphqlApp()
     const ada = await signUp('ada')
-    database.sqlite.run('UPDATE tokens SET expires_at = 0')
+    await setTokenExpiry(0)
     expect(codes((await gql('{ me { id } }', { token: ada.token })).body)).toEqual(['UNAUTHENTICATED'])
   })
 })
@@ -158,7 +158,7 @@ describe('users connection', () => {
   test('10 by default, at most 100 a page, and an empty page at first: 0', async () => {
     const harness = graphqlApp()
     const ada = await harness.signUp('ada')
-    harness.database.sqlite.run(
+    await harness.sql(
       `WITH RECURSIVE n(value) AS (SELECT 1 UNION ALL SELECT value + 1 FROM n WHERE value < 120)
        INSERT INTO users (username, email, password_hash) SELECT 'user' || value, 'user' || value || '@example.com', 'x' FROM n`,
     )

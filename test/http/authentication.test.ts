@@ -109,29 +109,27 @@ describe('responses that carry a token are not stored', () => {
 })
 
 describe('token expiry', () => {
-  const setExpiry = (database: ReturnType<typeof testApp>['database'], expiresAt: number) =>
-    database.sqlite.run('UPDATE tokens SET expires_at = ?', [expiresAt])
-
   test('TOKEN_TTL_SECONDS sets expires_at, and the expiry is checked on every request, REST and GraphQL', async () => {
-    const { call, signUp, database } = testApp({ tokenTtlSeconds: 60 })
+    const { call, signUp, sql, setTokenExpiry } = testApp({ tokenTtlSeconds: 60 })
     const alice = await signUp('alice')
-    const stored = database.sqlite.query('SELECT expires_at, created_at FROM tokens').get() as { expires_at: number; created_at: number }
-    expect(stored.expires_at - stored.created_at).toBeGreaterThanOrEqual(59_000)
-    expect(stored.expires_at - stored.created_at).toBeLessThanOrEqual(61_000)
+    const [stored] = await sql<{ expires_at: number | Date; created_at: number | Date }>('SELECT expires_at, created_at FROM tokens')
+    const lifetime = new Date(stored!.expires_at).getTime() - new Date(stored!.created_at).getTime()
+    expect(lifetime).toBeGreaterThanOrEqual(59_000)
+    expect(lifetime).toBeLessThanOrEqual(61_000)
     const me = () => call('POST', '/graphql', { body: { query: '{ me { id } }' }, token: alice.token })
-    setExpiry(database, Date.now() + 5_000)
+    await setTokenExpiry(Date.now() + 5_000)
     expect((await call('GET', `/api/users/${alice.id}`, { token: alice.token })).status).toBe(200)
     expect((await me()).body.data.me.id).toBe(globalId(alice.id))
-    setExpiry(database, Date.now())
+    await setTokenExpiry(Date.now())
     expect((await call('GET', `/api/users/${alice.id}`, { token: alice.token })).status).toBe(401)
     expect((await me()).body.errors[0].extensions.code).toBe('UNAUTHENTICATED')
   })
 
   test('app start schedules pruning every minute, which removes expired tokens only; stop cancels it', async () => {
-    const { app, call, signUp, database } = testApp()
+    const { app, call, signUp, sql, setTokenExpiry } = testApp()
     await signUp('alice')
     const live = (await call('POST', '/api/tokens', { basic: ['alice', 'secret'] })).body.token as string
-    database.sqlite.run('UPDATE tokens SET expires_at = ? WHERE token_hash != ?', [Date.now() - 1, digestToken(live)])
+    await setTokenExpiry(Date.now() - 1, digestToken(live))
     const schedule = spyOn(globalThis, 'setInterval')
     const cancel = spyOn(globalThis, 'clearInterval')
     try {
@@ -140,8 +138,9 @@ describe('token expiry', () => {
       const index = schedule.mock.calls.findIndex(([, ms]) => ms === 60_000)
       const [prune] = schedule.mock.calls[index]!
       ;(prune as () => void)()
-      const left = database.sqlite.query('SELECT token_hash FROM tokens').all() as { token_hash: string }[]
-      expect(left).toEqual([{ token_hash: digestToken(live) }])
+      // Pruning is asynchronous (a PostgreSQL round trip): its result is awaited, not assumed.
+      await until(async () => (await sql('SELECT token_hash FROM tokens')).length === 1)
+      expect(await sql('SELECT token_hash FROM tokens')).toEqual([{ token_hash: digestToken(live) }])
       await app.stop()
       expect(cancel).toHaveBeenCalledWith(schedule.mock.results[index]!.value)
     } finally {

@@ -42,11 +42,12 @@ describe('bounded password hashing', () => {
     const read = await call('GET', `/api/users/${alice.id}`, { token: alice.token })
     expect(read.status).toBe(200)
     expect(fake.started()).toBe(before + 1)
+    // Which of the two reached the queue first is the database's timing (PostgreSQL's round trips race).
     fake.releaseOne()
-    expect((await first).status).toBe(200)
+    expect((await Promise.race([first, second])).status).toBe(200)
     await until(() => fake.started() === before + 2)
     fake.releaseOne()
-    expect((await second).status).toBe(200)
+    expect([(await first).status, (await second).status]).toEqual([200, 200])
   })
 
   test('past PASSWORD_HASH_QUEUE waiting, a login is 503 with Retry-After at once, and is not counted as a failure', async () => {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, spyOn, test, type Mock } from 'bun:test'
 import { t } from 'elysia'
-import { testApp, testConfig } from '../helpers'
+import { testApp, testConfig, sqliteOnly } from '../helpers'
 import { MSG, badRequest } from '../messages'
 import { contractViolations } from './contract'
 
@@ -37,7 +37,7 @@ describe('nothing submitted or internal is echoed', () => {
     expect(response.body).toEqual(badRequest('The request does not match the API contract.'))
   })
 
-  test('a raw SQLite constraint failure is a 500 without the SQLite message', async () => {
+  sqliteOnly('a raw SQLite constraint failure is a 500 without the SQLite message', async () => {
     const { call, database } = testApp()
     database.sqlite.run(`CREATE TRIGGER refuse BEFORE INSERT ON users BEGIN SELECT RAISE(ABORT, 'users row ${SECRET}'); END`)
     const response = await call('POST', '/api/users', { body: { username: 'ann', email: 'ann@example.com', password: SECRET } })
@@ -48,10 +48,10 @@ describe('nothing submitted or internal is echoed', () => {
   })
 
   test('a response that breaks its own schema is a 500 that does not carry the response', async () => {
-    const { call, signUp, database } = testApp()
+    const { call, signUp, sql } = testApp()
     const ann = await signUp('ann')
     // Longer than the documented 64 characters: only a direct write can store it.
-    database.sqlite.run(`UPDATE users SET email = '${'x'.repeat(130)}@${SECRET}.example' WHERE id = ${ann.id}`)
+    await sql(`UPDATE users SET email = '${'x'.repeat(130)}@${SECRET}.example' WHERE id = ${ann.id}`)
     const response = await call('GET', `/api/users/${ann.id}`, { token: ann.token })
     expect(response.status).toBe(500)
     expect(response.body).toEqual({ error: 'Internal Server Error' })
@@ -87,11 +87,11 @@ describe('a body is read as JSON only when it says it is JSON', () => {
   test.each(['text/plain', 'text/plain;charset=UTF-8', 'application/x-www-form-urlencoded', 'application/xml', ''])(
     'JSON labelled "%s" is "You must post JSON data." and registers no one',
     async (type) => {
-      const { call, database } = testApp()
+      const { call, sql } = testApp()
       const response = await call('POST', '/api/users', { body: JSON.stringify(VALID), headers: { 'content-type': type } })
       expect(response.status).toBe(400)
       expect(response.body).toEqual(NOT_JSON)
-      expect(database.sqlite.query('SELECT count(*) AS n FROM users').get()).toEqual({ n: 0 })
+      expect(await sql('SELECT CAST(count(*) AS integer) AS n FROM users')).toEqual([{ n: 0 }])
     },
   )
 

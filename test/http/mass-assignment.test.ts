@@ -35,21 +35,20 @@ const SMUGGLED: [string, unknown][] = [
   ['constructor', { prototype: { is_admin: true } }],
 ]
 
-function rows(database: ReturnType<typeof testApp>['database']): Row[] {
-  return database.sqlite.query('SELECT * FROM users ORDER BY id').all() as Row[]
-}
+const rows = (harness: ReturnType<typeof testApp>) => harness.sql<Row>('SELECT * FROM users ORDER BY id')
 
 const COLUMNS = ['id', 'username', 'username_key', 'email', 'email_key', 'password_hash', 'created_at', 'updated_at']
 
 describe('REST', () => {
   test('POST /api/users sets only username, email and the hash of the password', async () => {
-    const { call, database } = testApp()
+    const h = testApp()
+    const { call } = h
     const started = Date.now()
     const body = jsonText([...SMUGGLED, ['username', 'ann'], ['email', 'ann@example.com'], ['password', 'secret']])
     const response = await call('POST', '/api/users', { body })
     expect(response.status).toBe(201)
     expect(response.body).toEqual({ id: 1, username: 'ann', _links: { self: '/api/users/1' } })
-    const [row] = rows(database)
+    const [row] = await rows(h)
     expect(Object.keys(row!).sort()).toEqual([...COLUMNS].sort())
     expect(row!.id).toBe(1)
     expect(row!.username).toBe('ann')
@@ -61,16 +60,17 @@ describe('REST', () => {
   })
 
   test('PUT /api/users/:id changes only what it names, and only on the caller’s row', async () => {
-    const { call, signUp, database } = testApp()
+    const h = testApp()
+    const { call, signUp } = h
     const ann = await signUp('ann')
     const bob = await signUp('bob')
-    const [annBefore, bobBefore] = rows(database)
+    const [annBefore, bobBefore] = await rows(h)
     await Bun.sleep(5)
     const body = jsonText([...SMUGGLED, ['id', bob.id], ['email', 'ann@new.example.com']])
     const response = await call('PUT', `/api/users/${ann.id}`, { token: ann.token, body })
     expect(response.status).toBe(200)
     expect(response.body).toEqual({ id: ann.id, username: 'ann', email: 'ann@new.example.com', _links: { self: `/api/users/${ann.id}` } })
-    const [annAfter, bobAfter] = rows(database)
+    const [annAfter, bobAfter] = await rows(h)
     expect(annAfter).toEqual({ ...annBefore!, email: 'ann@new.example.com', email_key: 'ann@new.example.com', updated_at: annAfter!.updated_at })
     expect(annAfter!.updated_at).toBeGreaterThan(annBefore!.updated_at)
     expect(bobAfter).toEqual(bobBefore!)
@@ -80,12 +80,13 @@ describe('REST', () => {
   })
 
   test('a body of nothing but forbidden members changes no column but updated_at', async () => {
-    const { call, signUp, database } = testApp()
+    const h = testApp()
+    const { call, signUp } = h
     const ann = await signUp('ann')
-    const [before] = rows(database)
+    const [before] = await rows(h)
     const response = await call('PUT', `/api/users/${ann.id}`, { token: ann.token, body: jsonText(SMUGGLED) })
     expect(response.status).toBe(200)
-    const [after] = rows(database)
+    const [after] = await rows(h)
     expect({ ...after!, updated_at: 0 }).toEqual({ ...before!, updated_at: 0 })
   })
 })

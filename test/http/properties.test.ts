@@ -83,11 +83,10 @@ async function freshAccount(): Promise<Account> {
 }
 
 /** Every stored column of both tables: a refused request must leave it exactly as it was. */
-function snapshot() {
-  return harness.database.sqlite
-    .query('SELECT (SELECT group_concat(id || username || email || password_hash || created_at || updated_at) FROM users) AS users, (SELECT group_concat(id || user_id || token_hash || expires_at) FROM tokens) AS tokens')
-    .get()
-}
+const snapshot = async () => [
+  await harness.sql('SELECT id, username, email, password_hash, created_at, updated_at FROM users ORDER BY id'),
+  await harness.sql('SELECT id, user_id, token_hash, expires_at FROM tokens ORDER BY id'),
+]
 
 function basic(username: string, password: string) {
   return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`
@@ -109,7 +108,7 @@ async function send(draft: Draft) {
     if (draft.type) headers['content-type'] = draft.type
   }
   const path = fill(draft.path)
-  const before = snapshot()
+  const before = await snapshot()
   const request = new Request(`http://localhost${path}`, { method: draft.method, headers, body })
   const response = await harness.app.handle(request)
   const text = await response.text()
@@ -130,7 +129,7 @@ async function send(draft: Draft) {
     const scheme = new URL(request.url).pathname === '/api/tokens' && draft.method === 'POST' ? 'Basic' : 'Bearer'
     expect(response.headers.get('www-authenticate'), label).toStartWith(scheme)
   }
-  if (answer.status >= 400) expect(snapshot(), `a refused request changed rows: ${label}`).toEqual(before)
+  if (answer.status >= 400) expect(await snapshot(), `a refused request changed rows: ${label}`).toEqual(before)
   if (draft.method === 'GET' && path.startsWith('/api/users?') && answer.status === 200) {
     // Nonsense falls back to page 1 and 10 a page; per_page is capped at 100; no email in a list.
     const { _meta: meta, items } = JSON.parse(text)

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'bun:test'
+import { storeOf } from '../../src/app'
 import { createServices } from '../../src/services'
 import { digestToken } from '../../src/services/tokens'
 import { testApp, testConfig } from '../helpers'
@@ -30,10 +31,10 @@ describe('POST /api/tokens', () => {
   })
 
   test('only the SHA-256 of a token is stored', async () => {
-    const { call, signUp, database } = testApp()
+    const { call, signUp, sql } = testApp()
     await signUp('alice')
     const { token } = (await call('POST', '/api/tokens', { basic: ['alice', 'secret'] })).body
-    const rows = database.sqlite.query('SELECT token_hash FROM tokens').all() as { token_hash: string }[]
+    const rows = await sql<{ token_hash: string }>('SELECT token_hash FROM tokens')
     expect(rows.map((row) => row.token_hash)).toContain(digestToken(token))
     expect(JSON.stringify(rows)).not.toContain(token)
   })
@@ -92,14 +93,14 @@ describe('bearer authentication', () => {
   })
 
   test('an expired token is refused, and pruning removes it', async () => {
-    const { call, signUp, database } = testApp()
+    const { database, call, signUp, sql, setTokenExpiry } = testApp()
     const alice = await signUp('alice')
-    database.sqlite.run('UPDATE tokens SET expires_at = ?', [Date.now() - 1])
+    await setTokenExpiry(Date.now() - 1)
     expect((await call('GET', `/api/users/${alice.id}`, { token: alice.token })).status).toBe(401)
-    const count = () => (database.sqlite.query('SELECT count(*) AS n FROM tokens').get() as { n: number }).n
-    expect(count()).toBe(1)
-    expect(createServices(database.db, testConfig()).tokens.pruneExpired()).toBe(1)
-    expect(count()).toBe(0)
+    const count = async () => (await sql<{ n: number }>('SELECT CAST(count(*) AS integer) AS n FROM tokens'))[0]!.n
+    expect(await count()).toBe(1)
+    expect(await createServices(storeOf(database), testConfig()).tokens.pruneExpired()).toBe(1)
+    expect(await count()).toBe(0)
   })
 })
 

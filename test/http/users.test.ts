@@ -92,24 +92,21 @@ describe('POST /api/users validation', () => {
   })
 
   test('properties a client may not set are ignored', async () => {
-    const { call, database } = testApp()
+    const { call, sql } = testApp()
     const response = await call('POST', '/api/users', {
       body: { ...VALID, id: 99, password_hash: 'x', passwordHash: 'x', created_at: 0 },
     })
     expect(response.status).toBe(201)
     expect(response.body.id).toBe(1)
-    const row = database.sqlite.query('SELECT password_hash, created_at FROM users WHERE id = 1').get() as {
-      password_hash: string
-      created_at: number
-    }
-    expect(row.password_hash).toStartWith('$argon2id$')
-    expect(row.created_at).toBeGreaterThan(0)
+    const [row] = await sql<{ password_hash: string; created_at: unknown }>('SELECT password_hash, created_at FROM users WHERE id = 1')
+    expect(row!.password_hash).toStartWith('$argon2id$')
+    expect(new Date(row!.created_at as number).getTime()).toBeGreaterThan(0)
   })
 
   test('the password is stored as an argon2id hash, never as sent', async () => {
-    const { call, database } = testApp()
+    const { call, sql } = testApp()
     await call('POST', '/api/users', { body: VALID })
-    const dump = JSON.stringify(database.sqlite.query('SELECT * FROM users').all())
+    const dump = JSON.stringify(await sql('SELECT * FROM users'))
     expect(dump).not.toContain('"secret"')
     expect(dump).toContain('$argon2id$')
   })
@@ -120,9 +117,7 @@ describe('GET /api/users', () => {
     const context = testApp()
     const { token } = await context.signUp('user1')
     for (let i = 2; i <= count; i++)
-      context.database.sqlite.run(
-        `INSERT INTO users (username, email, password_hash) VALUES ('user${i}', 'user${i}@example.com', 'x')`,
-      )
+      await context.sql(`INSERT INTO users (username, email, password_hash) VALUES ('user${i}', 'user${i}@example.com', 'x')`)
     return { ...context, token }
   }
 
@@ -260,7 +255,7 @@ describe('PUT /api/users/:id', () => {
 
 describe('DELETE /api/users/:id', () => {
   test('only the user themself; their tokens die with them', async () => {
-    const { call, signUp, database } = testApp()
+    const { call, signUp, sql } = testApp()
     const alice = await signUp('alice')
     const bob = await signUp('bob')
     expect((await call('DELETE', `/api/users/${alice.id}`, { token: bob.token })).status).toBe(403)
@@ -269,7 +264,6 @@ describe('DELETE /api/users/:id', () => {
     expect(deleted.text).toBe('')
     expect((await call('GET', `/api/users/${alice.id}`, { token: bob.token })).status).toBe(404)
     expect((await call('GET', '/api/users', { token: alice.token })).status).toBe(401)
-    const left = database.sqlite.query('SELECT count(*) AS n FROM tokens WHERE user_id = ?').get(alice.id) as { n: number }
-    expect(left.n).toBe(0)
+    expect(await sql('SELECT CAST(count(*) AS integer) AS n FROM tokens WHERE user_id = ?', alice.id)).toEqual([{ n: 0 }])
   })
 })

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { openMigratedDatabase } from '../../src/app'
+import { sqliteStore } from '../../src/db/store'
 import { InvalidCredentialsError, NotFoundError, ValidationError } from '../../src/services/errors'
 import { createServices } from '../../src/services'
 import { checkNewUser, checkUserChanges } from '../../src/services/input'
@@ -43,7 +44,7 @@ function services() {
   const config = testConfig()
   const { db } = openMigratedDatabase(config)
   const { hasher, holdNext } = gatedHasher()
-  const { users, tokens } = createServices(db, config, { hasher })
+  const { users, tokens } = createServices(sqliteStore(db), config, { hasher })
   return {
     db,
     users: {

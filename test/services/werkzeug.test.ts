@@ -1,3 +1,4 @@
+import { storeOf } from '../../src/app'
 import { describe, expect, test } from 'bun:test'
 import { createPasswordHasher, isAcceptedHash } from '../../src/services/passwords'
 import { isWerkzeugHash, verifyWerkzeug } from '../../src/services/werkzeug'
@@ -37,19 +38,19 @@ describe('werkzeug hashes', () => {
 
 describe('an imported werkzeug hash at login', () => {
   test('logs in with the old password, and the stored hash becomes argon2id', async () => {
-    const { call, database } = testApp()
-    database.sqlite.run('INSERT INTO users (id, username, email, password_hash) VALUES (7, ?, ?, ?)', ['madman', 'madman@163.com', TUTORIAL_HASH_OF_123])
+    const { call, sql } = testApp()
+    await sql('INSERT INTO users (id, username, email, password_hash) VALUES (7, ?, ?, ?)', 'madman', 'madman@163.com', TUTORIAL_HASH_OF_123)
     expect((await call('POST', '/api/tokens', { basic: ['madman', '1234'] })).status).toBe(401)
     expect((await call('POST', '/api/tokens', { basic: ['madman', '123'] })).status).toBe(200)
-    const stored = database.sqlite.query<{ password_hash: string }, []>('SELECT password_hash FROM users WHERE id = 7').get()!.password_hash
+    const stored = (await sql<{ password_hash: string }>('SELECT password_hash FROM users WHERE id = 7'))[0]!.password_hash
     expect(stored).toStartWith('$argon2id$')
     expect(await Bun.password.verify('123', stored)).toBe(true)
     expect((await call('POST', '/api/tokens', { basic: ['madman', '123'] })).status).toBe(200)
   })
 
   test('its verification takes a turn in the hash queue like argon2id: past the queue, 503', async () => {
-    const { call, database } = testApp({ hashQueue: { concurrency: 1, maxWaiting: 0 } })
-    database.sqlite.run('INSERT INTO users (id, username, email, password_hash) VALUES (7, ?, ?, ?)', ['madman', 'madman@163.com', TUTORIAL_HASH_OF_123])
+    const { call, sql } = testApp({ hashQueue: { concurrency: 1, maxWaiting: 0 } })
+    await sql('INSERT INTO users (id, username, email, password_hash) VALUES (7, ?, ?, ?)', 'madman', 'madman@163.com', TUTORIAL_HASH_OF_123)
     const statuses = await Promise.all([1, 2].map(() => call('POST', '/api/tokens', { basic: ['madman', 'wrong'] }).then((answer) => answer.status)))
     expect(statuses.sort()).toEqual([401, 503])
   })
@@ -71,16 +72,16 @@ describe('an imported werkzeug hash at login', () => {
         return real.hash(password)
       },
     }
-    const { call, database } = testApp({}, { hasher })
-    database.sqlite.run('INSERT INTO users (id, username, email, password_hash) VALUES (7, ?, ?, ?)', ['madman', 'madman@163.com', TUTORIAL_HASH_OF_123])
+    const { call, sql, database } = testApp({}, { hasher })
+    await sql('INSERT INTO users (id, username, email, password_hash) VALUES (7, ?, ?, ?)', 'madman', 'madman@163.com', TUTORIAL_HASH_OF_123)
     const login = call('POST', '/api/tokens', { basic: ['madman', '123'] })
     await upgradeReached
     // The change an administrator makes meanwhile (and that ends every session).
-    await createServices(database.db, testConfig()).users.setPassword(7, 'changed-meanwhile')
+    await createServices(storeOf(database), testConfig()).users.setPassword(7, 'changed-meanwhile')
     release()
     expect((await login).status).toBe(401)
-    const stored = database.sqlite.query<{ password_hash: string }, []>('SELECT password_hash FROM users WHERE id = 7').get()!.password_hash
+    const stored = (await sql<{ password_hash: string }>('SELECT password_hash FROM users WHERE id = 7'))[0]!.password_hash
     expect(await Bun.password.verify('changed-meanwhile', stored)).toBe(true)
-    expect(database.sqlite.query('SELECT count(*) AS n FROM tokens').get()).toEqual({ n: 0 })
+    expect(await sql('SELECT CAST(count(*) AS integer) AS n FROM tokens')).toEqual([{ n: 0 }])
   })
 })

@@ -1,0 +1,58 @@
+import { sql } from 'drizzle-orm'
+import { bigint, check, doublePrecision, index, integer, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core'
+
+// The PostgreSQL twin of ../schema.ts: the same tables, columns and indexes by name (test/db/schema-shape.test.ts).
+// Ids are bigint so that every id a URL may name (up to 15 digits) is a miss, not an out-of-range error.
+const id = () => bigint('id', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity()
+const moment = (name: string) => timestamp(name, { withTimezone: true, precision: 3, mode: 'date' })
+
+export const users = pgTable(
+  'users',
+  {
+    id: id(),
+    username: text('username').notNull(),
+    email: text('email').notNull(),
+    passwordHash: text('password_hash').notNull(),
+    usernameKey: text('username_key'),
+    emailKey: text('email_key'),
+    createdAt: moment('created_at').notNull().default(sql`now()`),
+    updatedAt: moment('updated_at').notNull().default(sql`now()`),
+  },
+  (table) => [
+    uniqueIndex('users_username_key_unique').on(table.usernameKey),
+    uniqueIndex('users_email_key_unique').on(table.emailKey),
+  ],
+)
+
+export const tokens = pgTable(
+  'tokens',
+  {
+    id: id(),
+    userId: bigint('user_id', { mode: 'number' })
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    tokenHash: text('token_hash').notNull().unique(),
+    expiresAt: moment('expires_at').notNull(),
+    createdAt: moment('created_at').notNull().default(sql`now()`),
+  },
+  (table) => [index('tokens_user_id_idx').on(table.userId), index('tokens_expires_at_idx').on(table.expiresAt)],
+)
+
+/** ../schema.ts's user counts per id bucket, kept by triggers (drizzle/pg/0001_user_counts_triggers.sql). */
+const userBuckets = (name: string) =>
+  pgTable(name, { bucket: bigint('bucket', { mode: 'number' }).primaryKey(), users: integer('users').notNull() }, (table) => [
+    check(`${name}_users_not_negative`, sql`${table.users} >= 0`),
+  ])
+
+export const usersBy4mIds = userBuckets('user_counts_by_4m_ids')
+export const usersBy64kIds = userBuckets('user_counts_by_64k_ids')
+export const usersBy1kIds = userBuckets('user_counts_by_1k_ids')
+
+/**
+ * The login and registration limits every replica shares (src/db/pg/attempts.ts): one row per limited key, with
+ * the times (ms) of the attempts still in its window. Only PostgreSQL has it; with SQLite they live in memory.
+ */
+export const attempts = pgTable('rate_limit_attempts', {
+  key: text('key').primaryKey(),
+  at: doublePrecision('at').array().notNull(),
+})

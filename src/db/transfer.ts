@@ -1,0 +1,156 @@
+import type { SQL } from 'bun'
+import { loadConfig } from '../config'
+import { openDatabase } from './client'
+import { migrate } from './migrate'
+import { openMigratedPostgres } from './pg/open'
+import { TransferError } from './transfer-error'
+
+export { TransferError }
+
+/** Every column of the two tables madblog keeps, timestamps in ms: what moves between engines unchanged. */
+const TABLES = {
+  users: ['id', 'username', 'email', 'password_hash', 'username_key', 'email_key', 'created_at', 'updated_at'],
+  tokens: ['id', 'user_id', 'token_hash', 'expires_at', 'created_at'],
+} as const
+type Table = keyof typeof TABLES
+const TIMES = new Set(['created_at', 'updated_at', 'expires_at'])
+type Row = Record<string, unknown>
+
+const BATCH = 1000
+
+
+/** One end of a transfer: the rows it holds, and (as the target) one transaction that takes them all or none. */
+interface End {
+  count(table: Table): Promise<number>
+  /** Rows with ids above `afterId`, in id order. */
+  rows(table: Table, afterId: number, limit: number): Promise<Row[]>
+  begin(): Promise<void>
+  insert(table: Table, rows: Row[]): Promise<void>
+  /** Moves id sequences past the copied ids, then commits. */
+  commit(): Promise<void>
+  rollback(): Promise<void>
+  close(): Promise<void>
+}
+
+function sqliteEnd(url: string): End {
+  const config = loadConfig({ DATABASE_URL: url })
+  const database = openDatabase(config.databasePath)
+  migrate(database.db)
+  const { sqlite } = database
+  return {
+    count: async (table) => sqlite.query<{ n: number }, []>(`SELECT count(*) AS n FROM ${table}`).get()!.n,
+    rows: async (table, afterId, limit) =>
+      sqlite.query<Row, [number, number]>(`SELECT ${TABLES[table].join(', ')} FROM ${table} WHERE id > ? ORDER BY id LIMIT ?`).all(afterId, limit),
+    begin: async () => void sqlite.run('BEGIN IMMEDIATE'),
+    async insert(table, rows) {
+      const columns = TABLES[table]
+      const insert = sqlite.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`)
+      for (const row of rows) insert.run(...(columns.map((column) => row[column]) as never[]))
+      insert.finalize()
+    },
+    // AUTOINCREMENT's sqlite_sequence follows the largest id inserted by itself.
+    commit: async () => void sqlite.run('COMMIT'),
+    rollback: async () => void (sqlite.inTransaction && sqlite.run('ROLLBACK')),
+    close: async () => database.close(),
+  }
+}
+
+async function postgresEnd(url: string): Promise<End> {
+  const config = loadConfig({ DATABASE_URL: url })
+  const database = await openMigratedPostgres({ ...config, postgres: config.postgres! })
+  let tx: Awaited<ReturnType<SQL['reserve']>> | undefined
+  const select = (table: Table) =>
+    TABLES[table].map((column) => (TIMES.has(column) ? `(extract(epoch from ${column}) * 1000)::float8 AS ${column}` : column)).join(', ')
+  return {
+    // Inside the transfer its own connection, which sees the rows it has not committed yet.
+    count: async (table) => Number((await (tx ?? database.sql).unsafe(`SELECT count(*)::int AS n FROM ${table}`))[0].n),
+    rows: async (table, afterId, limit) =>
+      (await database.sql.unsafe(`SELECT ${select(table)} FROM ${table} WHERE id > $1 ORDER BY id LIMIT $2`, [afterId, limit])).map(
+        (row: Row) =>
+          Object.fromEntries(
+            Object.entries(row).map(([key, value]) => [key, TIMES.has(key) ? Math.round(Number(value)) : key.endsWith('id') ? Number(value) : value]),
+          ),
+      ),
+    async begin() {
+      tx = await database.sql.reserve()
+      await tx.unsafe('BEGIN')
+    },
+    async insert(table, rows) {
+      const columns = TABLES[table]
+      const values = rows.map((row) => columns.map((column) => (TIMES.has(column) ? new Date(Number(row[column])) : row[column])))
+      const placeholders = values.map((_, r) => `(${columns.map((_, c) => `$${r * columns.length + c + 1}`).join(', ')})`)
+      await tx!.unsafe(`INSERT INTO ${table} (${columns.join(', ')}) OVERRIDING SYSTEM VALUE VALUES ${placeholders.join(', ')}`, values.flat())
+    },
+    async commit() {
+      for (const table of Object.keys(TABLES))
+        await tx!.unsafe(`SELECT setval(pg_get_serial_sequence('${table}', 'id'), coalesce((SELECT max(id) FROM ${table}), 0) + 1, false)`)
+      await tx!.unsafe('COMMIT')
+      tx!.release()
+      tx = undefined
+    },
+    async rollback() {
+      if (!tx) return
+      await tx.unsafe('ROLLBACK').catch(() => {})
+      tx.release()
+      tx = undefined
+    },
+    close: () => database.close(),
+  }
+}
+
+const openEnd = (url: string) => (/^postgres(ql)?:\/\//i.test(url) ? postgresEnd(url) : Promise.resolve(sqliteEnd(url)))
+
+export interface Progress {
+  copied: number
+  total: number
+  elapsedMs: number
+}
+
+/**
+ * Copies every user and token from one database to an empty one (SQLite to PostgreSQL or back), ids, hashes and
+ * expiry included, in one transaction on the target: interrupted, it leaves the target as empty as it found it,
+ * and can be run again from the start. Sequences are moved past the copied ids; counts are checked at the end.
+ */
+export async function transfer(from: string, to: string, progress: (state: Progress) => void = () => {}) {
+  const source = await openEnd(from)
+  let target: End | undefined
+  try {
+    target = await openEnd(to)
+    const held = (await target.count('users')) + (await target.count('tokens'))
+    if (held > 0) throw new TransferError(`the target already holds ${held} rows: transfer only fills an empty database`)
+    const totals = { users: await source.count('users'), tokens: await source.count('tokens') }
+    const total = totals.users + totals.tokens
+    const started = Date.now()
+    let copied = 0
+    await target.begin()
+    try {
+      for (const table of Object.keys(TABLES) as Table[]) {
+        for (let afterId = 0; ; ) {
+          const rows = await source.rows(table, afterId, BATCH)
+          if (rows.length === 0) break
+          await target.insert(table, rows)
+          afterId = rows.at(-1)!.id as number
+          copied += rows.length
+          progress({ copied, total, elapsedMs: Date.now() - started })
+        }
+        const count = await target.count(table)
+        if (count !== totals[table]) throw new TransferError(`${table}: ${totals[table]} in the source, ${count} copied`)
+      }
+      await target.commit()
+    } catch (error) {
+      await target.rollback()
+      throw error
+    }
+    return totals
+  } finally {
+    await target?.close()
+    await source.close()
+  }
+}
+
+/** "12,000 of 40,000 rows, 8,100 rows/s, 3 s left": the line a terminal shows while a transfer runs. */
+export function describeProgress({ copied, total, elapsedMs }: Progress): string {
+  const rate = elapsedMs > 0 ? (copied / elapsedMs) * 1000 : 0
+  const left = rate > 0 ? Math.ceil((total - copied) / rate) : 0
+  return `${copied.toLocaleString('en')} of ${total.toLocaleString('en')} rows, ${Math.round(rate).toLocaleString('en')} rows/s, ${left} s left`
+}

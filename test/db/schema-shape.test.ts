@@ -1,0 +1,25 @@
+import { expect, test } from 'bun:test'
+import { getTableConfig as pgTableConfig } from 'drizzle-orm/pg-core'
+import { getTableConfig as sqliteTableConfig } from 'drizzle-orm/sqlite-core'
+import * as pg from '../../src/db/pg/schema'
+import * as sqlite from '../../src/db/schema'
+
+/** What both engines must agree on: table, column and index names, nullability, and which indexes are unique. */
+type TableConfig = { name: string; columns: { name: string; notNull: boolean; isUnique: boolean }[]; indexes: { config: { name?: string; unique?: boolean } }[] }
+
+function shape(config: TableConfig) {
+  return {
+    name: config.name,
+    columns: config.columns.map((column) => `${column.name}${column.notNull ? '' : '?'}${column.isUnique ? ' unique' : ''}`).sort(),
+    indexes: config.indexes.map((index) => `${index.config.name}${index.config.unique ? ' unique' : ''}`).sort(),
+  }
+}
+
+test('the SQLite and PostgreSQL schemas have the same tables, columns and indexes', () => {
+  for (const name of ['users', 'tokens', 'usersBy4mIds', 'usersBy64kIds', 'usersBy1kIds'] as const) {
+    expect(shape(pgTableConfig(pg[name]))).toEqual(shape(sqliteTableConfig(sqlite[name])))
+  }
+  // The only table of one engine alone: PostgreSQL keeps the limits every replica shares (in memory on SQLite).
+  expect(Object.keys(pg).filter((name) => !(name in sqlite))).toEqual(['attempts'])
+  expect(Object.keys(sqlite).filter((name) => !(name in pg))).toEqual(['USER_BUCKET_LEVELS'])
+})
