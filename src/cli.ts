@@ -98,15 +98,8 @@ const COMMANDS: Record<string, (config: Config, args: string[]) => number | Prom
   transfer: transferCommand,
 }
 
-/** On PostgreSQL: migrate applies what is pending; a copy is pg_dump's job; the rest are SQLite's for now. */
-async function onPostgres(config: Config & { postgres: NonNullable<Config['postgres']> }, command: string, target?: string): Promise<number> {
-  if (command === 'migrate') {
-    const { openMigratedPostgres } = await import('./db/pg/open')
-    const database = await openMigratedPostgres(config)
-    await database.close()
-    console.log(database.applied.length ? `applied ${database.applied.length} migration(s): ${database.applied.join(', ')}` : 'database is up to date')
-    return 0
-  }
+/** On PostgreSQL: a copy is pg_dump's job; import-flask is SQLite's for now. */
+function onPostgres(command: string, target?: string): number {
   // pg_dump is the tool for a consistent copy of a live PostgreSQL database, with restore and retention madblog
   // would only imitate; the managed offerings have their own snapshots.
   if (command === 'backup') {
@@ -141,8 +134,7 @@ async function main(args: string[]): Promise<number> {
   const config = loadConfig()
   const logger = createLogger(config.logLevel, config.logFormat)
   for (const warning of settingWarnings()) logger.warn(warning)
-  if (config.postgres && command !== 'serve' && command !== 'healthcheck' && command !== 'transfer')
-    return onPostgres({ ...config, postgres: config.postgres }, command, backupArgs[0])
+  if (config.postgres && (command === 'backup' || command === 'import-flask')) return onPostgres(command, backupArgs[0])
   if (run) {
     try {
       return await run(config, rest)
