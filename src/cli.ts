@@ -98,17 +98,13 @@ const COMMANDS: Record<string, (config: Config, args: string[]) => number | Prom
   transfer: transferCommand,
 }
 
-/** On PostgreSQL: a copy is pg_dump's job; import-flask is SQLite's for now. */
-function onPostgres(command: string, target?: string): number {
-  // pg_dump is the tool for a consistent copy of a live PostgreSQL database, with restore and retention madblog
-  // would only imitate; the managed offerings have their own snapshots.
-  if (command === 'backup') {
-    process.stderr.write(
-      `madblog: backup copies a SQLite file; on PostgreSQL use pg_dump, e.g.\n  pg_dump --format=custom --file=${target} "$DATABASE_URL"\nand pg_restore to restore it\n`,
-    )
-    return 2
-  }
-  throw new CommandError(`${command} works on a SQLite DATABASE_URL only for now; on PostgreSQL use the API or psql`)
+// pg_dump is the tool for a consistent copy of a live PostgreSQL database, with restore and retention madblog
+// would only imitate; the managed offerings have their own snapshots.
+function backupOnPostgres(target: string | undefined): number {
+  process.stderr.write(
+    `madblog: backup copies a SQLite file; on PostgreSQL use pg_dump, e.g.\n  pg_dump --format=custom --file=${target} "$DATABASE_URL"\nand pg_restore to restore it\n`,
+  )
+  return 2
 }
 
 function usageError(message: string): number {
@@ -134,7 +130,7 @@ async function main(args: string[]): Promise<number> {
   const config = loadConfig()
   const logger = createLogger(config.logLevel, config.logFormat)
   for (const warning of settingWarnings()) logger.warn(warning)
-  if (config.postgres && (command === 'backup' || command === 'import-flask')) return onPostgres(command, backupArgs[0])
+  if (config.postgres && command === 'backup') return backupOnPostgres(backupArgs[0])
   if (run) {
     try {
       return await run(config, rest)

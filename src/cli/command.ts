@@ -84,6 +84,8 @@ export interface AdminDatabase {
   where: string
   /** For the console: db (Drizzle), schema, and the engine's own client (sqlite or pg). */
   scope: Record<string, unknown>
+  /** PostgreSQL's pool, for work that needs its own transaction (import-flask). */
+  pg?: import('bun').SQL
 }
 
 /**
@@ -109,6 +111,7 @@ async function openPostgresForAdmin(config: Config & { postgres: NonNullable<Con
     engine: 'postgres',
     where: describeUrl(config.postgres.url),
     scope: { db: handle.db, pg: handle.sql, schema },
+    pg: handle.sql,
   }
   return { database, close: handle.close }
 }
