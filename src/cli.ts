@@ -29,9 +29,10 @@ Commands:
   migrate [--to <tag>] [--quiet]
                          apply pending migrations (or those up to <tag>) and report what ran; a database holding
                          data is backed up first
-  migrate down [--to <tag>] [--force] [--quiet]
+  migrate down [--to <tag>] [--force] [--quiet] [--no-backup]
                          revert the latest migration, or every one applied after <tag>, after a backup; one that
-                         would drop data users wrote is refused without --force, naming what it would drop
+                         would drop data users wrote is refused without --force, naming what it would drop; on
+                         PostgreSQL madblog takes no backup: run pg_dump first, then pass --no-backup
   migrate status [--json]
                          list the migrations: applied (and when) or pending
   users list [--page N] [--json]
@@ -59,9 +60,10 @@ Commands:
   --help, -h             show this help
   --version, -v          show the version
 
-On PostgreSQL, migrate applies pending migrations (under an advisory lock); the other admin commands are
-SQLite's for now. users, tokens, import-flask and console work beside a running server on the same database; migrate and
-migrate down refuse while anything else has it open. BACKUP_DIR says where their backups go.
+Every command works on SQLite and PostgreSQL alike (backup aside). users, tokens, import-flask and console work beside
+a running server on the same database; migrate and migrate down refuse while anything else has it open (on
+PostgreSQL, migrate waits on the replicas' advisory lock instead, and migrate down refuses while another madblog is
+connected). BACKUP_DIR says where their backups go.
 
 Settings come from the environment (and .env); the README gives their defaults and meanings:
 ${wrap(SETTING_NAMES.join(', '), 100)}
