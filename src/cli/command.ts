@@ -94,14 +94,15 @@ export interface AdminDatabase {
  */
 async function openPostgresForAdmin(config: Config & { postgres: NonNullable<Config['postgres']> }) {
   const { describeUrl, openPostgres, waitForPostgres } = await import('../db/pg/client')
-  const { pendingPostgresMigrations } = await import('../db/pg/migrate')
+  const { postgresMigrationStatus } = await import('../db/pg/migrate')
   const { postgresStore } = await import('../db/pg/store')
   const schema = await import('../db/pg/schema')
   const handle = openPostgres(config.postgres)
   try {
     await waitForPostgres(handle, config.postgres)
-    const pending = await pendingPostgresMigrations(handle.sql)
-    if (pending.length > 0) throw new CommandError(`the database needs migrating first (${pending.join(', ')}): run madblog migrate`)
+    const pending = (await postgresMigrationStatus(handle.sql)).migrations.filter((migration) => !migration.applied)
+    if (pending.length > 0)
+      throw new CommandError(`the database needs migrating first (${pending.map((migration) => migration.tag).join(', ')}): run madblog migrate`)
   } catch (error) {
     await handle.close()
     throw error

@@ -24,10 +24,10 @@ async function appliedRows(sql: SQL): Promise<AppliedRow[]> {
   return rows.map((row) => ({ created_at: Number(row.created_at), applied_at: row.applied_at === null ? null : Number(row.applied_at) }))
 }
 
-/** The tags of the migrations this binary carries that the database has not recorded. */
+/** The tags of the migrations this binary carries that the database has not recorded (the readiness check's one query). */
 export async function pendingPostgresMigrations(sql: SQL): Promise<string[]> {
-  const last = (await appliedRows(sql)).at(-1)?.created_at ?? 0
-  return migrations.filter((migration) => migration.folderMillis > last).map((migration) => migration.tag)
+  const [row] = await sql.unsafe(`SELECT coalesce(max(created_at), 0)::float8 AS last FROM ${MIGRATIONS_TABLE}`)
+  return migrations.filter((migration) => migration.folderMillis > Number(row.last)).map((migration) => migration.tag)
 }
 
 /** `madblog migrate status` on PostgreSQL: the same report as SQLite's migrationStatus. */
