@@ -8,9 +8,10 @@
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { encodeCursor } from '../src/graphql/connection'
+import { encodeGlobalId } from '../src/graphql/ids'
 import { freePort, peakRss, rssMb, startServer } from './processes'
 import { loadTestEnv, logIn } from './madblog'
-import { seedDatabase } from './seed'
+import { SEED_AUTHORS, seedDatabase } from './seed'
 import { check, median, pinned, runWrk, summarize, type Load, type Summary } from './wrk'
 
 export const GROWTH_CONNECTIONS = 16
@@ -30,8 +31,12 @@ export const LIST_SHAPES = [
   'postsMiddle',
   'postsLast',
   'authorPosts',
+  'authorPostsLast',
   'gqlPostsFirst',
   'gqlPostsDeep',
+  'gqlPostsLast',
+  'gqlPostsBefore',
+  'gqlAuthorPostsDeep',
 ] as const
 export const GROWTH_LABELS: Record<'user' | (typeof LIST_SHAPES)[number], string> = {
   user: 'GET /api/users/1',
@@ -45,8 +50,12 @@ export const GROWTH_LABELS: Record<'user' | (typeof LIST_SHAPES)[number], string
   postsMiddle: 'REST middle page of 20 posts',
   postsLast: 'REST last page of 20 posts',
   authorPosts: "REST an author's first page of 20 posts",
+  authorPostsLast: "REST an author's last page of 20 posts",
   gqlPostsFirst: 'GraphQL posts(first: 20) with authors + totalCount',
   gqlPostsDeep: 'GraphQL posts(first: 20, after: middle) with authors',
+  gqlPostsLast: 'GraphQL posts(last: 20) with authors + totalCount',
+  gqlPostsBefore: 'GraphQL posts(last: 20, before: middle) with authors',
+  gqlAuthorPostsDeep: "GraphQL an author's posts(first: 20, after: middle)",
 }
 type WorkloadKey = keyof typeof GROWTH_LABELS
 type Writes = Record<'with_triggers' | 'without_triggers', Record<'register' | 'rename' | 'remove', number>>
@@ -89,13 +98,18 @@ function workloads(users: number, bearer: Record<string, string>, seconds: numbe
   })
   const lastPage = Math.ceil(users / 20)
   const page = (n: number) => get(`/api/users?page=${n}&per_page=20`)
-  // As many posts as users (bench/seed.ts), by a hundred authors; public, so sent without the token.
+  // As many posts as users (bench/seed.ts), post n by author (n - 1) % 100 + 1; public, so sent without the token.
   const posts = (n: number) => ({ ...get(`/api/posts?page=${n}&per_page=20`), headers: {} })
   const postsQuery = (args: string) => ({
     ...get('/graphql'),
     headers: {},
     args: ['POST', JSON.stringify({ query: `{ posts(${args}) { totalCount edges { cursor node { id title author { id username } } } pageInfo { hasNextPage endCursor } } }` })],
   })
+  const postCursor = (id: number) => encodeCursor(id, 'post:')
+  const authors = Math.min(users, SEED_AUTHORS)
+  // Author 1 wrote posts 1, 1 + authors, 1 + 2 × authors, …: the middle one of theirs is one of those.
+  const authorsMiddle = Math.floor(Math.ceil(users / authors) / 2) * authors + 1
+  const authorQuery = `{ user(id: "${encodeGlobalId('User', 1)}") { posts(first: 20, after: "${postCursor(authorsMiddle)}") { totalCount edges { cursor node { id title } } pageInfo { hasNextPage endCursor } } } }`
   return {
     user: get('/api/users/1'),
     restFirst: page(1),
@@ -108,8 +122,12 @@ function workloads(users: number, bearer: Record<string, string>, seconds: numbe
     postsMiddle: posts(Math.ceil(lastPage / 2)),
     postsLast: posts(lastPage),
     authorPosts: { ...get('/api/users/1/posts?per_page=20'), headers: {} },
+    authorPostsLast: { ...get(`/api/users/1/posts?page=${Math.ceil(users / authors / 20)}&per_page=20`), headers: {} },
     gqlPostsFirst: postsQuery('first: 20'),
-    gqlPostsDeep: postsQuery(`first: 20, after: "${encodeCursor(Math.floor(users / 2), 'post:')}"`),
+    gqlPostsDeep: postsQuery(`first: 20, after: "${postCursor(Math.floor(users / 2))}"`),
+    gqlPostsLast: postsQuery('last: 20'),
+    gqlPostsBefore: postsQuery(`last: 20, before: "${postCursor(Math.floor(users / 2))}"`),
+    gqlAuthorPostsDeep: { ...get('/graphql'), args: ['POST', JSON.stringify({ query: authorQuery })] },
   }
 }
 

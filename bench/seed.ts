@@ -11,6 +11,8 @@ import { emailKey, usernameKey } from '../src/services/identity'
 
 export const SEED_USERS = 1000
 export const SEED_POSTS = 1000
+/** How many users write the seeded posts: the first fifty, so that at 1,000 posts an author has a full page of 20. */
+export const SEED_AUTHORS = 50
 export const SEED_PASSWORD = 'bench-password'
 export const seedUsername = (n: number) => `user${n}`
 
@@ -61,14 +63,14 @@ export async function seedDatabase(users = SEED_USERS, posts = SEED_POSTS): Prom
 }
 
 /**
- * `posts` posts (ids 1 to `posts`) spread over the first hundred users, after every migration: the triggers count
+ * `posts` posts (ids 1 to `posts`) spread over the first SEED_AUTHORS users, after every migration: the triggers count
  * them as they would madblog's own inserts. A body of a few paragraphs, as a blog's are.
  */
 function seedPosts(database: ReturnType<typeof openDatabase>, posts: number, users: number) {
   const insert = database.sqlite.prepare('INSERT INTO posts (id, title, body, author_id, timestamp, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
   const body = 'A post of a few paragraphs, as a blog has them. '.repeat(30)
   const now = Date.now()
-  const authors = Math.min(users, 100)
+  const authors = Math.min(users, SEED_AUTHORS)
   database.sqlite.transaction(() => {
     for (let n = 1; n <= posts; n++) insert.run(n, `Post number ${n}`, body, ((n - 1) % authors) + 1, now, now)
   })()

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, gte, inArray, lt, lte, sql, type SQL } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, gte, lt, lte, sql, type SQL } from 'drizzle-orm'
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import type { Db } from './client'
 import { rawColumn, rowReader, rowsReader } from './rows'
@@ -37,11 +37,12 @@ const byId = eq(posts.id, sql.placeholder('id'))
 const nowMs = sql`(cast(unixepoch('subsec') * 1000 as integer))`
 
 /**
- * The ids of a newest-first page, skipped over by id alone: an OFFSET over whole rows would read every skipped
- * post's body (its overflow pages), several times the page's own cost at the end of a bucket (bench/).
+ * Where a newest-first page starts, skipped to by id alone: an OFFSET over whole rows would read every skipped
+ * post's body, several times the page's own cost at the end of a bucket (bench/). The page is then the keyset
+ * range from that id down, which reads its rows in index order (a list of ids would look each one up anew).
  */
-const pageIds = (db: Db, where: SQL | undefined, offset: string) =>
-  db.select({ id: posts.id }).from(posts).where(where).orderBy(desc(posts.id)).limit(sql.placeholder('limit')).offset(sql.placeholder(offset))
+const pageStart = (where: SQL | undefined, offset: string) =>
+  sql`(SELECT ${posts.id} FROM ${posts} WHERE ${where} ORDER BY ${posts.id} DESC LIMIT 1 OFFSET ${sql.placeholder(offset)})`
 
 /** Every query on the posts table, prepared once per connection; lists are newest first (descending id). */
 export function postQueries(db: Db) {
@@ -65,14 +66,15 @@ export function postQueries(db: Db) {
   const remove = db.delete(posts).where(byId).returning({ id: posts.id }).prepare()
   const addViews = db.update(posts).set({ views: sql`${posts.views} + ${sql.placeholder('views')}` }).where(byId).prepare()
   const ofAuthor = eq(posts.authorId, sql.placeholder('author'))
-  const byAuthor = rowsReader<Post, [number, number, number]>(
+  const byAuthor = rowsReader<Post, [number, number, number, number]>(
     db,
     db
       .select(columns)
       .from(posts)
-      .where(inArray(posts.id, pageIds(db, ofAuthor, 'offset')))
-      .orderBy(desc(posts.id)),
-    ['author', 'limit', 'offset'],
+      .where(and(ofAuthor, lte(posts.id, pageStart(ofAuthor, 'offset'))))
+      .orderBy(desc(posts.id))
+      .limit(sql.placeholder('limit')),
+    ['author', 'author', 'offset', 'limit'],
   )
   // Keyset windows, all posts or one author's: ids strictly between the bounds, from the newest or the oldest end.
   const between = and(gt(posts.id, sql.placeholder('above')), lt(posts.id, sql.placeholder('below')))
@@ -99,7 +101,7 @@ export function postQueries(db: Db) {
       db.update(posts).set({ ...changes, updatedAt: nowMs }).where(eq(posts.id, id)).returning(columns).get() as Post | undefined,
     remove: (id: number) => remove.all({ id }).length > 0,
     addViews: (id: number, views: number) => void addViews.run({ id, views }),
-    byAuthor,
+    byAuthor: (author: number, limit: number, offset: number) => byAuthor(author, author, offset, limit),
     /** Up to `limit` posts with ids strictly between the bounds, newest first or (`fromOldest`) oldest first. */
     between: (author: number | undefined, above: number, below: number, limit: number, fromOldest: boolean): Post[] =>
       author === undefined
@@ -113,16 +115,18 @@ export function postQueries(db: Db) {
 }
 
 /** Where a posts page starts (src/db/positions.ts): ids below `edge`, newest first. */
-export function postPageFrom(db: Db) {
-  return rowsReader<Post, [number, number, number]>(
+export function postPageFrom(db: Db): (edge: number, limit: number, skip: number) => Post[] {
+  const page = rowsReader<Post, [number, number, number]>(
     db,
     db
       .select(columns)
       .from(posts)
-      .where(inArray(posts.id, pageIds(db, lt(posts.id, sql.placeholder('edge')), 'skip')))
-      .orderBy(desc(posts.id)),
-    ['edge', 'limit', 'skip'],
+      .where(lte(posts.id, pageStart(lt(posts.id, sql.placeholder('edge')), 'skip')))
+      .orderBy(desc(posts.id))
+      .limit(sql.placeholder('limit')),
+    ['edge', 'skip', 'limit'],
   )
+  return (edge, limit, skip) => page(edge, skip, limit)
 }
 
 export type PostQueries = ReturnType<typeof postQueries>

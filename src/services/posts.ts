@@ -15,8 +15,13 @@ export interface PostView extends Omit<Post, 'summary'> {
   summary: string
 }
 
+const SURROGATE = /[\uD800-\uDFFF]/
+
 /** The body's first LIMITS.derivedSummary characters, never cutting a character (a surrogate pair) in two. */
 export function derivedSummary(body: string): string {
+  // Mostly no character there lies outside the BMP, and then characters are UTF-16 units: no walk needed.
+  const start = body.slice(0, LIMITS.derivedSummary)
+  if (!SURROGATE.test(start)) return start
   let end = 0
   let count = 0
   for (const character of body) {
@@ -34,9 +39,15 @@ function refuse(outcome: PostRefusal): never {
 }
 
 export function createPostService(store: Store, deferred: DeferredWrites) {
+  // Field by field: a spread copies by the property protocol, several times dearer on a page of twenty.
   const view = (post: Post): PostView => ({
-    ...post,
+    id: post.id,
+    title: post.title,
     summary: post.summary ?? derivedSummary(post.body),
+    body: post.body,
+    authorId: post.authorId,
+    timestamp: post.timestamp,
+    updatedAt: post.updatedAt,
     views: post.views + deferred.pendingViews(post.id),
   })
 

@@ -17,8 +17,12 @@ function shape(config: TableConfig) {
 
 test('the SQLite and PostgreSQL schemas have the same tables, columns and indexes', () => {
   const shared = ['users', 'tokens', 'posts', 'usersBy4mIds', 'usersBy64kIds', 'usersBy1kIds', 'postsBy4mIds', 'postsBy64kIds', 'postsBy1kIds'] as const
+  // posts_id_idx is SQLite's alone: a rowid table has no index of its ids apart from the rows (src/db/schema.ts),
+  // where PostgreSQL's primary key is one.
+  const sqliteOnly = (index: string) => index !== 'posts_id_idx'
   for (const name of shared) {
-    expect(shape(pgTableConfig(pg[name]))).toEqual(shape(sqliteTableConfig(sqlite[name])))
+    const sqliteShape = shape(sqliteTableConfig(sqlite[name]))
+    expect(shape(pgTableConfig(pg[name]))).toEqual({ ...sqliteShape, indexes: sqliteShape.indexes.filter(sqliteOnly) })
   }
   // The only table of one engine alone: PostgreSQL keeps the limits every replica shares (in memory on SQLite).
   expect(Object.keys(pg).filter((name) => !(name in sqlite))).toEqual(['attempts'])
