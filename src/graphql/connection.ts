@@ -1,4 +1,5 @@
 import { ValidationError, type FieldErrors } from '../services/errors'
+import { base64urlOfName } from './ids'
 import { PAGE_DEFAULTS } from '../services/pagination'
 import type { IdRange, UserService, User } from '../services/users'
 
@@ -20,12 +21,8 @@ export const MESSAGES = {
   both: 'Please page with either first or last, not both.',
 } as const
 
-/**
- * Opaque to clients so the ordering key can change without breaking them. base64url without padding: `user:`,
- * `post:` and digits never make a 6-bit group of 62 or 63, so btoa's base64 (several times cheaper than a Buffer,
- * and there are 20 cursors a page) differs from base64url only by its `=`. A cursor of one list is no cursor of another.
- */
-export const encodeCursor = (id: number, prefix = 'user:') => btoa(`${prefix}${id}`).replace(/=+$/, '')
+/** Opaque to clients so the ordering key can change without breaking them. A cursor of one list is no cursor of another. */
+export const encodeCursor = (id: number, prefix = 'user:') => base64urlOfName(`${prefix}${id}`)
 
 function decodeCursor(cursor: string, prefix: string): number | undefined {
   const text = Buffer.from(cursor, 'base64url').toString('utf8')

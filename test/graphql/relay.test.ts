@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'bun:test'
-import { decodeGlobalId, encodeGlobalId } from '../../src/graphql/ids'
+import { encodeCursor } from '../../src/graphql/connection'
+import { NODE_TYPES, decodeGlobalId, encodeGlobalId } from '../../src/graphql/ids'
 import { codes, globalId, graphqlApp } from './client'
 
 describe('global ids', () => {
@@ -9,6 +10,14 @@ describe('global ids', () => {
     const others = ['1', '', 'VXNlcjox=', 'VXNlcjox.', 'VXNlcjow', Buffer.from('User:01').toString('base64url'),
       Buffer.from('Token:1').toString('base64url'), Buffer.from('User:1:2').toString('base64url'), 'VXNlcjoxy']
     for (const other of others) expect(decodeGlobalId(other), other).toBeUndefined()
+  })
+
+  test('ids and cursors are base64url, whatever the digits (they are made by btoa)', () => {
+    const ids = [...Array.from({ length: 20_000 }, (_, n) => n + 1), ...Array.from({ length: 2000 }, () => 1 + Math.floor(Math.random() * 1e15))]
+    for (const id of ids) {
+      for (const type of NODE_TYPES) expect(encodeGlobalId(type, id)).toBe(Buffer.from(`${type}:${id}`).toString('base64url'))
+      for (const prefix of ['user:', 'post:']) expect(encodeCursor(id, prefix)).toBe(Buffer.from(`${prefix}${id}`).toString('base64url'))
+    }
   })
 })
 
