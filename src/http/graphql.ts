@@ -4,11 +4,13 @@ import type { GraphqlServer } from '../graphql'
 import { GRAPHQL_PATH } from '../graphql/endpoint'
 import type { ServerContext } from '../graphql/context'
 import { graphiqlAssets } from '../graphql/playground'
+import { requestScope } from '../log'
 import type { Services } from '../services'
 import { andThen, type Awaitable } from '../db/store'
 import { callerOf } from './auth'
 import type { clientAddresses } from './client-address'
 import { isJsonMediaType } from './json-body'
+import { requestIdOf } from './request-id'
 import { GRAPHIQL_PAGE_HEADERS } from './security-headers'
 
 /**
@@ -25,6 +27,10 @@ export function graphqlController(
   // Synchronous on SQLite; on PostgreSQL the caller's lookup is awaited first.
   const serverContext = (request: Request, clientAddress: string): Awaitable<ServerContext> =>
     andThen(callerOf(services, request), (caller) => ({ caller, clientAddress }))
+  // madblog's own lines name their request; yoga's know none, so they read it from this scope (src/log.ts). Only
+  // here: holding a scope makes every await dearer (3 of a REST read's 19 CPU µs).
+  const answer = (request: Request, context: ServerContext) =>
+    requestScope.run({ requestId: requestIdOf(request) ?? '' }, () => yoga().handleRequest(request, context))
   // The playground needs introspection; with it off, neither the page nor its files are served.
   return new Elysia({ name: 'graphql' })
     .use(addresses)
@@ -33,7 +39,7 @@ export function graphqlController(
       GRAPHQL_PATH,
       ({ request, set, clientAddress }) => {
         Object.assign(set.headers, GRAPHIQL_PAGE_HEADERS)
-        return andThen(serverContext(request, clientAddress), (context) => yoga().handleRequest(request, context))
+        return andThen(serverContext(request, clientAddress), (context) => answer(request, context))
       },
       { clientAddress: true, detail: { hide: true } },
     )
@@ -42,7 +48,7 @@ export function graphqlController(
       async ({ request, clientAddress }) => {
         const context = await serverContext(request, clientAddress)
         if (isJsonMediaType(request.headers.get('content-type'))) context.bufferedBody = await request.text()
-        return yoga().handleRequest(request, context)
+        return answer(request, context)
       },
       {
         parse: 'none',
