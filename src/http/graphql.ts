@@ -1,4 +1,4 @@
-import { Elysia } from 'elysia'
+import { Elysia, type Context } from 'elysia'
 import type { GraphqlSettings } from '../config'
 import type { GraphqlServer } from '../graphql'
 import { GRAPHQL_PATH } from '../graphql/endpoint'
@@ -29,8 +29,8 @@ export function graphqlController(
     andThen(callerOf(services, request), (caller) => ({ caller, clientAddress }))
   // madblog's own lines name their request; yoga's know none, so they read it from this scope (src/log.ts). Only
   // here: holding a scope makes every await dearer (3 of a REST read's 19 CPU µs).
-  const answer = (request: Request, context: ServerContext) =>
-    requestScope.run({ requestId: requestIdOf(request) ?? '' }, () => yoga().handleRequest(request, context))
+  const answer = (request: Request, set: Context['set'], context: ServerContext) =>
+    requestScope.run({ requestId: requestIdOf(set) ?? '' }, () => yoga().handleRequest(request, context))
   // The playground needs introspection; with it off, neither the page nor its files are served.
   return new Elysia({ name: 'graphql' })
     .use(addresses)
@@ -39,16 +39,16 @@ export function graphqlController(
       GRAPHQL_PATH,
       ({ request, set, clientAddress }) => {
         Object.assign(set.headers, GRAPHIQL_PAGE_HEADERS)
-        return andThen(serverContext(request, clientAddress), (context) => answer(request, context))
+        return andThen(serverContext(request, clientAddress), (context) => answer(request, set, context))
       },
       { clientAddress: true, detail: { hide: true } },
     )
     .post(
       GRAPHQL_PATH,
-      async ({ request, clientAddress }) => {
+      async ({ request, set, clientAddress }) => {
         const context = await serverContext(request, clientAddress)
         if (isJsonMediaType(request.headers.get('content-type'))) context.bufferedBody = await request.text()
-        return answer(request, context)
+        return answer(request, set, context)
       },
       {
         parse: 'none',

@@ -3,7 +3,6 @@ import { Elysia } from 'elysia'
 export const REQUEST_ID_HEADER = 'x-request-id'
 // Visible ASCII only, so that a client's id can go into a log line or a header as it is.
 const SANE = /^[\x21-\x7e]{1,128}$/
-const ids = new WeakMap<Request, string>()
 
 /** The client's X-Request-Id when it is sane (1 to 128 visible ASCII characters), else a new one. */
 export function chooseRequestId(request: Request): string {
@@ -11,12 +10,10 @@ export function chooseRequestId(request: Request): string {
   return given !== null && SANE.test(given) ? given : crypto.randomUUID()
 }
 
-/** The id `request` was given on arrival, for the lines logged about it. */
-export const requestIdOf = (request: Request) => ids.get(request)
+/** The id a request was given on arrival, for the lines logged about it: its answer's header, set first of all. */
+export const requestIdOf = (set: { headers: Record<string, unknown> }) => set.headers[REQUEST_ID_HEADER] as string | undefined
 
 /** Every request gets an id, echoed in X-Request-Id on every answer (errors too) and on every log line about it. */
 export const requestId = new Elysia({ name: 'request-id' }).onRequest(({ request, set }) => {
-  const id = chooseRequestId(request)
-  ids.set(request, id)
-  set.headers[REQUEST_ID_HEADER] = id
+  set.headers[REQUEST_ID_HEADER] = chooseRequestId(request)
 })
