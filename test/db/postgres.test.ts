@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from 'bun:test'
-import { SQL } from 'bun'
+import { SQL, type Socket } from 'bun'
 import { createApp } from '../../src/app'
 import { DatabaseOpenError } from '../../src/db/client'
 import { openMigratedPostgres } from '../../src/db/pg/open'
@@ -206,6 +206,73 @@ pg('PostgreSQL unreachable', () => {
       }),
     )
     expect((await graphql.json()).errors[0].extensions).toEqual({ code: 'SERVICE_UNAVAILABLE', retryAfter: 30 })
+  })
+})
+
+/** A TCP relay to `target` on a port of its own that can be told to drop every byte both ways, as a silent partition does. */
+function relay(target: URL) {
+  let dropping = false
+  const server = Bun.listen<{ upstream?: Socket; early: Uint8Array[] }>({
+    hostname: '127.0.0.1',
+    port: 0,
+    socket: {
+      open(client) {
+        client.data = { early: [] }
+        void Bun.connect({
+          hostname: target.hostname,
+          port: Number(target.port),
+          socket: {
+            open(upstream) {
+              client.data.upstream = upstream
+              for (const chunk of client.data.early.splice(0)) upstream.write(chunk)
+            },
+            data: (_, chunk) => void (dropping || client.write(chunk)),
+            close: () => void client.end(),
+            error: () => void client.end(),
+          },
+        })
+      },
+      data(client, chunk) {
+        if (dropping) return
+        if (client.data.upstream) client.data.upstream.write(chunk)
+        else client.data.early.push(chunk)
+      },
+      close: (client) => void client.data.upstream?.end(),
+    },
+  })
+  const url = new URL(target)
+  url.port = String(server.port)
+  return { url: url.toString(), drop: (on: boolean) => void (dropping = on), stop: () => server.stop(true) }
+}
+
+pg('PostgreSQL behind a silent network partition', () => {
+  test('requests get 503 with Retry-After within PG_QUERY_TIMEOUT_SECONDS; the hung connections are dropped and service comes back', async () => {
+    const database = await freshPostgres()
+    cleanups.push(database.drop)
+    const network = relay(new URL(database.url))
+    cleanups.push(async () => network.stop())
+    const app = await postgresApp(network.url, { postgres: { ...postgresConfig(network.url).postgres, queryTimeoutSeconds: 1 } })
+    cleanups.push(() => app.database.close())
+    const ada = await app.signUp('ada')
+    const read = () => app.call('GET', `/api/users/${ada.id}`, { token: ada.token })
+    const me = () => app.call('POST', '/graphql', { token: ada.token, body: { query: '{ me { username } }' } })
+    expect((await read()).status).toBe(200)
+
+    network.drop(true)
+    const started = Date.now()
+    // More requests than the pool (4) has connections: the wait for one is bounded too.
+    const [graphql, ...reads] = await Promise.all([me(), ...Array.from({ length: 6 }, read)])
+    expect(Date.now() - started).toBeLessThan(3000)
+    for (const answer of reads) {
+      expect(answer.status).toBe(503)
+      expect(answer.headers.get('retry-after')).toBe('30')
+    }
+    expect(graphql!.body.errors[0].extensions).toEqual({ code: 'SERVICE_UNAVAILABLE', retryAfter: 30 })
+
+    network.drop(false)
+    // A connection that hung and went back to the pool would hang the next request on it (or read its stale bytes).
+    const after = await Promise.all(Array.from({ length: 8 }, read))
+    expect(after.map((answer) => answer.status)).toEqual(Array(8).fill(200))
   })
 })
 

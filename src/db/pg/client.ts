@@ -1,15 +1,19 @@
-import { SQL } from 'bun'
+import { SQL, type ReservedSQL } from 'bun'
 import { drizzle } from 'drizzle-orm/bun-sql'
 import type { PostgresSettings } from '../../config'
 import { DatabaseOpenError } from '../client'
 import * as schema from './schema'
-import { isPostgresUnavailable } from './unavailable'
+import { PostgresTimeoutError, isPostgresUnavailable } from './unavailable'
 
 export type PgDb = ReturnType<typeof drizzle<typeof schema>>
 
 export interface PostgresHandle {
+  /** Drizzle over `sql`. */
   db: PgDb
+  /** The pool with every query and transaction bounded by PG_QUERY_TIMEOUT_SECONDS: what requests use. */
   sql: SQL
+  /** The pool itself, unbounded: for migrations, which may rightly take longer. */
+  pool: SQL
   close(): Promise<void>
 }
 
@@ -21,19 +25,76 @@ export const describeUrl = (url: string) => {
 }
 
 /**
+ * The pool as requests see it: each query or transaction runs on a connection reserved for it and settles within
+ * `seconds`, the wait for a connection included. Behind a silent network partition (packets dropped, no reset) a
+ * query would otherwise hang until TCP gives up, and a cancel request would hang with it: past the bound the
+ * request gets PostgresTimeoutError (503) and that connection is closed, not returned, so the pool opens a fresh one.
+ */
+function bounded(pool: SQL, seconds: number): SQL {
+  const run = async <T>(work: (connection: ReservedSQL) => PromiseLike<T>): Promise<T> => {
+    const abandon = new AbortController()
+    let connection: ReservedSQL | undefined
+    let timer: Timer | undefined
+    const timedOut = () => new PostgresTimeoutError(`PostgreSQL did not answer within ${seconds} s (PG_QUERY_TIMEOUT_SECONDS)`)
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        abandon.abort()
+        void connection?.close({ timeout: 0 })
+        reject(timedOut())
+      }, seconds * 1000)
+    })
+    const attempt = (async () => {
+      connection = await pool.reserve({ signal: abandon.signal })
+      if (abandon.signal.aborted) {
+        void connection.close({ timeout: 0 })
+        throw timedOut()
+      }
+      try {
+        return await work(connection)
+      } finally {
+        if (!abandon.signal.aborted) void connection.release()
+      }
+    })()
+    try {
+      return await Promise.race([attempt, expired])
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+  const overrides: Record<PropertyKey, unknown> = {
+    // Drizzle awaits `unsafe(...)` or calls `.values()` on it; readiness awaits it.
+    unsafe: (query: string, params?: unknown[]) => ({
+      then: <A, B>(resolve?: (rows: unknown) => A, reject?: (error: unknown) => B) => run((connection) => connection.unsafe(query, params)).then(resolve, reject),
+      values: () => run((connection) => connection.unsafe(query, params).values()),
+    }),
+    begin: (...args: unknown[]) => run((connection) => (connection.begin as (...args: unknown[]) => Promise<unknown>)(...args)),
+  }
+  const tag = (strings: TemplateStringsArray, ...values: unknown[]) => run((connection) => connection(strings, ...values))
+  return new Proxy(tag, {
+    get: (_, key) => {
+      if (key in overrides) return overrides[key]
+      const value = Reflect.get(pool, key)
+      return typeof value === 'function' ? value.bind(pool) : value
+    },
+  }) as unknown as SQL
+}
+
+/**
  * One pool per process; Bun.sql opens connections as queries need them and replaces broken ones on the next
  * query, which is how madblog reconnects after PostgreSQL restarts. Every wait is bounded: connecting by
- * PG_CONNECT_TIMEOUT_SECONDS, a statement by PG_STATEMENT_TIMEOUT_SECONDS (enforced by the server).
+ * PG_CONNECT_TIMEOUT_SECONDS, a statement by PG_STATEMENT_TIMEOUT_SECONDS (enforced by the server), and any query
+ * or transaction of a request by PG_QUERY_TIMEOUT_SECONDS (enforced here, whatever the network does).
  */
 export function openPostgres(settings: PostgresSettings): PostgresHandle {
-  const sql = new SQL({
+  const pool = new SQL({
     url: settings.url,
     max: settings.poolMax,
     connectionTimeout: settings.connectTimeoutSeconds,
     idleTimeout: 60,
     connection: { statement_timeout: settings.statementTimeoutSeconds * 1000, application_name: 'madblog' },
   })
-  return { db: drizzle({ client: sql, schema }), sql, close: () => sql.close({ timeout: 5 }) }
+  const sql = bounded(pool, settings.queryTimeoutSeconds)
+  return { db: drizzle({ client: sql, schema }), sql, pool, close: () => pool.close({ timeout: 5 }) }
 }
 
 /** Start-up waits for the server a bounded time (it may be starting beside madblog), then stops with one line. */
