@@ -31,36 +31,37 @@ export const describeUrl = (url: string) => {
  * request gets PostgresTimeoutError (503) and that connection is closed, not returned, so the pool opens a fresh one.
  */
 function bounded(pool: SQL, seconds: number): SQL {
-  const run = async <T>(work: (connection: ReservedSQL) => PromiseLike<T>): Promise<T> => {
-    const abandon = new AbortController()
-    let connection: ReservedSQL | undefined
-    let timer: Timer | undefined
-    const timedOut = () => new PostgresTimeoutError(`PostgreSQL did not answer within ${seconds} s (PG_QUERY_TIMEOUT_SECONDS)`)
-    const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        abandon.abort()
+  const run = <T>(work: (connection: ReservedSQL) => PromiseLike<T>) =>
+    new Promise<T>((resolve, reject) => {
+      let connection: ReservedSQL | undefined
+      let expired = false
+      const timer = setTimeout(() => {
+        expired = true
         void connection?.close({ timeout: 0 })
-        reject(timedOut())
+        reject(new PostgresTimeoutError(`PostgreSQL did not answer within ${seconds} s (PG_QUERY_TIMEOUT_SECONDS)`))
       }, seconds * 1000)
+      pool.reserve().then((reserved) => {
+        // Reserved only after the request gave up: this connection answered, so the pool may have it back.
+        if (expired) return void reserved.release()
+        connection = reserved
+        work(reserved).then(
+          (value) => {
+            clearTimeout(timer)
+            void reserved.release()
+            resolve(value)
+          },
+          (error) => {
+            if (expired) return
+            clearTimeout(timer)
+            void reserved.release()
+            reject(error)
+          },
+        )
+      }, (error) => {
+        clearTimeout(timer)
+        reject(error)
+      })
     })
-    const attempt = (async () => {
-      connection = await pool.reserve({ signal: abandon.signal })
-      if (abandon.signal.aborted) {
-        void connection.close({ timeout: 0 })
-        throw timedOut()
-      }
-      try {
-        return await work(connection)
-      } finally {
-        if (!abandon.signal.aborted) void connection.release()
-      }
-    })()
-    try {
-      return await Promise.race([attempt, expired])
-    } finally {
-      clearTimeout(timer)
-    }
-  }
   const overrides: Record<PropertyKey, unknown> = {
     // Drizzle awaits `unsafe(...)` or calls `.values()` on it; readiness awaits it.
     unsafe: (query: string, params?: unknown[]) => ({
