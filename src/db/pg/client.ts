@@ -29,6 +29,7 @@ export const describeUrl = (url: string) => {
  * `seconds`, the wait for a connection included. Behind a silent network partition (packets dropped, no reset) a
  * query would otherwise hang until TCP gives up, and a cancel request would hang with it: past the bound the
  * request gets PostgresTimeoutError (503) and that connection is closed, not returned, so the pool opens a fresh one.
+ * `sql\`…\`` here runs at once, so a fragment nested in a query must come from `pool`.
  */
 function bounded(pool: SQL, seconds: number): SQL {
   const run = <T>(work: (connection: ReservedSQL) => PromiseLike<T>) =>
@@ -41,22 +42,16 @@ function bounded(pool: SQL, seconds: number): SQL {
         reject(new PostgresTimeoutError(`PostgreSQL did not answer within ${seconds} s (PG_QUERY_TIMEOUT_SECONDS)`))
       }, seconds * 1000)
       pool.reserve().then((reserved) => {
-        // Reserved only after the request gave up: this connection answered, so the pool may have it back.
+        // Reserved after the request gave up: freed or opened since, it works as far as anyone knows.
         if (expired) return void reserved.release()
         connection = reserved
-        work(reserved).then(
-          (value) => {
-            clearTimeout(timer)
-            void reserved.release()
-            resolve(value)
-          },
-          (error) => {
-            if (expired) return
-            clearTimeout(timer)
-            void reserved.release()
-            reject(error)
-          },
-        )
+        const settle = (finish: () => void) => {
+          if (expired) return
+          clearTimeout(timer)
+          void reserved.release()
+          finish()
+        }
+        work(reserved).then((value) => settle(() => resolve(value)), (error) => settle(() => reject(error)))
       }, (error) => {
         clearTimeout(timer)
         reject(error)
