@@ -8,7 +8,7 @@ import { migrate, pendingMigrations } from './db/migrate'
 import type { PostgresDatabase } from './db/pg/open'
 import { sqliteStore } from './db/store'
 import { databaseReadiness, postgresReadiness } from './db/readiness'
-import { createGraphqlServer } from './graphql'
+import type { GraphqlServer } from './graphql'
 import { bodyLimit } from './http/body-limit'
 import { clientAddresses } from './http/client-address'
 import { corsPolicy } from './http/cors'
@@ -82,7 +82,11 @@ export function createApp(
   const readiness = readinessController('store' in database ? postgresReadiness(database) : databaseReadiness(database, config.databasePath))
   const users = usersController(services, addresses)
   const tokens = tokensController(services, addresses)
-  const graphql = graphqlController(services, createGraphqlServer(services, config.graphql, logger), config.graphql, addresses)
+  // Built on the first /graphql request: yoga, graphql-js and their plugins are a large part of the idle heap.
+  let yoga: GraphqlServer | undefined
+  const graphqlServer = () =>
+    (yoga ??= (require('./graphql') as typeof import('./graphql')).createGraphqlServer(services, config.graphql, logger))
+  const graphql = graphqlController(services, graphqlServer, config.graphql, addresses)
   const requestLines = requestLog(logger, config.logLevel)
   let pruner: Timer | undefined
 

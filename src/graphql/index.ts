@@ -5,6 +5,7 @@ import type { Services } from '../services'
 import { useBufferedJsonBody } from './body'
 import { boundedCache } from './cache'
 import { createContext, type GraphqlContext, type ServerContext } from './context'
+import { GRAPHQL_PATH } from './endpoint'
 import { domainErrorOf, maskError } from './errors'
 import { hardening } from './hardening'
 import { useKnownQueries } from './known-queries'
@@ -14,7 +15,6 @@ import { resolvers } from './resolvers'
 import { useResponsePolicy } from './responses'
 import { typeDefs } from './typeDefs'
 
-export const GRAPHQL_PATH = '/graphql'
 const CACHE_ENTRIES = 1000
 const CACHE_KEY_CHARS = 16 * 1024
 

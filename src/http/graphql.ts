@@ -1,7 +1,7 @@
 import { Elysia } from 'elysia'
 import type { GraphqlSettings } from '../config'
 import type { GraphqlServer } from '../graphql'
-import { GRAPHQL_PATH } from '../graphql'
+import { GRAPHQL_PATH } from '../graphql/endpoint'
 import type { ServerContext } from '../graphql/context'
 import { graphiqlAssets } from '../graphql/playground'
 import type { Services } from '../services'
@@ -13,11 +13,12 @@ import { GRAPHIQL_PAGE_HEADERS } from './security-headers'
 
 /**
  * The GraphQL face at /graphql: every request goes to yoga, with its caller and client address resolved here once,
- * before any resolver runs, and a JSON body already read (the body limit has bounded it).
+ * before any resolver runs, and a JSON body already read (the body limit has bounded it). `yoga` builds the
+ * server on its first call.
  */
 export function graphqlController(
   services: Services,
-  yoga: GraphqlServer,
+  yoga: () => GraphqlServer,
   settings: GraphqlSettings,
   addresses: ReturnType<typeof clientAddresses>,
 ) {
@@ -32,7 +33,7 @@ export function graphqlController(
       GRAPHQL_PATH,
       ({ request, set, clientAddress }) => {
         Object.assign(set.headers, GRAPHIQL_PAGE_HEADERS)
-        return andThen(serverContext(request, clientAddress), (context) => yoga.handleRequest(request, context))
+        return andThen(serverContext(request, clientAddress), (context) => yoga().handleRequest(request, context))
       },
       { clientAddress: true, detail: { hide: true } },
     )
@@ -41,7 +42,7 @@ export function graphqlController(
       async ({ request, clientAddress }) => {
         const context = await serverContext(request, clientAddress)
         if (isJsonMediaType(request.headers.get('content-type'))) context.bufferedBody = await request.text()
-        return yoga.handleRequest(request, context)
+        return yoga().handleRequest(request, context)
       },
       {
         parse: 'none',

@@ -1,5 +1,5 @@
 import { Elysia } from 'elysia'
-import { GRAPHQL_PATH } from '../graphql'
+import { GRAPHQL_PATH } from '../graphql/endpoint'
 import { requestScope } from '../log'
 
 export const REQUEST_ID_HEADER = 'x-request-id'
