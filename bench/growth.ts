@@ -19,7 +19,20 @@ const STARTS = 3
 const WRITES_PER_ROUND = 200
 const WRITE_ROUNDS = 11
 
-export const LIST_SHAPES = ['restFirst', 'restMiddle', 'restLast', 'gqlFirst', 'gqlLast', 'gqlDeep'] as const
+export const LIST_SHAPES = [
+  'restFirst',
+  'restMiddle',
+  'restLast',
+  'gqlFirst',
+  'gqlLast',
+  'gqlDeep',
+  'postsFirst',
+  'postsMiddle',
+  'postsLast',
+  'authorPosts',
+  'gqlPostsFirst',
+  'gqlPostsDeep',
+] as const
 export const GROWTH_LABELS: Record<'user' | (typeof LIST_SHAPES)[number], string> = {
   user: 'GET /api/users/1',
   restFirst: 'REST first page of 20',
@@ -28,6 +41,12 @@ export const GROWTH_LABELS: Record<'user' | (typeof LIST_SHAPES)[number], string
   gqlFirst: 'GraphQL users(first: 20) + totalCount',
   gqlLast: 'GraphQL users(last: 20) + totalCount',
   gqlDeep: 'GraphQL users(first: 20, after: middle)',
+  postsFirst: 'REST first page of 20 posts',
+  postsMiddle: 'REST middle page of 20 posts',
+  postsLast: 'REST last page of 20 posts',
+  authorPosts: "REST an author's first page of 20 posts",
+  gqlPostsFirst: 'GraphQL posts(first: 20) with authors + totalCount',
+  gqlPostsDeep: 'GraphQL posts(first: 20, after: middle) with authors',
 }
 type WorkloadKey = keyof typeof GROWTH_LABELS
 type Writes = Record<'with_triggers' | 'without_triggers', Record<'register' | 'rename' | 'remove', number>>
@@ -70,6 +89,13 @@ function workloads(users: number, bearer: Record<string, string>, seconds: numbe
   })
   const lastPage = Math.ceil(users / 20)
   const page = (n: number) => get(`/api/users?page=${n}&per_page=20`)
+  // As many posts as users (bench/seed.ts), by a hundred authors; public, so sent without the token.
+  const posts = (n: number) => ({ ...get(`/api/posts?page=${n}&per_page=20`), headers: {} })
+  const postsQuery = (args: string) => ({
+    ...get('/graphql'),
+    headers: {},
+    args: ['POST', JSON.stringify({ query: `{ posts(${args}) { totalCount edges { cursor node { id title author { id username } } } pageInfo { hasNextPage endCursor } } }` })],
+  })
   return {
     user: get('/api/users/1'),
     restFirst: page(1),
@@ -78,12 +104,18 @@ function workloads(users: number, bearer: Record<string, string>, seconds: numbe
     gqlFirst: graphql('first: 20'),
     gqlLast: graphql('last: 20'),
     gqlDeep: graphql(`first: 20, after: "${encodeCursor(Math.floor(users / 2))}"`),
+    postsFirst: posts(1),
+    postsMiddle: posts(Math.ceil(lastPage / 2)),
+    postsLast: posts(lastPage),
+    authorPosts: { ...get('/api/users/1/posts?per_page=20'), headers: {} },
+    gqlPostsFirst: postsQuery('first: 20'),
+    gqlPostsDeep: postsQuery(`first: 20, after: "${encodeCursor(Math.floor(users / 2), 'post:')}"`),
   }
 }
 
 async function measureSize(users: number, options: GrowthOptions): Promise<SizeResult> {
   const seedStarted = performance.now()
-  const seeded = await seedDatabase(users)
+  const seeded = await seedDatabase(users, users)
   const seedMs = performance.now() - seedStarted
   try {
     const port = freePort()

@@ -5,8 +5,8 @@
  * The figures are the shipped artifact's: dist/madblog, built first when missing or older than its sources.
  *
  * Options: --rounds N (3), --seconds N (5 per round), --port N (madblog on N, the floor on N + 1; free ports
- * by default), --source (run src/cli.ts instead of the binary), --users N (then also what grows from 1,000 users
- * to N: bench/growth.ts), --database postgres://… (the same workloads on PostgreSQL: a fresh database made on
+ * by default), --source (run src/cli.ts instead of the binary), --users N (then also what grows from 1,000 users and posts
+ * to N of each: bench/growth.ts), --database postgres://… (the same workloads on PostgreSQL: a fresh database made on
  * that server, seeded by `transfer`, dropped after; the floor on Bun.sql; results in
  * bench/results/latest-postgres.json). Also draws the results: bench/results/latest.svg (bench/chart.ts).
  */
@@ -19,7 +19,7 @@ import { freePort, peakRss, rssMb, startServer } from './processes'
 import { loadTestEnv, logIn, madblogCommand, seededBasic } from './madblog'
 import { chartSvg } from './chart'
 import { measureGrowth, type Growth } from './growth'
-import { SEED_USERS, seedDatabase, seedPostgres } from './seed'
+import { SEED_POSTS, SEED_USERS, seedDatabase, seedPostgres } from './seed'
 import { check, pinned, runWrk, summarize, type Load, type Summary } from './wrk'
 
 const CONNECTIONS = 64
@@ -35,6 +35,9 @@ const READ_LABELS: Record<string, string> = {
   list: 'GET /api/users?per_page=100 (bearer)',
   gqlUser: 'POST /graphql user(id)',
   gqlUsers: 'POST /graphql users(first: 20)',
+  post: 'GET /api/posts/1',
+  posts: 'GET /api/posts?per_page=20',
+  gqlPosts: 'POST /graphql posts(first: 20) with authors',
 }
 
 const { values: options } = parseArgs({
@@ -118,6 +121,9 @@ try {
   const gqlUsers = JSON.stringify({
     query: '{ users(first: 20) { edges { cursor node { id username } } pageInfo { hasNextPage endCursor } totalCount } }',
   })
+  const gqlPosts = JSON.stringify({
+    query: '{ posts(first: 20) { edges { cursor node { id title summary timestamp views author { id username } } } pageInfo { hasNextPage endCursor } totalCount } }',
+  })
   const read = (path: string, headers: Record<string, string> = bearer): Omit<Load, 'url'> & { path: string } => ({
     path, script: 'request', args: ['GET'], headers, connections: CONNECTIONS, seconds: SECONDS,
   })
@@ -161,6 +167,10 @@ try {
     list: await measure('GET /api/users?per_page=100', read('/api/users?per_page=100'), { floor: true }),
     gqlUser: await measure('POST /graphql user(id)', graphqlLoad(gqlUser), { rest: restRead }),
     gqlUsers: await measure('POST /graphql users(first: 20)', graphqlLoad(gqlUsers), { rest: restPage }),
+    // Posts are public: no token, as a reader sends them. Their baselines are the users' requests of the same size.
+    post: await measure('GET /api/posts/1', read('/api/posts/1', {}), { rest: restRead }),
+    posts: await measure('GET /api/posts?per_page=20', read('/api/posts?per_page=20', {}), { rest: restPage }),
+    gqlPosts: await measure('POST /graphql posts(first: 20)', { ...graphqlLoad(gqlPosts), headers: {} }, { rest: read('/api/posts?per_page=20', {}) }),
   }))
 
   // Statuses counted: a refusal (429, 503) must show as what it is, not as a fast "login".
@@ -198,6 +208,9 @@ try {
       : { value: cpuRatio(reads.user.madblog, reads.user.floor!), target: '<= 1.25', pass: (v: number) => v <= 1.25 },
     graphql_user_cpu_vs_rest_read: { value: cpuRatio(reads.gqlUser.madblog, reads.gqlUser.rest!), target: '<= 1.25', pass: (v: number) => v <= 1.25 },
     graphql_users_cpu_vs_rest_page: { value: cpuRatio(reads.gqlUsers.madblog, reads.gqlUsers.rest!), target: '<= 1.40', pass: (v: number) => v <= 1.4 },
+    rest_post_cpu_vs_rest_read: { value: cpuRatio(reads.post.madblog, reads.post.rest!), target: '<= 1.30', pass: (v: number) => v <= 1.3 },
+    rest_posts_page_cpu_vs_users_page: { value: cpuRatio(reads.posts.madblog, reads.posts.rest!), target: '<= 1.50', pass: (v: number) => v <= 1.5 },
+    graphql_posts_cpu_vs_rest_posts_page: { value: cpuRatio(reads.gqlPosts.madblog, reads.gqlPosts.rest!), target: '<= 1.40', pass: (v: number) => v <= 1.4 },
     rest_read_p99_ms: { value: reads.user.madblog.p99_ms, target: '< 5', pass: (v: number) => v < 5 },
     idle_rss_mb: { value: idleRssMb, target: '<= 60', pass: (v: number) => v <= 60 },
     first_answer_ms: { value: server.firstAnswerMs, target: '<= 200', pass: (v: number) => v <= 200 },
@@ -219,7 +232,7 @@ try {
     machine: machine(),
     madblog: target,
     database: postgres ? 'postgresql' : 'sqlite',
-    settings: { connections: CONNECTIONS, hash_connections: HASH_CONNECTIONS, rounds: ROUNDS, seconds: SECONDS, warm_up_seconds: WARM_UP_SECONDS, seeded_users: SEED_USERS },
+    settings: { connections: CONNECTIONS, hash_connections: HASH_CONNECTIONS, rounds: ROUNDS, seconds: SECONDS, warm_up_seconds: WARM_UP_SECONDS, seeded_users: SEED_USERS, seeded_posts: SEED_POSTS },
     startup: { first_answer_ms: server.firstAnswerMs, idle_rss_mb: idleRssMb, load_rss_mb: loadRssMb, hash_load_rss_mb: hashRssMb },
     reads,
     writes: {

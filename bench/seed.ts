@@ -10,6 +10,7 @@ import { embeddedMigrations } from '../src/db/migrations.macro'
 import { emailKey, usernameKey } from '../src/services/identity'
 
 export const SEED_USERS = 1000
+export const SEED_POSTS = 1000
 export const SEED_PASSWORD = 'bench-password'
 export const seedUsername = (n: number) => `user${n}`
 
@@ -28,9 +29,9 @@ function migrateUpToCounts(db: Db) {
  * A fresh database file with `users` users (`user<n>`, ids 1 to `users`), written straight through SQL: one
  * argon2id hash (production cost) shared by every user, since hashing each would take minutes and measure nothing.
  * The rows go in before the user-count migrations, which then build their counts from them as on an existing
- * database: `countsMigrationMs` is how long that took.
+ * database: `countsMigrationMs` is how long that took. Then `posts` posts (seedPosts).
  */
-export async function seedDatabase(users = SEED_USERS): Promise<{ path: string; dir: string; countsMigrationMs: number }> {
+export async function seedDatabase(users = SEED_USERS, posts = SEED_POSTS): Promise<{ path: string; dir: string; countsMigrationMs: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'madblog-bench-'))
   const path = join(dir, 'madblog.db')
   const hash = await Bun.password.hash(SEED_PASSWORD, { algorithm: 'argon2id', ...loadConfig({}).passwordHashing })
@@ -54,8 +55,24 @@ export async function seedDatabase(users = SEED_USERS): Promise<{ path: string; 
   const started = performance.now()
   migrate(existing.db)
   const countsMigrationMs = performance.now() - started
+  seedPosts(existing, posts, users)
   existing.close()
   return { path, dir, countsMigrationMs }
+}
+
+/**
+ * `posts` posts (ids 1 to `posts`) spread over the first hundred users, after every migration: the triggers count
+ * them as they would madblog's own inserts. A body of a few paragraphs, as a blog's are.
+ */
+function seedPosts(database: ReturnType<typeof openDatabase>, posts: number, users: number) {
+  const insert = database.sqlite.prepare('INSERT INTO posts (id, title, body, author_id, timestamp, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
+  const body = 'A post of a few paragraphs, as a blog has them. '.repeat(30)
+  const now = Date.now()
+  const authors = Math.min(users, 100)
+  database.sqlite.transaction(() => {
+    for (let n = 1; n <= posts; n++) insert.run(n, `Post number ${n}`, body, ((n - 1) % authors) + 1, now, now)
+  })()
+  insert.finalize()
 }
 
 /**

@@ -16,6 +16,7 @@ import { apiDocs } from './http/docs'
 import { errorHandling } from './http/errors'
 import { graphqlController } from './http/graphql'
 import { pingController } from './http/ping'
+import { postsController } from './http/posts'
 import { readinessController } from './http/readiness'
 import { requestId } from './http/request-id'
 import { requestLog } from './http/request-log'
@@ -75,13 +76,18 @@ export function createApp(
 ) {
   // Without METRICS_PORT nothing of the metrics exists: no hook, no counter, no listener.
   const metrics = config.metricsPort === undefined ? undefined : createMetrics()
-  const services = createServices(storeOf(database), config, metrics ? { observer: metrics.observer, ...dependencies } : dependencies)
+  const services = createServices(storeOf(database), config, {
+    onDeferredError: (error) => logger.warn(`writing views and last_seen failed (kept for the next batch): ${error}`),
+    ...(metrics ? { observer: metrics.observer } : {}),
+    ...dependencies,
+  })
   metrics?.watchHashing(services.hashing)
   const addresses = clientAddresses(config.trustProxyHops)
   const docs = apiDocs(VERSION)
   const readiness = readinessController('store' in database ? postgresReadiness(database) : databaseReadiness(database, config.databasePath))
   const users = usersController(services, addresses)
   const tokens = tokensController(services, addresses)
+  const posts = postsController(services)
   // Built on the first /graphql request: yoga, graphql-js and their plugins are a large part of the idle heap.
   let yoga: GraphqlServer | undefined
   const graphqlServer = () =>
@@ -93,8 +99,10 @@ export function createApp(
   // Elysia finds the path at a fixed offset that assumes a host of four characters or more: with `Host: x`, `/api/ping`
   // was routed, answered and logged as `/ping`. Searching after the scheme instead costs nothing measurable.
   const app = new Elysia({ name: 'madblog', handler: { standardHostname: false } })
+    // What tests flush instead of waiting out the batch delay; the server's clean stop flushes it itself (onStop).
+    .state('deferredWrites', services.deferred)
     .use(requestId)
-    .use(errorHandling(logger, [docs, pingController, readiness, users, tokens, graphql].flatMap((feature) => feature.routes), metrics?.failed))
+    .use(errorHandling(logger, [docs, pingController, readiness, users, tokens, posts, graphql].flatMap((feature) => feature.routes), metrics?.failed))
     .use(metrics ? metrics.plugin() : new Elysia({ name: 'metrics' }))
     .use(requestLines.plugin)
     .use(bodyLimit(config.maxBodyBytes))
@@ -105,11 +113,16 @@ export function createApp(
     .use(readiness)
     .use(users)
     .use(tokens)
+    .use(posts)
     .use(graphql)
     .onStart(() => {
       pruner = repeatLogged('pruning expired tokens', () => services.pruneExpired(), PRUNE_INTERVAL_MS, logger)
     })
-    .onStop(() => clearInterval(pruner))
+    .onStop(async () => {
+      clearInterval(pruner)
+      // The views and last_seen times still in memory: a clean stop writes them before the database closes.
+      await services.deferred.stop()
+    })
   // For a stop: the lines of requests answered while stopping are written before the process exits.
   return Object.assign(app, { requestsLogged: requestLines.logged, metrics })
 }

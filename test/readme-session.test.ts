@@ -33,13 +33,23 @@ function sessionSteps(): Step[] {
 const TOKEN = /^[A-Za-z0-9_-]{43}$/
 const TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/
 
-/** What a token answer must look like: whatever token and expiry the server issues, the README's are examples. */
+/** What an answer must look like: whatever token, expiry and times the server issues, the README's are examples. */
 function expectedBody(shown: string): unknown {
   const value = JSON.parse(shown)
   if (typeof value === 'object' && value && 'token' in value)
     return { ...value, token: expect.stringMatching(TOKEN), expires_at: expect.stringMatching(TIME) }
-  return value
+  return anyTimes(value)
 }
+
+/** A user's member_since and last_seen are whenever the replay ran: any time, where the README shows one. */
+function anyTimes(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(anyTimes)
+  if (typeof value !== 'object' || value === null) return value
+  return Object.fromEntries(
+    Object.entries(value).map(([key, inner]) => [key, TIMES.has(key) ? expect.stringMatching(TIME) : anyTimes(inner)]),
+  )
+}
+const TIMES = new Set(['member_since', 'last_seen'])
 
 const scratch = scratchDir()
 let server: Running

@@ -17,13 +17,15 @@ export function findUser(services: Services, reference: string): Promise<User> {
 }
 
 const describe = (user: User) => `${user.username} (id ${user.id})`
+/** An account as the commands print it: who it is, not the profile the API shows. */
+const account = ({ id, username, email }: User) => ({ id, username, email })
 
 async function list(services: Services, args: string[]) {
   const { values } = parse(args, { page: { type: 'string' }, json: { type: 'boolean' } }, { min: 0, max: 0 })
   const page = values.page === undefined ? 1 : Number(values.page)
   if (!/^\d{1,9}$/.test(values.page ?? '1') || page < 1) throw new CommandError(`--page must be a whole number from 1, got "${values.page}"`)
   const { items, meta } = await services.users.list({ page, perPage: PER_PAGE })
-  if (values.json) return printJson({ items, meta })
+  if (values.json) return printJson({ items: items.map(account), meta })
   if (items.length > 0) console.log(table(items as unknown as Record<string, unknown>[], ['id', 'username', 'email']))
   console.log(`page ${meta.page} of ${Math.max(meta.totalPages, 1)}, ${meta.totalItems} users${meta.hasNext ? ` (next: --page ${meta.page + 1})` : ''}`)
 }
@@ -31,7 +33,7 @@ async function list(services: Services, args: string[]) {
 async function show(services: Services, args: string[]) {
   const { values, positionals } = parse(args, { json: { type: 'boolean' } }, { min: 1, max: 1 })
   const user = await findUser(services, positionals[0]!)
-  if (values.json) return printJson(user)
+  if (values.json) return printJson(account(user))
   console.log(`id        ${user.id}\nusername  ${user.username}\nemail     ${user.email}`)
 }
 
@@ -40,7 +42,7 @@ async function create(services: Services, args: string[]) {
   const [username, email] = positionals as [string, string]
   const password = await newPassword(values['password-stdin'])
   const user = await service(() => services.users.register(checkNewUser({ username, email, password }), CLI_CLIENT))
-  if (values.json) return printJson(user)
+  if (values.json) return printJson(account(user))
   console.log(`created user ${describe(user)}`)
 }
 

@@ -14,8 +14,17 @@ export const users = sqliteTable(
     // older account when the rule arrived (src/db/identity-keys.ts): it keeps working, by its exact name.
     usernameKey: text('username_key'),
     emailKey: text('email_key'),
+    // The profile (src/services/input.ts holds the limits); created_at is its member_since.
+    name: text('name', { length: 64 }),
+    location: text('location', { length: 64 }),
+    aboutMe: text('about_me'),
+    // Written by the activity flusher (src/services/deferred-writes.ts), never on a read's path. NULL only on a row
+    // inserted by plain SQL without it: the API shows member_since then.
+    lastSeen: integer('last_seen', { mode: 'timestamp_ms' }),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull().default(now),
     updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull().default(now),
+    // Kept by the posts triggers (drizzle/0005_posts_triggers.sql) in the transaction of each post's insert or delete.
+    postsCount: integer('posts_count').notNull().default(0),
   },
   (table) => [
     // One identity, one account: "ÄLICE", "älice" and "ａｌｉｃｅ" share a key.
@@ -38,26 +47,57 @@ export const tokens = sqliteTable(
   (table) => [index('tokens_user_id_idx').on(table.userId), index('tokens_expires_at_idx').on(table.expiresAt)],
 )
 
+/** A blog post; `summary` NULL means the start of `body` stands for it (src/services/posts.ts). */
+export const posts = sqliteTable(
+  'posts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    title: text('title', { length: 255 }).notNull(),
+    summary: text('summary'),
+    body: text('body').notNull(),
+    authorId: integer('author_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    timestamp: integer('timestamp', { mode: 'timestamp_ms' }).notNull().default(now),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull().default(now),
+    // Views land in batches (src/services/deferred-writes.ts): a read never waits on this write.
+    views: integer('views').notNull().default(0),
+  },
+  // An author's posts newest first, and the cascade from users, by one index.
+  (table) => [index('posts_author_id_id_idx').on(table.authorId, table.id)],
+)
+
 /**
- * How many users hold ids in each bucket of `2^shift` consecutive ids (bucket = id >> shift), at three widths that
- * nest 64 to 1. Triggers (drizzle/0003_user_counts_triggers.sql) keep them in the transaction of each insert and
- * delete, so a write by any process, plain SQL included, keeps them exact and no total or page position needs a scan
- * of `users`: the total is the sum of the widest level (one row per 4,194,304 ids), and the levels are the position
- * index behind REST's page numbers (src/db/user-positions.ts). A bucket emptied by deletions keeps its row at 0.
+ * How many rows of a table hold ids in each bucket of `2^shift` consecutive ids (bucket = id >> shift), at three
+ * widths that nest 64 to 1. Triggers (drizzle/0003_user_counts_triggers.sql for users, 0005_posts_triggers.sql for
+ * posts) keep them in the transaction of each insert and delete, so a write by any process, plain SQL included,
+ * keeps them exact and no total or page position needs a scan: the total is the sum of the widest level (one row
+ * per 4,194,304 ids), and the levels are the position index behind REST's page numbers (src/db/positions.ts).
+ * A bucket emptied by deletions keeps its row at 0. `rows` is the column named after the table counted.
  */
-const userBuckets = (name: string) =>
-  sqliteTable(name, { bucket: integer('bucket').primaryKey(), users: integer('users').notNull() }, (table) => [
-    check(`${name}_users_not_negative`, sql`${table.users} >= 0`),
+const countBuckets = (name: string, counted: string) =>
+  sqliteTable(name, { bucket: integer('bucket').primaryKey(), rows: integer(counted).notNull() }, (table) => [
+    check(`${name}_${counted}_not_negative`, sql`${table.rows} >= 0`),
   ])
 
-export const usersBy4mIds = userBuckets('user_counts_by_4m_ids')
-export const usersBy64kIds = userBuckets('user_counts_by_64k_ids')
-export const usersBy1kIds = userBuckets('user_counts_by_1k_ids')
+export type CountBuckets = ReturnType<typeof countBuckets>
+export type BucketLevels = readonly { table: CountBuckets; shift: number }[]
 
-/** Widest first, as the search descends; the shifts are the triggers' (drizzle/0003_user_counts_triggers.sql). */
-export const USER_BUCKET_LEVELS = [
+export const usersBy4mIds = countBuckets('user_counts_by_4m_ids', 'users')
+export const usersBy64kIds = countBuckets('user_counts_by_64k_ids', 'users')
+export const usersBy1kIds = countBuckets('user_counts_by_1k_ids', 'users')
+export const postsBy4mIds = countBuckets('post_counts_by_4m_ids', 'posts')
+export const postsBy64kIds = countBuckets('post_counts_by_64k_ids', 'posts')
+export const postsBy1kIds = countBuckets('post_counts_by_1k_ids', 'posts')
+
+/** Widest first, as the search descends; the shifts are the triggers'. */
+export const USER_BUCKET_LEVELS: BucketLevels = [
   { table: usersBy4mIds, shift: 22 },
   { table: usersBy64kIds, shift: 16 },
   { table: usersBy1kIds, shift: 10 },
-] as const
-
+]
+export const POST_BUCKET_LEVELS: BucketLevels = [
+  { table: postsBy4mIds, shift: 22 },
+  { table: postsBy64kIds, shift: 16 },
+  { table: postsBy1kIds, shift: 10 },
+]

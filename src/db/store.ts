@@ -1,8 +1,11 @@
 import type { AttemptLedger } from '../services/rate-limits'
 import { immediately, type Db } from './client'
 import { emailKey, usernameKey } from '../services/identity'
+import { createPositions } from './positions'
+import { postPageFrom, postQueries, type NewPostRow, type Post, type PostRowChanges, type PostTitle } from './posts'
+import { POST_BUCKET_LEVELS } from './schema'
 import { tokenQueries } from './tokens'
-import { userQueries, type User } from './users'
+import { userQueries, type ProfileChanges, type User } from './users'
 
 export type Awaitable<T> = T | Promise<T>
 
@@ -14,7 +17,16 @@ export const andThen = <T, R>(value: Awaitable<T>, next: (value: T) => Awaitable
   value instanceof Promise ? value.then(next) : next(value)
 
 export type NewUserRow = { username: string; email: string; passwordHash: string }
-export type UserRowChanges = { username?: string; email?: string; passwordHash?: string }
+export type UserRowChanges = { username?: string; email?: string; passwordHash?: string } & ProfileChanges
+
+/** What a batch of deferred writes carries (src/services/deferred-writes.ts): views to add, and when users were seen. */
+export interface DeferredWrites {
+  views: ReadonlyMap<number, number>
+  seen: ReadonlyMap<number, number>
+}
+
+/** A post write's outcome when it is not the post: no such post, or someone else's. */
+export type PostRefusal = 'gone' | 'forbidden'
 
 /**
  * What the services need of a database, one implementation per engine: its reads, and its write units, each one
@@ -28,10 +40,12 @@ export interface Store {
   idByEmail(email: string): Awaitable<number | undefined>
   /** The account a login names, by its identity, with the hash to verify against. */
   credentials(username: string): Awaitable<{ id: number; passwordHash: string } | undefined>
-  /** `limit` users from position `offset` on in id order, and the total, as of one snapshot (from the kept counts). */
+  /** `limit` users from position `offset` in id order, and the total they were counted in, as of one snapshot. */
   page(offset: number, limit: number): Awaitable<{ items: User[]; total: number }>
   /** The number of users, from the counts the database keeps (not a scan). */
   count(): Awaitable<number>
+  /** The users of these ids that exist, in no particular order: one statement for a page's authors. */
+  users(ids: number[]): Awaitable<User[]>
   /** Up to `limit` users with ids strictly between the bounds, from the low end or (`fromEnd`) the high end. */
   between(after: number, before: number, limit: number, fromEnd: boolean): Awaitable<User[]>
   anyAtOrBelow(id: number): Awaitable<boolean>
@@ -60,6 +74,26 @@ export interface Store {
   issueToken(userId: number, proven: string, hash: string, expiresAt: Date, upgraded?: string): Awaitable<boolean>
   revokeToken(hash: string): Awaitable<void>
   pruneTokens(now: number): Awaitable<number>
+
+  post(id: number): Awaitable<Post | undefined>
+  /** The posts just newer and just older than `id`, whether or not it exists. */
+  neighbours(id: number): Awaitable<{ newer?: PostTitle; older?: PostTitle }>
+  /** `limit` posts from position `offset`, newest first, and the total, as of one snapshot. */
+  postPage(offset: number, limit: number): Awaitable<{ items: Post[]; total: number }>
+  postCount(): Awaitable<number>
+  /** An author's posts, newest first (their total is the author's `postsCount`). */
+  authorPosts(authorId: number, offset: number, limit: number): Awaitable<Post[]>
+  /** Up to `limit` posts (of `author`, if given) with ids strictly between the bounds, newest or oldest first. */
+  postsBetween(author: number | undefined, above: number, below: number, limit: number, fromOldest: boolean): Awaitable<Post[]>
+  /** Whether any post (of `author`, if given) has an id at or below, or at or above, `id`. */
+  anyPostBeyond(author: number | undefined, id: number, side: 'below' | 'above'): Awaitable<boolean>
+  insertPost(values: NewPostRow): Awaitable<Post>
+  /** Changes the post only when `actorId` wrote it, checked in the same unit. */
+  updatePost(id: number, actorId: number, changes: PostRowChanges): Awaitable<Post | PostRefusal>
+  removePost(id: number, actorId: number): Awaitable<true | PostRefusal>
+  /** Adds the views and moves last_seen forward, in one unit; every replica's batches add up. */
+  applyDeferred(writes: DeferredWrites): Awaitable<void>
+
   takenField(error: unknown): 'username' | 'email' | undefined
   /** Where the login and registration limits count, when every replica must share them; else in memory. */
   attempts?: AttemptLedger
@@ -76,6 +110,13 @@ const isSqliteUnique = (error: unknown): error is Error =>
 export function sqliteStore(db: Db): Store {
   const users = userQueries(db)
   const tokens = tokenQueries(db)
+  const posts = postQueries(db)
+  const postPositions = createPositions<Post>(db, POST_BUCKET_LEVELS, 'down', postPageFrom(db))
+  /** The post's author is `actorId`, or why not; inside the write's transaction. */
+  const refusal = (id: number, actorId: number): PostRefusal | undefined => {
+    const author = posts.authorOf(id)
+    return author === undefined ? 'gone' : author === actorId ? undefined : 'forbidden'
+  }
   const keys = (changes: UserRowChanges) => ({
     ...changes,
     ...(changes.username === undefined ? {} : { usernameKey: usernameKey(changes.username) }),
@@ -89,6 +130,7 @@ export function sqliteStore(db: Db): Store {
     credentials: (username) => users.credentials(usernameKey(username), username),
     page: users.page,
     count: users.count,
+    users: users.findMany,
     between: users.between,
     anyAtOrBelow: users.anyAtOrBelow,
     anyAtOrAbove: users.anyAtOrAbove,
@@ -120,6 +162,21 @@ export function sqliteStore(db: Db): Store {
         if (upgraded) users.update(userId, { passwordHash: upgraded })
         tokens.insert({ userId, hash, expiresAt })
         return true
+      }),
+    post: posts.find,
+    neighbours: (id) => ({ newer: posts.newer(id), older: posts.older(id) }),
+    postPage: postPositions.page,
+    postCount: postPositions.count,
+    authorPosts: (authorId, offset, limit) => posts.byAuthor(authorId, limit, offset),
+    postsBetween: posts.between,
+    anyPostBeyond: posts.anyBeyond,
+    insertPost: (values) => immediately(db, () => posts.insert(values)),
+    updatePost: (id, actorId, changes) => immediately(db, () => refusal(id, actorId) ?? posts.update(id, changes) ?? 'gone'),
+    removePost: (id, actorId) => immediately(db, () => refusal(id, actorId) ?? (posts.remove(id) || 'gone')),
+    applyDeferred: ({ views, seen }) =>
+      immediately(db, () => {
+        for (const [id, count] of views) posts.addViews(id, count)
+        for (const [id, at] of seen) users.markSeen(id, at)
       }),
     // Writes run in transactions, which the database checks before they commit (./client.ts).
     revokeToken: (hash) => db.transaction(() => tokens.removeByHash(hash)),

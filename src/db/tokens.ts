@@ -2,7 +2,7 @@ import { and, eq, gt, lte, sql } from 'drizzle-orm'
 import type { Db } from './client'
 import { rowReader } from './rows'
 import { tokens, users } from './schema'
-import type { User } from './users'
+import { USER_COLUMNS, type User } from './users'
 
 /** Every query on the tokens table, prepared once per connection. */
 export function tokenQueries(db: Db) {
@@ -15,7 +15,7 @@ export function tokenQueries(db: Db) {
     .where(and(eq(tokens.tokenHash, sql.placeholder('hash')), gt(tokens.expiresAt, sql.placeholder('now'))))
   const ownerOfLive = rowReader<User, [string, number]>(
     db,
-    db.select({ id: users.id, username: users.username, email: users.email }).from(users).where(eq(users.id, liveOwner)),
+    db.select(USER_COLUMNS).from(users).where(eq(users.id, liveOwner)),
     ['hash', 'now'],
   )
   const insert = db

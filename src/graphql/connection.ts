@@ -1,6 +1,6 @@
 import { ValidationError, type FieldErrors } from '../services/errors'
 import { PAGE_DEFAULTS } from '../services/pagination'
-import type { UserService, User } from '../services/users'
+import type { IdRange, UserService, User } from '../services/users'
 
 export interface ConnectionArgs {
   first?: number | null
@@ -14,7 +14,6 @@ export interface Connection<T> {
   pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null }
 }
 
-const PREFIX = 'user:'
 export const MESSAGES = {
   cursor: 'Please provide a cursor from this connection.',
   count: 'Please provide a count of zero or more.',
@@ -22,25 +21,25 @@ export const MESSAGES = {
 } as const
 
 /**
- * Opaque to clients so the ordering key can change without breaking them. base64url without padding: `user:`
- * and digits never make a 6-bit group of 62 or 63, so btoa's base64 (several times cheaper than a Buffer, and
- * there are 20 cursors a page) differs from base64url only by its `=`.
+ * Opaque to clients so the ordering key can change without breaking them. base64url without padding: `user:`,
+ * `post:` and digits never make a 6-bit group of 62 or 63, so btoa's base64 (several times cheaper than a Buffer,
+ * and there are 20 cursors a page) differs from base64url only by its `=`. A cursor of one list is no cursor of another.
  */
-export const encodeCursor = (id: number) => btoa(`${PREFIX}${id}`).replace(/=+$/, '')
+export const encodeCursor = (id: number, prefix = 'user:') => btoa(`${prefix}${id}`).replace(/=+$/, '')
 
-function decodeCursor(cursor: string): number | undefined {
+function decodeCursor(cursor: string, prefix: string): number | undefined {
   const text = Buffer.from(cursor, 'base64url').toString('utf8')
-  const digits = text.startsWith(PREFIX) ? text.slice(PREFIX.length) : ''
-  return /^\d{1,15}$/.test(digits) && encodeCursor(Number(digits)) === cursor ? Number(digits) : undefined
+  const digits = text.startsWith(prefix) ? text.slice(prefix.length) : ''
+  return /^\d{1,15}$/.test(digits) && encodeCursor(Number(digits), prefix) === cursor ? Number(digits) : undefined
 }
 
 /** Null and absent mean the same to a GraphQL client, so both leave the bound open. */
-function bounds(args: ConnectionArgs) {
+function bounds(args: ConnectionArgs, prefix = 'user:') {
   const fields: FieldErrors = {}
   const cursor = (name: 'after' | 'before') => {
     const raw = args[name]
     if (raw === null || raw === undefined) return undefined
-    const id = decodeCursor(raw)
+    const id = decodeCursor(raw, prefix)
     if (id === undefined) fields[name] = MESSAGES.cursor
     return id
   }
@@ -84,3 +83,42 @@ export async function userConnection<T>(
     },
   }
 }
+
+const POST_CURSOR = 'post:'
+
+/** What a posts connection pages over: all posts, or one author's (src/services/posts.ts). */
+export interface PostSource<T> {
+  slice(range: IdRange, limit: number, fromOldest: boolean): Promise<{ items: T[]; more: boolean }>
+  anyBeyond(id: number, side: 'below' | 'above'): Promise<boolean>
+  id(item: T): number
+  totalCount(): number | Promise<number>
+}
+
+/**
+ * The Relay connection over posts newest first, on keyset queries like users'. Lazy: the page is read when
+ * `edges`, `nodes` or `pageInfo` is first asked for, so `posts { totalCount }` under each author of a page costs
+ * no query (the count is the author's own posts_count).
+ */
+export function postConnection<T>(source: PostSource<T>, args: ConnectionArgs) {
+  const { range, first, last } = bounds(args, POST_CURSOR)
+  const fromOldest = last !== undefined
+  let page: ReturnType<typeof read> | undefined
+  async function read() {
+    const { items, more } = await source.slice(range, last ?? first ?? PAGE_DEFAULTS.perPage, fromOldest)
+    const edges = items.map((node) => ({ cursor: encodeCursor(source.id(node), POST_CURSOR), node }))
+    // `after` points at older posts (lower ids); what lies before the page is newer, at or above `after`'s id.
+    const hasPreviousPage = fromOldest ? more : range.afterId !== undefined && (await source.anyBeyond(range.afterId, 'above'))
+    const hasNextPage = fromOldest ? range.beforeId !== undefined && (await source.anyBeyond(range.beforeId, 'below')) : more
+    const pageInfo = { hasNextPage, hasPreviousPage, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null }
+    return { edges, pageInfo }
+  }
+  const once = () => (page ??= read())
+  return {
+    edges: async () => (await once()).edges,
+    nodes: async () => (await once()).edges.map((edge) => edge.node),
+    pageInfo: async () => (await once()).pageInfo,
+    totalCount: () => source.totalCount(),
+  }
+}
+
+export type PostConnection = ReturnType<typeof postConnection>

@@ -2,7 +2,7 @@
  * Relay global ids: opaque to clients, unique across every type (`User:1` base64url-encoded), so that
  * `node(id:)` can fetch any object and new types never collide with old ids. REST's integer is `databaseId`.
  */
-export const NODE_TYPES = ['User'] as const
+export const NODE_TYPES = ['User', 'Post'] as const
 export type NodeType = (typeof NODE_TYPES)[number]
 
 export const encodeGlobalId = (type: NodeType, id: number) => Buffer.from(`${type}:${id}`).toString('base64url')

@@ -57,6 +57,39 @@ query Users {
     }
   }
 }
+
+# 4. WritePost posts as that user; Posts lists every post newest first with its author (no token needed).
+mutation WritePost {
+  createPost(input: { title: "Hello", body: "My first post." }) {
+    id
+    databaseId
+    summary
+  }
+}
+
+query Posts {
+  posts(first: 10) {
+    totalCount
+    edges {
+      cursor
+      node {
+        id
+        title
+        summary
+        timestamp
+        views
+        author {
+          username
+          postsCount
+        }
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
 `
 
 export const PLAYGROUND: GraphiQLOptions = { title: 'madblog GraphQL', defaultQuery: DEFAULT_QUERY }

@@ -1,8 +1,9 @@
 import { andThen, type Awaitable } from '../db/store'
 import { NotFoundError } from '../services/errors'
-import { CheckedInput, checkNewUser, checkUserChanges, type UserChanges } from '../services/input'
-import { viewUser, type UserView } from '../services/users'
-import { userConnection, type ConnectionArgs } from './connection'
+import { CheckedInput, checkNewPost, checkNewUser, checkPostChanges, checkUserChanges, type PostChanges, type UserChanges } from '../services/input'
+import type { PostView } from '../services/posts'
+import { viewUser, type User, type UserView } from '../services/users'
+import { postConnection, userConnection, type ConnectionArgs, type PostConnection } from './connection'
 import type { GraphqlContext } from './context'
 import { DateTime } from './date-time'
 import { decodeGlobalId, encodeGlobalId, type NodeType } from './ids'
@@ -18,6 +19,15 @@ interface UpdateUserInput {
   email?: string | null
   password?: string | null
   oldPassword?: string | null
+  name?: string | null
+  location?: string | null
+  aboutMe?: string | null
+}
+
+interface PostInput {
+  title?: string | null
+  summary?: string | null
+  body?: string | null
 }
 
 const NOTHING_SET = 'The input must set at least one field.'
@@ -36,6 +46,7 @@ function userId(globalId: string): number {
 /** How `node(id:)` fetches each type; a global id of a type or row that does not exist is null, as Relay says. */
 const NODE_LOADERS: Record<NodeType, (id: number, context: GraphqlContext) => Awaitable<object>> = {
   User: (id, context) => andThen(context.services.users.get(id), (user) => ({ __typename: 'User', ...viewUser(user, context.viewer()) })),
+  Post: async (id, context) => ({ __typename: 'Post', ...(await context.services.posts.get(id)) }),
 }
 
 const missingIsNull = (error: unknown) => {
@@ -55,6 +66,28 @@ function node(globalId: string, context: GraphqlContext): Awaitable<object | nul
   }
 }
 
+const postChanges = (input: PostInput): CheckedInput<PostChanges> =>
+  Object.keys(input).length === 0 ? CheckedInput.refused(NOTHING_SET) : checkPostChanges(input)
+
+/** A post's global id names its row; anything else (a user's id, a REST integer, noise) names no post. */
+function postId(id: string): number {
+  const decoded = decodeGlobalId(id)
+  if (decoded?.type !== 'Post') throw new NotFoundError('Post not found')
+  return decoded.id
+}
+
+/** Posts newest first: every post, or (`author`) one author's, whose total is their kept posts_count. */
+const posts = (context: GraphqlContext, args: ConnectionArgs, author?: Pick<User, 'id' | 'postsCount'>) =>
+  postConnection<PostView>(
+    {
+      slice: (range, limit, fromOldest) => context.services.posts.slice(author?.id, range, limit, fromOldest),
+      anyBeyond: (id, side) => context.services.posts.anyBeyond(author?.id, id, side),
+      id: (post) => post.id,
+      totalCount: () => author?.postsCount ?? context.services.posts.count(),
+    },
+    args,
+  )
+
 /** Thin on purpose: each resolver is one service call, so REST and GraphQL obey the same rules. */
 export const resolvers = {
   DateTime,
@@ -62,6 +95,27 @@ export const resolvers = {
   User: {
     id: (user: UserView) => encodeGlobalId('User', user.id),
     databaseId: (user: UserView) => user.id,
+    memberSince: (user: UserView) => new Date(user.memberSince),
+    lastSeen: (user: UserView) => new Date(user.lastSeen ?? user.memberSince),
+    posts: (user: UserView, args: ConnectionArgs, context: GraphqlContext) => posts(context, args, user),
+  },
+  Post: {
+    id: (post: PostView) => encodeGlobalId('Post', post.id),
+    databaseId: (post: PostView) => post.id,
+    timestamp: (post: PostView) => new Date(post.timestamp),
+    updatedAt: (post: PostView) => new Date(post.updatedAt),
+    // Batched: a page's authors are one statement, however many posts ask (./context.ts).
+    author: async (post: PostView, _: unknown, context: GraphqlContext) => {
+      const author = await context.authors.load(post.authorId)
+      if (!author) throw new NotFoundError('Post not found')
+      return viewUser(author, context.reader())
+    },
+  },
+  PostConnection: {
+    edges: (connection: PostConnection) => connection.edges(),
+    nodes: (connection: PostConnection) => connection.nodes(),
+    pageInfo: (connection: PostConnection) => connection.pageInfo(),
+    totalCount: (connection: PostConnection) => connection.totalCount(),
   },
   Query: {
     node: (_: unknown, { id }: { id: string }, context: GraphqlContext) => node(id, context),
@@ -79,6 +133,8 @@ export const resolvers = {
       const viewer = context.viewer()
       return userConnection(context.services.users, args, (user) => viewUser(user, viewer))
     },
+    post: async (_: unknown, { id }: { id: string }, context: GraphqlContext) => (await context.services.posts.read(postId(id))).post,
+    posts: (_: unknown, args: ConnectionArgs, context: GraphqlContext) => posts(context, args),
   },
   UserConnection: {
     nodes: (connection: { edges: { node: UserView }[] }) => connection.edges.map((edge) => edge.node),
@@ -103,6 +159,17 @@ export const resolvers = {
     },
     revokeToken: async (_: unknown, __: unknown, context: GraphqlContext) => {
       await context.services.tokens.revoke(context.token())
+      return true
+    },
+    createPost: (_: unknown, { input }: { input: PostInput }, context: GraphqlContext) =>
+      context.services.posts.create(context.viewer(), checkNewPost(input)),
+    updatePost: (_: unknown, args: { id: string; input: PostInput }, context: GraphqlContext) => {
+      const viewer = context.viewer()
+      return context.services.posts.update(viewer, postId(args.id), postChanges(args.input))
+    },
+    deletePost: async (_: unknown, { id }: { id: string }, context: GraphqlContext) => {
+      const viewer = context.viewer()
+      await context.services.posts.remove(viewer, postId(id))
       return true
     },
   },

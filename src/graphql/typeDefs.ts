@@ -19,6 +19,91 @@ export const typeDefs = /* GraphQL */ `
     username: String!
     "Only on your own record."
     email: String
+    "At most 64 characters."
+    name: String
+    "At most 64 characters."
+    location: String
+    "At most 1,000 characters."
+    aboutMe: String
+    "When the account was created."
+    memberSince: DateTime!
+    "The last authenticated request, to the minute."
+    lastSeen: DateTime!
+    "How many posts this user has written."
+    postsCount: Int!
+    "This user's posts, newest first; as \`posts\`."
+    posts(
+      "How many posts after \`after\` (older ones)."
+      first: Int
+      "A cursor: start after it."
+      after: String
+      "How many posts before \`before\` (newer ones)."
+      last: Int
+      "A cursor: end before it."
+      before: String
+    ): PostConnection!
+  }
+
+  "A blog post; anyone may read it."
+  type Post implements Node {
+    "Opaque and unique across every type; REST's integer id is \`databaseId\`."
+    id: ID!
+    "The integer id REST uses: \`/api/posts/<databaseId>\`."
+    databaseId: Int!
+    "At most 255 characters."
+    title: String!
+    "As written, or the body's first 200 characters."
+    summary: String!
+    "At most 100,000 characters."
+    body: String!
+    "When it was written."
+    timestamp: DateTime!
+    "When it last changed."
+    updatedAt: DateTime!
+    "Exact, counted within a second; \`post(id:)\` counts one."
+    views: Int!
+    "Who wrote it (\`email\` only when it is you)."
+    author: User!
+  }
+
+  "A post and where it sits in the connection."
+  type PostEdge {
+    "Pass to \`after\` or \`before\` to page from this post."
+    cursor: String!
+    "The post."
+    node: Post!
+  }
+
+  "Posts newest first (Relay cursor connection)."
+  type PostConnection {
+    "The page's posts with their cursors."
+    edges: [PostEdge!]!
+    "The page's posts, for clients that need no cursors."
+    nodes: [Post!]!
+    "Where this page sits."
+    pageInfo: PageInfo!
+    "The number of posts altogether (of this author, under a user)."
+    totalCount: Int!
+  }
+
+  "A new post."
+  input CreatePostInput {
+    "At most 255 characters."
+    title: String!
+    "At most 500 characters; empty or null: the body's first 200."
+    summary: String
+    "At most 100,000 characters."
+    body: String!
+  }
+
+  "Only the fields given change."
+  input UpdatePostInput {
+    "A new title."
+    title: String
+    "A new summary; empty or null: the body's first 200 characters."
+    summary: String
+    "A new body."
+    body: String
   }
 
   "A user and where it sits in the connection."
@@ -81,6 +166,12 @@ export const typeDefs = /* GraphQL */ `
     password: String
     "The current password, to change it."
     oldPassword: String
+    "Your name, at most 64 characters; empty or null clears it."
+    name: String
+    "Where you are, at most 64 characters; empty or null clears it."
+    location: String
+    "About you, at most 1,000 characters; empty or null clears it."
+    aboutMe: String
   }
 
   "What can be read; everything but \`createUser\` and \`createToken\` needs a bearer token."
@@ -104,6 +195,19 @@ export const typeDefs = /* GraphQL */ `
       "A cursor: end before it."
       before: String
     ): UserConnection!
+    "One post by its global id; needs no token, and counts a view."
+    post("The post's global id." id: ID!): Post
+    "Every post, newest first; needs no token. At most 100 a page, 10 if neither \`first\` nor \`last\` is given."
+    posts(
+      "How many posts after \`after\` (older ones)."
+      first: Int
+      "A cursor: start after it."
+      after: String
+      "How many posts before \`before\` (newer ones)."
+      last: Int
+      "A cursor: end before it."
+      before: String
+    ): PostConnection!
   }
 
   "What can be changed."
@@ -118,5 +222,11 @@ export const typeDefs = /* GraphQL */ `
     createToken("Your username." username: String!, "Your password." password: String!): Token!
     "Revoke the token this request carries."
     revokeToken: Boolean!
+    "Write a post as the viewer."
+    createPost("The new post." input: CreatePostInput!): Post!
+    "Change your own post."
+    updatePost("The post's global id." id: ID!, "What changes." input: UpdatePostInput!): Post!
+    "Delete your own post."
+    deletePost("The post's global id." id: ID!): Boolean!
   }
 `

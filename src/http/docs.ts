@@ -117,13 +117,14 @@ export function apiDocs(version: string) {
             title: 'madblog API',
             version,
             description:
-              'Accounts and tokens for the madblog blog backend. Log in with Basic auth at POST /api/tokens, then send `Authorization: Bearer <token>`.',
+              'Accounts, profiles, posts and tokens for the madblog blog backend. Reading posts needs no token. Log in with Basic auth at POST /api/tokens, then send `Authorization: Bearer <token>`.',
           },
           servers: [{ url: '/', description: 'This madblog' }],
           tags: [
             { name: 'health', description: 'Liveness' },
             { name: 'users', description: 'Accounts' },
             { name: 'tokens', description: 'Bearer tokens' },
+            { name: 'posts', description: 'Blog posts: public reads, author-only writes' },
           ],
           paths: { '/api/ping': pingPath },
           components: {

@@ -14,31 +14,77 @@ const userInput = createInsertSchema(users).properties
 const Integer = Type.Integer
 const Id = Integer({ minimum: 1, examples: [1] })
 const Password = t.String({ minLength: 1, maxLength: LIMITS.passwordBytes, description: 'At most 1,024 bytes (UTF-8).' })
-const Links = t.Object({ self: t.String({ examples: ['/api/users/1'] }) })
+const Time = (description: string) => t.String({ format: 'date-time', description: `${description} ISO-8601, UTC.` })
+// No maxLength on text: TypeBox counts UTF-16 units, the limits count characters (src/services/validation.ts).
+const ProfileText = (limit: number) => t.Union([t.String({ description: `At most ${limit} characters; empty or null clears it.` }), t.Null()])
 
 const User = t.Object(
   {
     id: Id,
     username: userColumns.username,
     email: t.Optional(t.String({ ...userColumns.email, description: 'Only on your own record.' })),
-    _links: Links,
+    name: ProfileText(LIMITS.name),
+    location: ProfileText(LIMITS.location),
+    about_me: ProfileText(LIMITS.aboutMe),
+    member_since: Time('When the account was created.'),
+    last_seen: Time('The last authenticated request, to the minute (updated at most once a minute, within a second).'),
+    posts_count: Integer({ minimum: 0 }),
+    _links: t.Object({ self: t.String({ examples: ['/api/users/1'] }), posts: t.String({ examples: ['/api/users/1/posts'] }) }),
   },
   { description: 'A user', additionalProperties: false },
 )
 
-const UserList = t.Object(
+const ListMeta = t.Object({
+  page: Integer(),
+  per_page: Integer(),
+  total_pages: Integer(),
+  total_items: Integer(),
+})
+const ListLinks = t.Object({ self: t.String(), next: t.Union([t.String(), t.Null()]), prev: t.Union([t.String(), t.Null()]) })
+
+const UserList = t.Object({ items: t.Array(User), _meta: ListMeta, _links: ListLinks }, { description: 'One page of users, ordered by id' })
+
+/** A post's author as every post embeds them: the user resource, never with an email. */
+const Author = t.Omit(User, ['email'], { description: 'The author (never with an email)', additionalProperties: false })
+const Neighbour = t.Union([t.Object({ id: Id, title: t.String(), _links: t.Object({ self: t.String() }) }), t.Null()])
+const PostLinks = { self: t.String({ examples: ['/api/posts/1'] }), author: t.String({ examples: ['/api/users/1'] }) }
+const postFields = {
+  id: Id,
+  title: t.String(),
+  summary: t.String({ description: `As written, or the body's first ${LIMITS.derivedSummary} characters when none was.` }),
+  body: t.String(),
+  timestamp: Time('When the post was written.'),
+  updated_at: Time('When the post last changed.'),
+  views: Integer({ minimum: 0, description: 'Counted in memory and added to the row within a second.' }),
+  author: Author,
+}
+
+const Post = t.Object({ ...postFields, _links: t.Object(PostLinks) }, { description: 'A post', additionalProperties: false })
+
+const PostDetail = t.Object(
   {
-    items: t.Array(User),
-    _meta: t.Object({
-      page: Integer(),
-      per_page: Integer(),
-      total_pages: Integer(),
-      total_items: Integer(),
+    ...postFields,
+    _links: t.Object({
+      ...PostLinks,
+      next: t.Union([t.String({ description: 'The newer post' }), t.Null()]),
+      prev: t.Union([t.String({ description: 'The older post' }), t.Null()]),
     }),
-    _links: t.Object({ self: t.String(), next: t.Union([t.String(), t.Null()]), prev: t.Union([t.String(), t.Null()]) }),
+    next: Neighbour,
+    prev: Neighbour,
   },
-  { description: 'One page of users, ordered by id' },
+  { description: 'A post, with the newer (next) and older (prev) posts beside it', additionalProperties: false },
 )
+
+const PostList = t.Object({ items: t.Array(Post), _meta: ListMeta, _links: ListLinks }, { description: 'One page of posts, newest first' })
+
+const PostTitle = t.String({ minLength: 1, maxLength: LIMITS.title, description: `Required, at most ${LIMITS.title} characters.` })
+const PostBody = t.String({ minLength: 1, maxLength: LIMITS.body, description: `Required, at most ${LIMITS.body.toLocaleString('en')} characters.` })
+const PostSummary = t.Union([
+  t.String({ maxLength: LIMITS.summary, description: `At most ${LIMITS.summary} characters; empty or null: the body's first ${LIMITS.derivedSummary}.` }),
+  t.Null(),
+])
+const CreatePostBody = t.Object({ title: PostTitle, summary: t.Optional(PostSummary), body: PostBody }, { description: 'A new post' })
+const UpdatePostBody = t.Partial(CreatePostBody, { description: 'Only the fields given change' })
 
 const CreateUserBody = t.Object(
   {
@@ -61,12 +107,15 @@ const UpdateUserBody = t.Partial(
     email: CreateUserBody.properties.email,
     password: t.String({ ...Password, description: 'Needs old_password; ends every session of this user.' }),
     old_password: Password,
+    name: ProfileText(LIMITS.name),
+    location: ProfileText(LIMITS.location),
+    about_me: ProfileText(LIMITS.aboutMe),
   }),
   { description: 'Only the fields given change' },
 )
 
 /** The body fields whose REST name is not the services' (the tutorial's snake_case); field errors come back under these. */
-export const REST_FIELD_NAMES: Readonly<Record<string, string>> = { oldPassword: 'old_password' }
+export const REST_FIELD_NAMES: Readonly<Record<string, string>> = { oldPassword: 'old_password', aboutMe: 'about_me' }
 
 const Token = t.Object(
   {
@@ -91,10 +140,15 @@ export const models = new Elysia({ name: 'models' }).model({
   CreateUserBody,
   UpdateUserBody,
   Token,
+  Post,
+  PostDetail,
+  PostList,
+  CreatePostBody,
+  UpdatePostBody,
   BadRequest: ErrorModel('Bad request: a sentence, or one message per field', true),
   Unauthorized: ErrorModel('Missing, invalid or expired credentials (see WWW-Authenticate)'),
   Forbidden: ErrorModel('Not your record'),
-  NotFound: ErrorModel('No such user'),
+  NotFound: ErrorModel('No such record'),
   MethodNotAllowed: ErrorModel('This path does not serve that method: Allow lists those it does'),
   LengthRequired: ErrorModel('A chunked body: send a Content-Length'),
   PayloadTooLarge: ErrorModel('A body over MAX_BODY_BYTES, refused before it is read'),
@@ -116,7 +170,7 @@ export const jsonBody = (model: ModelName) => ({
  * Flask's rules (a bad id is 404, a nonsense page falls back to the default), so no route validates them.
  */
 export const PARAMETERS = {
-  id: Integer({ minimum: 1, description: 'The user id', examples: [1] }),
+  id: Integer({ minimum: 1, description: 'The id of the user or post the path names', examples: [1] }),
   page: Integer({ minimum: 1, default: 1, description: 'Page number, from 1' }),
   per_page: Integer({ minimum: 1, maximum: 100, default: 10, description: 'Items per page, 1 to 100' }),
 } as const

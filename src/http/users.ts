@@ -12,13 +12,29 @@ import { PageQuery, REST_FIELD_NAMES, jsonBody, models } from './models'
 const userPath = (id: number) => `/api/users/${id}`
 const listPath = (page: number, perPage: number) => `/api/users?page=${page}&per_page=${perPage}`
 
-/** The tutorial's `to_dict`: the user as the viewer may see them, with a link to itself. */
-export const userResource = (user: User, viewer?: User) => ({ ...viewUser(user, viewer), _links: { self: userPath(user.id) } })
+export const isoTime = (ms: number) => new Date(ms).toISOString()
+
+/** The tutorial's `to_dict`: the user as the viewer may see them (the email only on their own record), with links. */
+export function userResource(user: User, viewer?: Pick<User, 'id'>) {
+  const view = viewUser(user, viewer)
+  return {
+    id: view.id,
+    username: view.username,
+    ...(view.email === undefined ? {} : { email: view.email }),
+    name: view.name,
+    location: view.location,
+    about_me: view.aboutMe,
+    member_since: isoTime(view.memberSince),
+    last_seen: isoTime(view.lastSeen ?? view.memberSince),
+    posts_count: view.postsCount,
+    _links: { self: userPath(user.id), posts: `${userPath(user.id)}/posts` },
+  }
+}
 
 type Body = Record<string, unknown>
 
 /** Like Flask's `request.get_json()` followed by `if not data`: an empty or non-object body is refused. */
-const isFilledObject = (body: unknown): body is Body =>
+export const isFilledObject = (body: unknown): body is Body =>
   typeof body === 'object' && body !== null && !Array.isArray(body) && Object.keys(body).length > 0
 
 /** The body's fields under the services' names; a field the body does not name stays absent. */
@@ -36,7 +52,7 @@ const newUser = (body: unknown): CheckedInput<NewUser> =>
 
 const userChanges = (body: unknown): CheckedInput<UserChanges> =>
   isFilledObject(body)
-    ? checkUserChanges(sentFields(body, ['username', 'email', 'password', 'oldPassword']))
+    ? checkUserChanges(sentFields(body, ['username', 'email', 'password', 'oldPassword', 'name', 'location', 'aboutMe']))
     : CheckedInput.refused(MESSAGES.notJson)
 
 export function usersController(services: Services, addresses: ReturnType<typeof clientAddresses>) {

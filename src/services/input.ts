@@ -5,7 +5,7 @@
  */
 import { NotFoundError, ValidationError, type FieldErrors } from './errors'
 import { normalizeEmail, normalizeUsername } from './identity'
-import { MESSAGES, isValidPassword, throwIfAny } from './validation'
+import { LIMITS, MESSAGES, characters, isValidPassword, throwIfAny } from './validation'
 
 /** Fields as an edge received them: a key is present when it was sent, whatever its value (null included). */
 export type Sent<Name extends string> = { readonly [Key in Name]?: unknown }
@@ -16,7 +16,13 @@ export interface NewUser {
   password: string
 }
 
-export interface UserChanges {
+export interface Profile {
+  name: string | null
+  location: string | null
+  aboutMe: string | null
+}
+
+export interface UserChanges extends Partial<Profile> {
   username?: string
   email?: string
   /** A new password, with the current one that proves the right to set it. */
@@ -75,10 +81,30 @@ export function checkNewUser(sent: Sent<keyof NewUser>): CheckedInput<NewUser> {
   return CheckedInput.of(valid, wrong)
 }
 
+const PROFILE_FIELDS = ['name', 'location', 'aboutMe'] as const
+
+/**
+ * Free text as every engine can store it: trimmed, a lone surrogate (half a character, not UTF-8) or a NUL made
+ * U+FFFD, which PostgreSQL's text refuses and SQLite would keep.
+ */
+const cleanText = (text: string) => text.toWellFormed().replaceAll('\0', '\uFFFD').trim()
+
+/** Profile text: trimmed, empty or null clears it, longer than its limit is refused. */
+function checkProfile(sent: Sent<keyof Profile>, valid: Partial<Profile>, wrong: FieldErrors) {
+  for (const field of PROFILE_FIELDS) {
+    if (!(field in sent)) continue
+    const value = sent[field]
+    if (value !== null && typeof value !== 'string') wrong[field] = MESSAGES.profileText
+    else if (value !== null && characters(cleanText(value)) > LIMITS[field]) wrong[field] = MESSAGES[field]
+    else valid[field] = (value === null ? '' : cleanText(value)) || null
+  }
+}
+
 /** Only the fields sent change; a new password needs the current one. Names come out in their stored form. */
-export function checkUserChanges(sent: Sent<'username' | 'email' | 'password' | 'oldPassword'>): CheckedInput<UserChanges> {
+export function checkUserChanges(sent: Sent<'username' | 'email' | 'password' | 'oldPassword' | keyof Profile>): CheckedInput<UserChanges> {
   const wrong: FieldErrors = {}
   const valid: UserChanges = {}
+  checkProfile(sent, valid, wrong)
   if ('username' in sent) {
     valid.username = normalizeUsername(sent.username)
     if (valid.username === undefined) wrong.username = MESSAGES.username
@@ -95,9 +121,46 @@ export function checkUserChanges(sent: Sent<'username' | 'email' | 'password' | 
   return CheckedInput.of(valid, wrong)
 }
 
-/** Flask's `<int:id>` converter, for every edge: anything but a plain positive integer names no user. */
-export function checkUserId(text: string): number {
+/** Flask's `<int:id>` converter, for every edge: anything but a plain positive integer names nothing. */
+const idIn = (text: string, what: string): number => {
   const id = /^\d{1,15}$/.test(text) ? Number(text) : 0
-  if (id < 1) throw new NotFoundError('User not found')
+  if (id < 1) throw new NotFoundError(`${what} not found`)
   return id
 }
+
+export const checkUserId = (text: string) => idIn(text, 'User')
+export const checkPostId = (text: string) => idIn(text, 'Post')
+
+export interface NewPost {
+  title: string
+  /** Null: the start of the body stands for it. */
+  summary: string | null
+  body: string
+}
+
+export type PostChanges = Partial<NewPost>
+
+/** A post's fields: title and body required on a new post (`whole`), each checked only when sent on a change. */
+function checkPost(sent: Sent<keyof NewPost>, whole: boolean): CheckedInput<PostChanges> {
+  const wrong: FieldErrors = {}
+  const valid: PostChanges = {}
+  const text = (field: 'title' | 'body', missing: string, long: string) => {
+    if (!whole && !(field in sent)) return
+    const value = typeof sent[field] === 'string' ? cleanText(sent[field] as string) : ''
+    if (value === '') wrong[field] = missing
+    else if (characters(value) > LIMITS[field]) wrong[field] = long
+    else valid[field] = value
+  }
+  text('title', MESSAGES.title, MESSAGES.titleLong)
+  text('body', MESSAGES.body, MESSAGES.bodyLong)
+  if ('summary' in sent || whole) {
+    const summary = sent.summary
+    if (summary !== undefined && summary !== null && typeof summary !== 'string') wrong.summary = MESSAGES.profileText
+    else if (typeof summary === 'string' && characters(cleanText(summary)) > LIMITS.summary) wrong.summary = MESSAGES.summaryLong
+    else valid.summary = (typeof summary === 'string' ? cleanText(summary) : '') || null
+  }
+  return CheckedInput.of(valid, wrong)
+}
+
+export const checkNewPost = (sent: Sent<keyof NewPost>) => checkPost(sent, true) as CheckedInput<NewPost>
+export const checkPostChanges = (sent: Sent<keyof NewPost>) => checkPost(sent, false)

@@ -25,7 +25,14 @@ const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/
 /** Only this digest is stored: a copy of the database file holds no usable token. */
 export const digestToken = (token: string) => new Bun.CryptoHasher('sha256').update(token).digest('hex')
 
-export function createTokenService(store: Store, passwords: PasswordHasher, limits: RateLimits, ttlSeconds: number) {
+/** `seen` hears of every authenticated request (last_seen, src/services/deferred-writes.ts). */
+export function createTokenService(
+  store: Store,
+  passwords: PasswordHasher,
+  limits: RateLimits,
+  ttlSeconds: number,
+  seen: (user: User) => void = () => {},
+) {
   /** A fresh random token for every login, so one user may hold several sessions; failures count per name and address. */
   async function login(credentials: { username: string; password: string }, clientAddress: string): Promise<IssuedToken> {
     const account = await store.credentials(credentials.username)
@@ -51,6 +58,7 @@ export function createTokenService(store: Store, passwords: PasswordHasher, limi
     const found = TOKEN_SHAPE.test(token) ? store.tokenOwner(digestToken(token), Date.now()) : undefined
     return andThen(found, (user) => {
       if (!user) throw new UnauthenticatedError('Invalid or expired token')
+      seen(user)
       return user
     })
   }

@@ -10,14 +10,12 @@ import { MESSAGES, isValidPassword } from './validation'
 export type { User } from '../db/users'
 
 /** What a viewer may see of a user: the email only on their own record. */
-export interface UserView {
-  id: number
-  username: string
-  email?: string
-}
+export type UserView = Omit<User, 'email'> & { email?: string }
 
-export function viewUser(user: User, viewer: User | undefined): UserView {
-  return viewer?.id === user.id ? { id: user.id, username: user.username, email: user.email } : { id: user.id, username: user.username }
+export function viewUser(user: User, viewer: Pick<User, 'id'> | undefined): UserView {
+  if (viewer?.id === user.id) return user
+  const { email: _, ...view } = user
+  return view
 }
 
 export interface IdRange {
@@ -92,11 +90,11 @@ export function createUserService(store: Store, passwords: PasswordHasher, limit
     await get(id)
     if (actor.id !== id) throw new ForbiddenError('Not your record')
     const changes = input.accept(await takenFields(input.valid, id))
-    const password = changes.password && (await newPassword(actor, changes.password, clientAddress))
-    const names = { username: changes.username, email: changes.email }
+    const { password: passwordChange, ...fields } = changes
+    const password = passwordChange && (await newPassword(actor, passwordChange, clientAddress))
     let updated: Awaited<ReturnType<Store['updateUser']>>
     try {
-      updated = await store.updateUser(id, { ...names, ...(password ? { passwordHash: password.hash } : {}) }, password?.proven)
+      updated = await store.updateUser(id, { ...fields, ...(password ? { passwordHash: password.hash } : {}) }, password?.proven)
     } catch (error) {
       return translateUniqueViolation(error)
     }

@@ -28,7 +28,7 @@ describe('database', () => {
   test('migrations run once and report what ran', () => {
     const database = openDatabase(':memory:')
     expect(migrate(database.db)).toEqual({
-      applied: ['0000_init', '0001_identity_keys', '0002_user_counts', '0003_user_counts_triggers'],
+      applied: ['0000_init', '0001_identity_keys', '0002_user_counts', '0003_user_counts_triggers', '0004_profiles_and_posts', '0005_posts_triggers'],
       collisions: [],
     })
     expect(migrate(database.db)).toEqual({ applied: [], collisions: [] })

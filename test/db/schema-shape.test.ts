@@ -16,10 +16,11 @@ function shape(config: TableConfig) {
 }
 
 test('the SQLite and PostgreSQL schemas have the same tables, columns and indexes', () => {
-  for (const name of ['users', 'tokens', 'usersBy4mIds', 'usersBy64kIds', 'usersBy1kIds'] as const) {
+  const shared = ['users', 'tokens', 'posts', 'usersBy4mIds', 'usersBy64kIds', 'usersBy1kIds', 'postsBy4mIds', 'postsBy64kIds', 'postsBy1kIds'] as const
+  for (const name of shared) {
     expect(shape(pgTableConfig(pg[name]))).toEqual(shape(sqliteTableConfig(sqlite[name])))
   }
   // The only table of one engine alone: PostgreSQL keeps the limits every replica shares (in memory on SQLite).
   expect(Object.keys(pg).filter((name) => !(name in sqlite))).toEqual(['attempts'])
-  expect(Object.keys(sqlite).filter((name) => !(name in pg))).toEqual(['USER_BUCKET_LEVELS'])
+  expect(Object.keys(sqlite).filter((name) => !(name in pg))).toEqual(['POST_BUCKET_LEVELS', 'USER_BUCKET_LEVELS'])
 })

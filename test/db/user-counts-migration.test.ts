@@ -7,7 +7,8 @@ import { countsAndTheirScans } from './counts'
 
 const DRIZZLE = join(import.meta.dir, '../../drizzle')
 const journal = JSON.parse(readFileSync(join(DRIZZLE, 'meta/_journal.json'), 'utf8')) as { entries: { tag: string; when: number }[] }
-const COUNTS = journal.entries.filter(({ tag }) => /_user_counts(_triggers)?$/.test(tag))
+// The user-count migrations and every one after them, undone newest first to reach the schema from before.
+const COUNTS = journal.entries.slice(journal.entries.findIndex(({ tag }) => /_user_counts$/.test(tag)))
 
 /** Runs a migration's hand-written down file and forgets it was applied, as if the database predated it. */
 function undo(sqlite: ReturnType<typeof openDatabase>['sqlite'], { tag, when }: { tag: string; when: number }) {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openDatabase } from '../../src/db/client'
 import { migrate } from '../../src/db/migrate'
-import { createUserPositions } from '../../src/db/user-positions'
+import { createUserPositions } from '../../src/db/users'
 import { countsAndTheirScans } from './counts'
 
 const WRITER = join(import.meta.dir, 'count-writer.ts')

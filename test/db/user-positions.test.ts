@@ -1,10 +1,10 @@
 import { describe, expect, test } from 'bun:test'
 import fc from 'fast-check'
 import { openMigratedDatabase } from '../../src/app'
-import { createUserPositions } from '../../src/db/user-positions'
+import { createUserPositions } from '../../src/db/users'
 import { fcOptions, PROPERTY_TIMEOUT_MS } from '../http/hostile'
 import { testConfig } from '../helpers'
-import { countsAndTheirScans } from './counts'
+import { countsAndTheirScans, USER_SELECT } from './counts'
 
 // Ids from either side of every level's bucket edges (1,024, 65,536 and 4,194,304 ids wide), and below zero.
 const anyId = fc.oneof(
@@ -59,7 +59,7 @@ describe('user counts and positions kept by the database', () => {
             const { kept, scanned } = countsAndTheirScans(sqlite)
             expect(kept).toEqual(scanned)
             expect(positions.count()).toBe(scanned.total)
-            const offsetQuery = sqlite.query('SELECT id, username, email FROM users ORDER BY id LIMIT ? OFFSET ?')
+            const offsetQuery = sqlite.query(`${USER_SELECT} ORDER BY id LIMIT ? OFFSET ?`)
             // Random pages, and every edge: the first, the last row, exactly the end, past it.
             const edges = [0, scanned.total - 1, scanned.total, scanned.total + 3].filter((offset) => offset >= 0)
             for (const [offset, limit] of [...pages.map(([at, limit]) => [at % (scanned.total + 5), limit]), ...edges.map((at) => [at, 7])])

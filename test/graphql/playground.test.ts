@@ -6,7 +6,7 @@ import { graphqlApp } from './client'
 
 test('every operation of the playground’s opening document is valid against the schema', () => {
   const document = parse(DEFAULT_QUERY)
-  expect(document.definitions.map((definition) => (definition as { name?: { value: string } }).name?.value)).toEqual(['SignUp', 'LogIn', 'Me', 'Users'])
+  expect(document.definitions.map((definition) => (definition as { name?: { value: string } }).name?.value)).toEqual(['SignUp', 'LogIn', 'Me', 'Users', 'WritePost', 'Posts'])
   expect(validate(buildSchema(typeDefs), document)).toEqual([])
 })
 
@@ -43,3 +43,19 @@ test('the page’s script, stylesheet and editor workers come from madblog itsel
     expect(asset.text.length).toBeGreaterThan(path.endsWith('start.js') ? 100 : 10_000)
   }
 })
+
+test('the opening document runs as its comments say: each operation in order, with the token LogIn gives', async () => {
+  const { call } = graphqlApp()
+  const run = (operationName: string, token: string | undefined) => call('POST', '/graphql', { body: { query: DEFAULT_QUERY, operationName }, token })
+  let token: string | undefined
+  const names = [...DEFAULT_QUERY.matchAll(/^(?:query|mutation) (\w+)/gm)].map(([, name]) => name!)
+  expect(names).toEqual(['SignUp', 'LogIn', 'Me', 'Users', 'WritePost', 'Posts'])
+  for (const operationName of names) {
+    const response = await run(operationName, token)
+    expect(response.body.errors, operationName).toBeUndefined()
+    token ??= response.body.data.createToken?.token
+  }
+  const posts = await run('Posts', undefined)
+  expect(posts.body.data.posts).toMatchObject({ totalCount: 1, edges: [{ node: { title: 'Hello', author: { username: 'ada', postsCount: 1 } } }] })
+})
+

@@ -13,6 +13,8 @@ import { globalId, graphqlApp } from './client'
 const RUNS = 100
 const CREATE = 'mutation ($input: CreateUserInput!) { createUser(input: $input) { id username email } }'
 const UPDATE = 'mutation ($id: ID!, $input: UpdateUserInput!) { updateUser(id: $id, input: $input) { id username email } }'
+const CREATE_POST = 'mutation ($input: CreatePostInput!) { createPost(input: $input) { id title summary body author { username } } }'
+const UPDATE_POST = 'mutation ($id: ID!, $input: UpdatePostInput!) { updatePost(id: $id, input: $input) { id title summary body } }'
 const LOGIN = 'mutation ($username: String!, $password: String!) { createToken(username: $username, password: $password) { token } }'
 const UNLIMITED = {
   rateLimits: { ...testConfig().rateLimits, loginMaxFailures: 1e9, loginMaxFailuresPerAddress: 1e9, registerMaxPerHour: 0 },
@@ -23,7 +25,10 @@ let harness: ReturnType<typeof graphqlApp>
 let keeper: { id: number; token: string }
 let serial = 0
 
-const snapshot = () => harness.sql('SELECT id, username, email, password_hash, updated_at FROM users ORDER BY id')
+const snapshot = async () => [
+  await harness.sql('SELECT id, username, email, password_hash, updated_at, name, location, about_me FROM users ORDER BY id'),
+  await harness.sql('SELECT id, title, summary, body, author_id, updated_at FROM posts ORDER BY id'),
+]
 
 /** Posts one operation whose variables are written member by member, so `__proto__` stays a real key. */
 async function send(query: string, variables: [string, string][], token?: string) {
@@ -48,6 +53,13 @@ const input = fc
     fc.dictionary(fc.constantFrom('id', 'isAdmin', 'passwordHash', 'createdAt', '__proto__', 'constructor'), hostileValue, { maxKeys: 2 }),
   )
   .map(([named, extra]) => [...Object.entries(named), ...Object.entries(extra)])
+// A post's fields, any value at all; the text is echoed when valid, so it carries no marker.
+const postInput = fc
+  .tuple(
+    fc.record({ title: hostileValue, summary: hostileValue, body: hostileValue }, { requiredKeys: [] }),
+    fc.dictionary(fc.constantFrom('id', 'authorId', 'views', '__proto__'), hostileValue, { maxKeys: 2 }),
+  )
+  .map(([named, extra]) => [...Object.entries(named), ...Object.entries(extra)])
 const fill = (entries: [string, unknown][]) =>
   jsonText(entries.map(([key, value]) => [key, typeof value === 'string' ? value.replaceAll('{n}', String(++serial)) : value]))
 
@@ -55,6 +67,7 @@ describe('GraphQL inputs under generated values', () => {
   beforeAll(async () => {
     harness = graphqlApp(UNLIMITED)
     keeper = await harness.signUp('keeper')
+    await harness.call('POST', '/api/posts', { token: keeper.token, body: { title: 'kept', body: 'kept' } })
   })
 
   test(
@@ -73,6 +86,18 @@ describe('GraphQL inputs under generated values', () => {
     fc.assert(
       fc.asyncProperty(input, async (entries) => {
         await send(UPDATE, [['id', JSON.stringify(globalId(keeper.id))], ['input', fill(entries)]], keeper.token)
+      }),
+      fcOptions(RUNS),
+    ),
+    PROPERTY_TIMEOUT_MS,
+  )
+
+  test('createPost and updatePost on one’s own post', () =>
+    fc.assert(
+      fc.asyncProperty(postInput, fc.boolean(), async (entries, update) => {
+        const id = Buffer.from('Post:1').toString('base64url')
+        if (update) await send(UPDATE_POST, [['id', JSON.stringify(id)], ['input', fill(entries)]], keeper.token)
+        else await send(CREATE_POST, [['input', fill(entries)]], keeper.token)
       }),
       fcOptions(RUNS),
     ),

@@ -11,6 +11,12 @@ const OPERATIONS = [
   ['delete', '/api/users/{id}'],
   ['post', '/api/tokens'],
   ['delete', '/api/tokens'],
+  ['post', '/api/posts'],
+  ['get', '/api/posts'],
+  ['get', '/api/posts/{id}'],
+  ['put', '/api/posts/{id}'],
+  ['delete', '/api/posts/{id}'],
+  ['get', '/api/users/{id}/posts'],
 ] as const
 
 describe('OpenAPI document', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { testApp } from '../helpers'
 import { jsonText } from './hostile'
+import { userBody } from '../messages'
 
 /**
  * Unknown JSON members never reach a column a client may not set. Each check reads the row itself, since an
@@ -30,6 +31,10 @@ const SMUGGLED: [string, unknown][] = [
   ['usernameKey', 'admin'],
   ['email_key', 'admin@example.com'],
   ['email_verified', true],
+  ['posts_count', 1000],
+  ['postsCount', 1000],
+  ['last_seen', 0],
+  ['member_since', 0],
   ['is_admin', true],
   ['__proto__', { is_admin: true, username: 'proto-name', password: 'proto-password', old_password: 'secret' }],
   ['constructor', { prototype: { is_admin: true } }],
@@ -37,7 +42,7 @@ const SMUGGLED: [string, unknown][] = [
 
 const rows = (harness: ReturnType<typeof testApp>) => harness.sql<Row>('SELECT * FROM users ORDER BY id')
 
-const COLUMNS = ['id', 'username', 'username_key', 'email', 'email_key', 'password_hash', 'created_at', 'updated_at']
+const COLUMNS = ['id', 'username', 'username_key', 'email', 'email_key', 'password_hash', 'created_at', 'updated_at', 'name', 'location', 'about_me', 'last_seen', 'posts_count']
 
 describe('REST', () => {
   test('POST /api/users sets only username, email and the hash of the password', async () => {
@@ -47,7 +52,7 @@ describe('REST', () => {
     const body = jsonText([...SMUGGLED, ['username', 'ann'], ['email', 'ann@example.com'], ['password', 'secret']])
     const response = await call('POST', '/api/users', { body })
     expect(response.status).toBe(201)
-    expect(response.body).toEqual({ id: 1, username: 'ann', _links: { self: '/api/users/1' } })
+    expect(response.body).toEqual(userBody(1, 'ann'))
     const [row] = await rows(h)
     expect(Object.keys(row!).sort()).toEqual([...COLUMNS].sort())
     expect(row!.id).toBe(1)
@@ -69,7 +74,7 @@ describe('REST', () => {
     const body = jsonText([...SMUGGLED, ['id', bob.id], ['email', 'ann@new.example.com']])
     const response = await call('PUT', `/api/users/${ann.id}`, { token: ann.token, body })
     expect(response.status).toBe(200)
-    expect(response.body).toEqual({ id: ann.id, username: 'ann', email: 'ann@new.example.com', _links: { self: `/api/users/${ann.id}` } })
+    expect(response.body).toEqual(userBody(ann.id, 'ann', { email: 'ann@new.example.com' }))
     const [annAfter, bobAfter] = await rows(h)
     expect(annAfter).toEqual({ ...annBefore!, email: 'ann@new.example.com', email_key: 'ann@new.example.com', updated_at: annAfter!.updated_at })
     expect(annAfter!.updated_at).toBeGreaterThan(annBefore!.updated_at)

@@ -5,7 +5,7 @@ import { contractViolations, type Document } from './contract'
 import { fcOptions, PROPERTY_TIMEOUT_MS } from './hostile'
 
 /**
- * Model-based test: random sequences of register, login, use, change password, revoke and delete run against
+ * Model-based test: random sequences of register, login, use, posts, change password, revoke and delete run against
  * the app and against a model that is a few maps. The model predicts every status; the app must agree at every
  * step, and every answer must be one the OpenAPI document declares.
  */
@@ -34,6 +34,10 @@ interface Model {
   ids: Map<string, number>
   /** Keeps runs apart on the one shared app. */
   prefix: string
+  /** This run's posts alive now: their author's id, by post id. */
+  posts: Map<number, number>
+  /** Every post id this run was given, deleted ones too, so that requests can name them. */
+  postIds: number[]
 }
 
 // Brute-force limits have their own tests; a sequence logs in wrongly on purpose, often.
@@ -57,6 +61,9 @@ const nameOf = (model: Model, index: number, upper: boolean) => {
 }
 const ownerOf = (model: Model, token: Token) => [...model.users.values()].find((account) => account.id === token.ownerId)
 const kill = (model: Model, ownerId: number) => model.tokens.forEach((token) => token.ownerId === ownerId && (token.live = false))
+/** A post this run was given (deleted or not), or one that never existed. */
+const postOf = (model: Model, which: number | undefined) =>
+  which === undefined || model.postIds.length === 0 ? 987_654 : model.postIds[model.postIds.length - 1 - (which % model.postIds.length)]!
 
 type Command = fc.AsyncCommand<Model, object>
 
@@ -184,9 +191,59 @@ class DeleteUser extends WithToken {
     if (expected === 204) {
       for (const [name, account] of model.users) if (account.id === id) model.users.delete(name)
       kill(model, id)
+      // Their posts go with them.
+      for (const [post, author] of model.posts) if (author === id) model.posts.delete(post)
     }
   }
   toString = () => `delete(#${this.pick}, ${this.target === undefined ? 'self' : NAMES[this.target]})`
+}
+
+class WritePost extends WithToken {
+  async run(model: Model) {
+    const token = this.token(model)
+    const response = await call('POST', '/api/posts', { token: token.value, body: { title: `t${model.postIds.length}`, body: 'b' } })
+    expect(response.status, this.toString()).toBe(token.live ? 201 : 401)
+    if (token.live) {
+      model.posts.set(response.body.id, token.ownerId)
+      model.postIds.push(response.body.id)
+    }
+  }
+  toString = () => `writePost(#${this.pick})`
+}
+
+/** PUT or DELETE of a post: 401 for a dead token, 404 for no post, 403 for another author's. */
+class ChangePost extends WithToken {
+  constructor(pick: number, readonly which: number | undefined, readonly remove: boolean) {
+    super(pick)
+  }
+  async run(model: Model) {
+    const token = this.token(model)
+    const id = postOf(model, this.which)
+    const author = model.posts.get(id)
+    const response = this.remove
+      ? await call('DELETE', `/api/posts/${id}`, { token: token.value })
+      : await call('PUT', `/api/posts/${id}`, { token: token.value, body: { title: 'edited' } })
+    const expected = !token.live ? 401 : author === undefined ? 404 : author !== token.ownerId ? 403 : this.remove ? 204 : 200
+    expect(response.status, this.toString()).toBe(expected)
+    if (expected === 204) model.posts.delete(id)
+  }
+  toString = () => `${this.remove ? 'deletePost' : 'editPost'}(#${this.pick}, ${this.which ?? 'none'})`
+}
+
+/** Public reads: one post, and an author's posts, whose total the model knows. */
+class ReadPosts implements Command {
+  constructor(readonly which: number | undefined) {}
+  check = () => true
+  async run(model: Model) {
+    const id = postOf(model, this.which)
+    const author = model.posts.get(id)
+    const response = await call('GET', `/api/posts/${id}`)
+    expect(response.status, this.toString()).toBe(author === undefined ? 404 : 200)
+    if (author === undefined) return
+    const theirs = await call('GET', `/api/users/${author}/posts?per_page=100`)
+    expect(theirs.body._meta.total_items, this.toString()).toBe([...model.posts.values()].filter((a) => a === author).length)
+  }
+  toString = () => `readPosts(${this.which ?? 'none'})`
 }
 
 const name = fc.nat({ max: NAMES.length - 1 })
@@ -204,11 +261,14 @@ const commands = fc.commands(
     fc.tuple(pick, password, guess).map(([t, next, current]) => new ChangePassword(t, next, current)),
     pick.map((t) => new Revoke(t)),
     fc.tuple(pick, fc.option(name, { nil: undefined, freq: 3 })).map(([t, target]) => new DeleteUser(t, target)),
+    ...[1, 2].map(() => pick.map((t) => new WritePost(t))),
+    fc.tuple(pick, fc.option(fc.nat({ max: 5 }), { nil: undefined, freq: 5 }), fc.boolean()).map(([t, which, remove]) => new ChangePost(t, which, remove)),
+    fc.option(fc.nat({ max: 5 }), { nil: undefined, freq: 5 }).map((which) => new ReadPosts(which)),
   ],
   { maxCommands: 30, size: 'max' },
 )
 
-describe('register → login → use → change password → revoke → delete, in any order', () => {
+describe('register → login → use → write, edit and delete posts → change password → revoke → delete, in any order', () => {
   beforeAll(async () => {
     harness = testApp(UNLIMITED)
     doc = (await harness.call('GET', '/swagger/json')).body
@@ -218,7 +278,7 @@ describe('register → login → use → change password → revoke → delete, 
     fc.assert(
       fc.asyncProperty(commands, (sequence) =>
         fc.asyncModelRun(
-          () => ({ model: { users: new Map(), tokens: [], ids: new Map(), prefix: `r${++runs}-` }, real: {} }),
+          () => ({ model: { users: new Map(), tokens: [], ids: new Map(), prefix: `r${++runs}-`, posts: new Map(), postIds: [] }, real: {} }),
           sequence,
         ),
       ),

@@ -4,10 +4,10 @@
  */
 import { beforeAll, describe, expect, test } from 'bun:test'
 import { testApp } from '../helpers'
+import { userBody as user } from '../messages'
 
 const { call } = testApp()
 const TUTORIAL_USERS = ['alice', 'bob', 'madman', 'zhangsan', 'lisi', 'wangwu']
-const link = (id: number) => ({ self: `/api/users/${id}` })
 let madmanToken: string
 let lisiToken: string
 
@@ -32,7 +32,7 @@ describe('tutorial transcript', () => {
     expect(response.headers.get('access-control-allow-origin')).toBe('*')
     expect(response.headers.get('content-type')).toStartWith('application/json')
     expect(response.headers.get('location')).toBe('/api/users/5')
-    expect(response.body).toEqual({ _links: link(5), id: 5, username: 'lisi' })
+    expect(response.body).toEqual(user(5, 'lisi'))
     await call('POST', '/api/users', { body: { username: 'wangwu', password: '123', email: 'wangwu@163.com' } })
   })
 
@@ -62,13 +62,13 @@ describe('tutorial transcript', () => {
   test('http GET /api/users/5 "Authorization:Bearer <token>"', async () => {
     const response = await call('GET', '/api/users/5', { token: madmanToken })
     expect(response.status).toBe(200)
-    expect(response.body).toEqual({ _links: link(5), id: 5, username: 'lisi' })
+    expect(response.body).toEqual(user(5, 'lisi'))
   })
 
   test('http GET /api/users/4', async () => {
     const response = await call('GET', '/api/users/4', { token: madmanToken })
     expect(response.status).toBe(200)
-    expect(response.body).toEqual({ _links: link(4), id: 4, username: 'zhangsan' })
+    expect(response.body).toEqual(user(4, 'zhangsan'))
   })
 
   test('http GET /api/users/7 is a JSON 404', async () => {
@@ -84,7 +84,7 @@ describe('tutorial transcript', () => {
     expect(response.body).toEqual({
       _links: { next: null, prev: null, self: '/api/users?page=1&per_page=10' },
       _meta: { page: 1, per_page: 10, total_items: 6, total_pages: 1 },
-      items: TUTORIAL_USERS.map((username, index) => ({ _links: link(index + 1), id: index + 1, username })),
+      items: TUTORIAL_USERS.map((username, index) => user(index + 1, username)),
     })
   })
 
@@ -92,7 +92,7 @@ describe('tutorial transcript', () => {
     const response = await call('PUT', '/api/users/5', { token: lisiToken, body: { email: 'madman@gmail.com' } })
     expect(response.status).toBe(200)
     // The tutorial's body, plus the email: the caller is reading their own record.
-    expect(response.body).toEqual({ _links: link(5), id: 5, username: 'lisi', email: 'madman@gmail.com' })
+    expect(response.body).toEqual(user(5, 'lisi', { email: 'madman@gmail.com' }))
   })
 
   test('http DELETE /api/tokens twice: 204, then the token is dead', async () => {

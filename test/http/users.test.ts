@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { testApp } from '../helpers'
-import { MSG, badRequest } from '../messages'
+import { MSG, badRequest, userBody } from '../messages'
 
 const VALID = { username: 'alice', email: 'alice@example.com', password: 'secret' }
 
@@ -178,9 +178,9 @@ describe('GET /api/users/:id', () => {
     const alice = await signUp('alice')
     const bob = await signUp('bob')
     const own = await call('GET', `/api/users/${alice.id}`, { token: alice.token })
-    expect(own.body).toEqual({ id: alice.id, username: 'alice', email: 'alice@example.com', _links: { self: `/api/users/${alice.id}` } })
+    expect(own.body).toEqual(userBody(alice.id, 'alice', { email: 'alice@example.com' }))
     const other = await call('GET', `/api/users/${alice.id}`, { token: bob.token })
-    expect(other.body).toEqual({ id: alice.id, username: 'alice', _links: { self: `/api/users/${alice.id}` } })
+    expect(other.body).toEqual(userBody(alice.id, 'alice'))
   })
 
   test.each(['abc', '0', '-1', '1.5', '1e3', '99999999999999999999', '%20'])('id %p is a JSON 404', async (id) => {

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, test } from 'bun:test'
 import { existsSync } from 'node:fs'
 import { connect } from 'node:net'
 import { join } from 'node:path'
-import { request, scratchDir, startServer } from './server'
+import { request, scratchDir, signUp, startServer } from './server'
 
 /** Whether a brand-new TCP connection to the port is refused (nothing listens any more). */
 function refused(port: number): Promise<boolean> {
@@ -116,5 +116,17 @@ describe('graceful stop of the real server', () => {
     expect(elapsed).toBeLessThan(5000)
     await closed
     expect(closedCleanly(path)).toBe(true)
+  }, 60_000)
+
+  test('SIGTERM writes the views and last_seen still in memory before the database closes', async () => {
+    const { server, path } = await serverOnNewDatabase()
+    const ann = await signUp(server.base, 'ann')
+    expect((await request(server.base, 'POST', '/api/posts', { token: ann.token, body: { title: 't', body: 'b' } })).status).toBe(201)
+    for (let n = 0; n < 3; n++) expect((await request(server.base, 'GET', '/api/posts/1')).status).toBe(200)
+    server.process.kill('SIGTERM') // within the second the batch would wait
+    expect(await server.process.exited).toBe(0)
+    const database = new Database(path, { readonly: true })
+    expect(database.query('SELECT views FROM posts').all()).toEqual([{ views: 3 }])
+    database.close()
   }, 60_000)
 })

@@ -5,6 +5,7 @@ import { InvalidCredentialsError, NotFoundError, ValidationError } from '../../s
 import { createServices } from '../../src/services'
 import { checkNewUser, checkUserChanges } from '../../src/services/input'
 import type { PasswordHasher } from '../../src/services/passwords'
+import type { User } from '../../src/services/users'
 import { testApp, testConfig } from '../helpers'
 import { MSG, badRequest } from '../messages'
 
@@ -49,7 +50,7 @@ function services() {
     db,
     users: {
       register: (input: typeof ALICE) => users.register(checkNewUser(input), CLIENT),
-      update: (actor: { id: number; username: string; email: string }, id: number, sent: { password: string; oldPassword: string }) =>
+      update: (actor: User, id: number, sent: { password: string; oldPassword: string }) =>
         users.update(actor, id, checkUserChanges(sent), CLIENT),
       remove: users.remove,
     },

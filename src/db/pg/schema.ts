@@ -15,8 +15,14 @@ export const users = pgTable(
     passwordHash: text('password_hash').notNull(),
     usernameKey: text('username_key'),
     emailKey: text('email_key'),
+    name: text('name'),
+    location: text('location'),
+    aboutMe: text('about_me'),
+    lastSeen: moment('last_seen'),
     createdAt: moment('created_at').notNull().default(sql`now()`),
     updatedAt: moment('updated_at').notNull().default(sql`now()`),
+    // Kept by the posts trigger (drizzle/pg/0003_posts_triggers.sql), in the transaction of each insert or delete.
+    postsCount: integer('posts_count').notNull().default(0),
   },
   (table) => [
     uniqueIndex('users_username_key_unique').on(table.usernameKey),
@@ -38,15 +44,38 @@ export const tokens = pgTable(
   (table) => [index('tokens_user_id_idx').on(table.userId), index('tokens_expires_at_idx').on(table.expiresAt)],
 )
 
-/** ../schema.ts's user counts per id bucket, kept by triggers (drizzle/pg/0001_user_counts_triggers.sql). */
-const userBuckets = (name: string) =>
-  pgTable(name, { bucket: bigint('bucket', { mode: 'number' }).primaryKey(), users: integer('users').notNull() }, (table) => [
-    check(`${name}_users_not_negative`, sql`${table.users} >= 0`),
+export const posts = pgTable(
+  'posts',
+  {
+    id: id(),
+    title: text('title').notNull(),
+    summary: text('summary'),
+    body: text('body').notNull(),
+    authorId: bigint('author_id', { mode: 'number' })
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    timestamp: moment('timestamp').notNull().default(sql`now()`),
+    updatedAt: moment('updated_at').notNull().default(sql`now()`),
+    views: bigint('views', { mode: 'number' }).notNull().default(0),
+  },
+  (table) => [index('posts_author_id_id_idx').on(table.authorId, table.id)],
+)
+
+/**
+ * ../schema.ts's counts per id bucket, kept by triggers (drizzle/pg/0001_user_counts_triggers.sql for users,
+ * 0003_posts_triggers.sql for posts); `rows` is the column named after the table counted.
+ */
+const countBuckets = (name: string, counted: string) =>
+  pgTable(name, { bucket: bigint('bucket', { mode: 'number' }).primaryKey(), rows: integer(counted).notNull() }, (table) => [
+    check(`${name}_${counted}_not_negative`, sql`${table.rows} >= 0`),
   ])
 
-export const usersBy4mIds = userBuckets('user_counts_by_4m_ids')
-export const usersBy64kIds = userBuckets('user_counts_by_64k_ids')
-export const usersBy1kIds = userBuckets('user_counts_by_1k_ids')
+export const usersBy4mIds = countBuckets('user_counts_by_4m_ids', 'users')
+export const usersBy64kIds = countBuckets('user_counts_by_64k_ids', 'users')
+export const usersBy1kIds = countBuckets('user_counts_by_1k_ids', 'users')
+export const postsBy4mIds = countBuckets('post_counts_by_4m_ids', 'posts')
+export const postsBy64kIds = countBuckets('post_counts_by_64k_ids', 'posts')
+export const postsBy1kIds = countBuckets('post_counts_by_1k_ids', 'posts')
 
 /**
  * The login and registration limits every replica shares (src/db/pg/attempts.ts): one row per limited key, with

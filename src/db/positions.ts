@@ -1,0 +1,70 @@
+import { and, asc, desc, gte, lt, sql } from 'drizzle-orm'
+import type { Db } from './client'
+import { rowReader, rowsReader } from './rows'
+import type { BucketLevels, CountBuckets } from './schema'
+
+export type Bucket = { bucket: number; rows: number }
+
+/** The bucket holding position `rest` among `buckets`, and how many of its rows come before that position (both engines). */
+export function holder(buckets: Bucket[], rest: number): { bucket: number; rest: number } | undefined {
+  for (const { bucket, rows } of buckets) {
+    if (rest < rows) return { bucket, rest }
+    rest -= rows
+  }
+  return undefined
+}
+
+/** Where a page starts: ids from `edge` on (up, in id order) or below it (down, newest first), `skip` rows in. */
+export type RowsFrom<Row> = (edge: number, limit: number, skip: number) => Row[]
+
+/**
+ * Rows by position in id order (`up`) or newest first (`down`) without walking the rows before it, from the counts
+ * the database keeps (src/db/schema.ts, the count triggers' migrations). To find position k, descend the bucket
+ * levels: walk the buckets inside the one chosen above (at the widest level, all of them) in the list's order,
+ * subtracting each count from k, until the bucket that holds position k; at the bottom, skip what is left of k
+ * inside its 1,024 ids. Each step reads at most 64 buckets and skips at most 1,023 rows however many rows there are
+ * (the widest level gains a row per 4,194,304 ids), and gives exactly ORDER BY id LIMIT/OFFSET's rows, deletions
+ * included. The reads share one transaction: another process committing between them would otherwise shift the
+ * page by its rows.
+ */
+export function createPositions<Row>(db: Db, levels: BucketLevels, direction: 'up' | 'down', rowsFrom: RowsFrom<Row>) {
+  const [widest, ...narrower] = levels as [BucketLevels[number], ...BucketLevels]
+  const order = direction === 'up' ? asc : desc
+  // Aliased: rowReader reads the bare statement's column names, and Drizzle names an expression by its SQL.
+  const sumOfWidest = sql<number>`coalesce(sum(${widest.table.rows}), 0)`.as('rows')
+  const total = rowReader<{ rows: number }, []>(db, db.select({ rows: sumOfWidest }).from(widest.table), [])
+  const columns = (table: CountBuckets) => ({ bucket: table.bucket, rows: sql<number>`${table.rows}`.as('rows') })
+  const everyWidest = rowsReader<Bucket, []>(db, db.select(columns(widest.table)).from(widest.table).orderBy(order(widest.table.bucket)), [])
+  let parentShift: number = widest.shift
+  const steps = narrower.map(({ table, shift }) => {
+    // The children of bucket b one level up are this level's buckets [b * ratio, (b + 1) * ratio).
+    const ratio = 2 ** (parentShift - shift)
+    parentShift = shift
+    const within = rowsReader<Bucket, [number, number]>(
+      db,
+      db
+        .select(columns(table))
+        .from(table)
+        .where(and(gte(table.bucket, sql.placeholder('from')), lt(table.bucket, sql.placeholder('to'))))
+        .orderBy(order(table.bucket)),
+      ['from', 'to'],
+    )
+    return (parent: number) => within(parent * ratio, (parent + 1) * ratio)
+  })
+  const bottomWidth = 2 ** parentShift
+  const edgeOf = (bucket: number) => (direction === 'up' ? bucket : bucket + 1) * bottomWidth
+
+  /** `limit` rows from position `offset` on, and the total they were counted in, as of one snapshot. */
+  const page = db.$client.transaction((offset: number, limit: number): { items: Row[]; total: number } => {
+    const top = everyWidest()
+    const count = top.reduce((sum, bucket) => sum + bucket.rows, 0)
+    let found = holder(top, offset)
+    for (const children of steps) found = found && holder(children(found.bucket), found.rest)
+    return { items: found ? rowsFrom(edgeOf(found.bucket), limit, found.rest) : [], total: count }
+  })
+
+  return {
+    count: () => total()!.rows,
+    page: (offset: number, limit: number) => page(offset, limit),
+  }
+}

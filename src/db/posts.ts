@@ -1,0 +1,129 @@
+import { and, asc, desc, eq, gt, gte, inArray, lt, lte, sql, type SQL } from 'drizzle-orm'
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
+import type { Db } from './client'
+import { rowReader, rowsReader } from './rows'
+import { posts } from './schema'
+
+/** A post as the services see it; times are ms since the epoch, `summary` null when the body's start stands for it. */
+export interface Post {
+  id: number
+  title: string
+  summary: string | null
+  body: string
+  authorId: number
+  timestamp: number
+  updatedAt: number
+  views: number
+}
+
+export type NewPostRow = Pick<Post, 'title' | 'summary' | 'body' | 'authorId'>
+export type PostRowChanges = Partial<Pick<Post, 'title' | 'summary' | 'body'>>
+/** The post next to another in the list, as its page links it. */
+export type PostTitle = Pick<Post, 'id' | 'title'>
+
+// Aliased raw columns, as src/db/users.ts does: the bare statements and returning() give the same integers.
+const raw = <T>(column: SQLiteColumn, alias: keyof Post) => sql<T>`${column}`.as(alias)
+export const POST_COLUMNS = {
+  id: posts.id,
+  title: posts.title,
+  summary: posts.summary,
+  body: posts.body,
+  authorId: raw<number>(posts.authorId, 'authorId'),
+  timestamp: raw<number>(posts.timestamp, 'timestamp'),
+  updatedAt: raw<number>(posts.updatedAt, 'updatedAt'),
+  views: posts.views,
+}
+const columns = POST_COLUMNS
+const byId = eq(posts.id, sql.placeholder('id'))
+const nowMs = sql`(cast(unixepoch('subsec') * 1000 as integer))`
+
+/**
+ * The ids of a newest-first page, skipped over by id alone: an OFFSET over whole rows would read every skipped
+ * post's body (its overflow pages), several times the page's own cost at the end of a bucket (bench/).
+ */
+const pageIds = (db: Db, where: SQL | undefined, offset: string) =>
+  db.select({ id: posts.id }).from(posts).where(where).orderBy(desc(posts.id)).limit(sql.placeholder('limit')).offset(sql.placeholder(offset))
+
+/** Every query on the posts table, prepared once per connection; lists are newest first (descending id). */
+export function postQueries(db: Db) {
+  const find = rowReader<Post, [number]>(db, db.select(columns).from(posts).where(byId), ['id'])
+  // By min/max subqueries rather than LIMIT 1: Drizzle binds a LIMIT, which bun:sqlite runs dearer (src/db/users.ts).
+  const title = { id: posts.id, title: posts.title }
+  const neighbour = (edge: SQL) => rowReader<PostTitle, [number]>(db, db.select(title).from(posts).where(eq(posts.id, edge)), ['id'])
+  const newer = neighbour(sql`(SELECT min(${posts.id}) FROM ${posts} WHERE ${posts.id} > ${sql.placeholder('id')})`)
+  const older = neighbour(sql`(SELECT max(${posts.id}) FROM ${posts} WHERE ${posts.id} < ${sql.placeholder('id')})`)
+  const authorOf = db.select({ authorId: posts.authorId }).from(posts).where(byId).prepare()
+  const insert = db
+    .insert(posts)
+    .values({
+      title: sql.placeholder('title'),
+      summary: sql.placeholder('summary'),
+      body: sql.placeholder('body'),
+      authorId: sql.placeholder('authorId'),
+    })
+    .returning(columns)
+    .prepare()
+  const remove = db.delete(posts).where(byId).returning({ id: posts.id }).prepare()
+  const addViews = db.update(posts).set({ views: sql`${posts.views} + ${sql.placeholder('views')}` }).where(byId).prepare()
+  const ofAuthor = eq(posts.authorId, sql.placeholder('author'))
+  const byAuthor = rowsReader<Post, [number, number, number]>(
+    db,
+    db
+      .select(columns)
+      .from(posts)
+      .where(inArray(posts.id, pageIds(db, ofAuthor, 'offset')))
+      .orderBy(desc(posts.id)),
+    ['author', 'limit', 'offset'],
+  )
+  // Keyset windows, all posts or one author's: ids strictly between the bounds, from the newest or the oldest end.
+  const between = and(gt(posts.id, sql.placeholder('above')), lt(posts.id, sql.placeholder('below')))
+  const windows = (where: SQL | undefined, order: readonly string[]) =>
+    [desc(posts.id), asc(posts.id)].map((direction) =>
+      rowsReader<Post, number[]>(db, db.select(columns).from(posts).where(where).orderBy(direction).limit(sql.placeholder('limit')), order as string[]),
+    )
+  const [newestBetween, oldestBetween] = windows(between, ['above', 'below', 'limit'])
+  const [newestOfAuthor, oldestOfAuthor] = windows(and(between, ofAuthor), ['above', 'below', 'author', 'limit'])
+  const anyIn = (where: SQL | undefined, order: string[]) =>
+    rowReader<{ id: number | null }, number[]>(db, db.select({ id: sql<number | null>`min(${posts.id})`.as('id') }).from(posts).where(where), order)
+  const atOrBelow = lte(posts.id, sql.placeholder('id'))
+  const atOrAbove = gte(posts.id, sql.placeholder('id'))
+  const anyAtOrBelow = [anyIn(atOrBelow, ['id']), anyIn(and(atOrBelow, ofAuthor), ['id', 'author'])] as const
+  const anyAtOrAbove = [anyIn(atOrAbove, ['id']), anyIn(and(atOrAbove, ofAuthor), ['id', 'author'])] as const
+
+  return {
+    find,
+    newer,
+    older,
+    authorOf: (id: number) => authorOf.get({ id })?.authorId,
+    insert: (values: NewPostRow): Post => insert.get(values) as Post,
+    update: (id: number, changes: PostRowChanges): Post | undefined =>
+      db.update(posts).set({ ...changes, updatedAt: nowMs }).where(eq(posts.id, id)).returning(columns).get() as Post | undefined,
+    remove: (id: number) => remove.all({ id }).length > 0,
+    addViews: (id: number, views: number) => void addViews.run({ id, views }),
+    byAuthor,
+    /** Up to `limit` posts with ids strictly between the bounds, newest first or (`fromOldest`) oldest first. */
+    between: (author: number | undefined, above: number, below: number, limit: number, fromOldest: boolean): Post[] =>
+      author === undefined
+        ? (fromOldest ? oldestBetween : newestBetween)!(above, below, limit)
+        : (fromOldest ? oldestOfAuthor : newestOfAuthor)!(above, below, author, limit),
+    anyBeyond: (author: number | undefined, id: number, side: 'below' | 'above') => {
+      const [all, ofOne] = side === 'below' ? anyAtOrBelow : anyAtOrAbove
+      return (author === undefined ? all(id) : ofOne(id, author))?.id != null
+    },
+  }
+}
+
+/** Where a posts page starts (src/db/positions.ts): ids below `edge`, newest first. */
+export function postPageFrom(db: Db) {
+  return rowsReader<Post, [number, number, number]>(
+    db,
+    db
+      .select(columns)
+      .from(posts)
+      .where(inArray(posts.id, pageIds(db, lt(posts.id, sql.placeholder('edge')), 'skip')))
+      .orderBy(desc(posts.id)),
+    ['edge', 'limit', 'skip'],
+  )
+}
+
+export type PostQueries = ReturnType<typeof postQueries>

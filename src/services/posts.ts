@@ -1,0 +1,114 @@
+import type { Post, PostTitle } from '../db/posts'
+import type { PostRefusal, Store } from '../db/store'
+import type { User } from '../db/users'
+import type { DeferredWrites } from './deferred-writes'
+import { ForbiddenError, NotFoundError } from './errors'
+import type { CheckedInput, NewPost, PostChanges } from './input'
+import { pageMeta, type PageMeta, type PageRequest } from './pagination'
+import type { IdRange } from './users'
+import { LIMITS } from './validation'
+
+export type { Post } from '../db/posts'
+
+/** A post as every face shows it: its summary filled in, its views counting those not yet written. */
+export interface PostView extends Omit<Post, 'summary'> {
+  summary: string
+}
+
+/** The body's first LIMITS.derivedSummary characters, never cutting a character (a surrogate pair) in two. */
+export function derivedSummary(body: string): string {
+  let end = 0
+  let count = 0
+  for (const character of body) {
+    if (count++ === LIMITS.derivedSummary) break
+    end += character.length
+  }
+  return body.slice(0, end)
+}
+
+const notFound = () => new NotFoundError('Post not found')
+
+function refuse(outcome: PostRefusal): never {
+  if (outcome === 'gone') throw notFound()
+  throw new ForbiddenError('Not your post')
+}
+
+export function createPostService(store: Store, deferred: DeferredWrites) {
+  const view = (post: Post): PostView => ({
+    ...post,
+    summary: post.summary ?? derivedSummary(post.body),
+    views: post.views + deferred.pendingViews(post.id),
+  })
+
+  async function get(id: number): Promise<PostView> {
+    const post = await store.post(id)
+    if (!post) throw notFound()
+    return view(post)
+  }
+
+  /** A reader opening the post: counted as a view, written later (./deferred-writes.ts); with its neighbours. */
+  async function read(id: number): Promise<{ post: PostView; newer?: PostTitle; older?: PostTitle }> {
+    const [post, neighbours] = await Promise.all([get(id), store.neighbours(id)])
+    deferred.view(id)
+    return { post: { ...post, views: post.views + 1 }, ...neighbours }
+  }
+
+  async function create(author: User, input: CheckedInput<NewPost>): Promise<PostView> {
+    const { title, summary, body } = input.accept()
+    return view(await store.insertPost({ title, summary, body, authorId: author.id }))
+  }
+
+  /** Only its author; a 404 before the 403, and both before any field message (the users' order). */
+  async function update(actor: User, id: number, input: CheckedInput<PostChanges>): Promise<PostView> {
+    const post = await get(id)
+    if (post.authorId !== actor.id) throw new ForbiddenError('Not your post')
+    const outcome = await store.updatePost(id, actor.id, input.accept())
+    return typeof outcome === 'string' ? refuse(outcome) : view(outcome)
+  }
+
+  async function remove(actor: User, id: number): Promise<void> {
+    const outcome = await store.removePost(id, actor.id)
+    if (outcome !== true) refuse(outcome)
+  }
+
+  async function list(request: PageRequest): Promise<{ items: PostView[]; meta: PageMeta }> {
+    const { items, total } = await store.postPage((request.page - 1) * request.perPage, request.perPage)
+    return { items: items.map(view), meta: pageMeta(request, total) }
+  }
+
+  /** An author's posts, newest first; their total is the author's kept posts_count. */
+  async function listByAuthor(author: User, request: PageRequest): Promise<{ items: PostView[]; meta: PageMeta }> {
+    const items = await store.authorPosts(author.id, (request.page - 1) * request.perPage, request.perPage)
+    return { items: items.map(view), meta: pageMeta(request, author.postsCount) }
+  }
+
+  /**
+   * Keyset page newest first: up to `limit` posts (of `author`, if given) with ids strictly below `afterId`'s and
+   * above `beforeId`'s, taken from the newest end or (`fromOldest`) the oldest, always returned newest first.
+   */
+  async function slice(author: number | undefined, range: IdRange, limit: number, fromOldest: boolean) {
+    const rows = await store.postsBetween(author, range.beforeId ?? 0, range.afterId ?? Number.MAX_SAFE_INTEGER, limit + 1, fromOldest)
+    const items = rows.slice(0, limit).map(view)
+    return { items: fromOldest ? items.reverse() : items, more: rows.length > limit }
+  }
+
+  /** Whether any post (of `author`) lies beyond a keyset bound: newer than `id` ('above') or older ('below'). */
+  const anyBeyond = async (author: number | undefined, id: number, side: 'below' | 'above') => store.anyPostBeyond(author, id, side)
+
+  /** The authors of these posts, in one statement however many there are. */
+  async function authorsOf(items: readonly Pick<Post, 'authorId'>[]): Promise<Map<number, User>> {
+    const ids = [...new Set(items.map((post) => post.authorId))]
+    return new Map((await store.users(ids)).map((user) => [user.id, user]))
+  }
+
+  /** The one author of a post (a deleted author takes their posts with them). */
+  async function authorOf(post: Pick<Post, 'authorId'>): Promise<User> {
+    const author = await store.user(post.authorId)
+    if (!author) throw notFound()
+    return author
+  }
+
+  return { get, read, create, authorsOf, authorOf, update, remove, list, listByAuthor, slice, anyBeyond, count: async () => store.postCount() }
+}
+
+export type PostService = ReturnType<typeof createPostService>
