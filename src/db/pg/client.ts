@@ -29,7 +29,6 @@ export const describeUrl = (url: string) => {
  * `seconds`, the wait for a connection included. Behind a silent network partition (packets dropped, no reset) a
  * query would otherwise hang until TCP gives up, and a cancel request would hang with it: past the bound the
  * request gets PostgresTimeoutError (503) and that connection is closed, not returned, so the pool opens a fresh one.
- * `sql\`…\`` here runs at once, so a fragment nested in a query must come from `pool`.
  */
 function bounded(pool: SQL, seconds: number): SQL {
   const run = <T>(work: (connection: ReservedSQL) => PromiseLike<T>) =>
@@ -57,15 +56,20 @@ function bounded(pool: SQL, seconds: number): SQL {
         reject(error)
       })
     })
+  // The pool's own query, lazy until awaited, so that it still nests as a fragment (sql`… ${sql.unsafe(COLUMNS)}`);
+  // awaited (Drizzle calls `.values()` too), it runs on a connection reserved for it instead.
+  type Lazy = Promise<unknown> & { values(): Promise<unknown> }
+  const onReserved = (query: Lazy, again: (connection: ReservedSQL) => Lazy) =>
+    Object.assign(query, {
+      then: <A, B>(resolve?: (rows: unknown) => A, reject?: (error: unknown) => B) => run(again).then(resolve, reject),
+      values: () => run((connection) => again(connection).values()),
+    })
   const overrides: Record<PropertyKey, unknown> = {
-    // Drizzle awaits `unsafe(...)` or calls `.values()` on it; readiness awaits it.
-    unsafe: (query: string, params?: unknown[]) => ({
-      then: <A, B>(resolve?: (rows: unknown) => A, reject?: (error: unknown) => B) => run((connection) => connection.unsafe(query, params)).then(resolve, reject),
-      values: () => run((connection) => connection.unsafe(query, params).values()),
-    }),
+    unsafe: (query: string, params?: unknown[]) => onReserved(pool.unsafe(query, params), (connection) => connection.unsafe(query, params)),
     begin: (...args: unknown[]) => run((connection) => (connection.begin as (...args: unknown[]) => Promise<unknown>)(...args)),
   }
-  const tag = (strings: TemplateStringsArray, ...values: unknown[]) => run((connection) => connection(strings, ...values))
+  const tag = (strings: TemplateStringsArray, ...values: unknown[]) =>
+    onReserved(pool(strings, ...values), (connection) => connection(strings, ...values))
   return new Proxy(tag, {
     get: (_, key) => {
       if (key in overrides) return overrides[key]
