@@ -29,9 +29,10 @@ Commands:
   migrate [--to <tag>] [--quiet]
                          apply pending migrations (or those up to <tag>) and report what ran; a database holding
                          data is backed up first
-  migrate down [--to <tag>] [--force] [--quiet]
+  migrate down [--to <tag>] [--force] [--quiet] [--no-backup]
                          revert the latest migration, or every one applied after <tag>, after a backup; one that
-                         would drop data users wrote is refused without --force, naming what it would drop
+                         would drop data users wrote is refused without --force, naming what it would drop; on
+                         PostgreSQL madblog takes no backup: run pg_dump first, then pass --no-backup
   migrate status [--json]
                          list the migrations: applied (and when) or pending
   users list [--page N] [--json]
@@ -59,9 +60,10 @@ Commands:
   --help, -h             show this help
   --version, -v          show the version
 
-On PostgreSQL, migrate applies pending migrations (under an advisory lock); the other admin commands are
-SQLite's for now. users, tokens, import-flask and console work beside a running server on the same database; migrate and
-migrate down refuse while anything else has it open. BACKUP_DIR says where their backups go.
+Every command works on SQLite and PostgreSQL alike (backup aside). users, tokens, import-flask and console work beside
+a running server on the same database; migrate and migrate down refuse while anything else has it open (on
+PostgreSQL, migrate waits on the replicas' advisory lock instead, and migrate down refuses while another madblog is
+connected). BACKUP_DIR says where their backups go.
 
 Settings come from the environment (and .env); the README gives their defaults and meanings:
 ${wrap(SETTING_NAMES.join(', '), 100)}
@@ -98,24 +100,13 @@ const COMMANDS: Record<string, (config: Config, args: string[]) => number | Prom
   transfer: transferCommand,
 }
 
-/** On PostgreSQL: migrate applies what is pending; a copy is pg_dump's job; the rest are SQLite's for now. */
-async function onPostgres(config: Config & { postgres: NonNullable<Config['postgres']> }, command: string, target?: string): Promise<number> {
-  if (command === 'migrate') {
-    const { openMigratedPostgres } = await import('./db/pg/open')
-    const database = await openMigratedPostgres(config)
-    await database.close()
-    console.log(database.applied.length ? `applied ${database.applied.length} migration(s): ${database.applied.join(', ')}` : 'database is up to date')
-    return 0
-  }
-  // pg_dump is the tool for a consistent copy of a live PostgreSQL database, with restore and retention madblog
-  // would only imitate; the managed offerings have their own snapshots.
-  if (command === 'backup') {
-    process.stderr.write(
-      `madblog: backup copies a SQLite file; on PostgreSQL use pg_dump, e.g.\n  pg_dump --format=custom --file=${target} "$DATABASE_URL"\nand pg_restore to restore it\n`,
-    )
-    return 2
-  }
-  throw new CommandError(`${command} works on a SQLite DATABASE_URL only for now; on PostgreSQL use the API or psql`)
+// pg_dump is the tool for a consistent copy of a live PostgreSQL database, with restore and retention madblog
+// would only imitate; the managed offerings have their own snapshots.
+function backupOnPostgres(target: string | undefined): number {
+  process.stderr.write(
+    `madblog: backup copies a SQLite file; on PostgreSQL use pg_dump, e.g.\n  pg_dump --format=custom --file=${target} "$DATABASE_URL"\nand pg_restore to restore it\n`,
+  )
+  return 2
 }
 
 function usageError(message: string): number {
@@ -141,8 +132,7 @@ async function main(args: string[]): Promise<number> {
   const config = loadConfig()
   const logger = createLogger(config.logLevel, config.logFormat)
   for (const warning of settingWarnings()) logger.warn(warning)
-  if (config.postgres && command !== 'serve' && command !== 'healthcheck' && command !== 'transfer')
-    return onPostgres({ ...config, postgres: config.postgres }, command, backupArgs[0])
+  if (config.postgres && command === 'backup') return backupOnPostgres(backupArgs[0])
   if (run) {
     try {
       return await run(config, rest)

@@ -3,17 +3,21 @@
  * backup before a change, the admin commands beside a running server, import-flask, the console, progress.
  */
 import { Database } from 'bun:sqlite'
+import { SQL } from 'bun'
 import { afterEach, describe, expect, test } from 'bun:test'
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { migrations, statements } from '../src/db/migrate'
+import { embeddedMigrations } from '../src/db/migrations.macro'
 import { SCRYPT_HASH_OF_654321, TUTORIAL_HASH_OF_123 } from './services/werkzeug-vectors'
 import { compiledBinary, runBinary, serveBinary, type Outcome } from './binary'
+import { TEST_POSTGRES, freshPostgres } from './postgres'
 
 // Every test spawns the 120 MB binary several times, some hash with argon2id at production cost.
 const SPAWNS = 60_000
 const LATEST = migrations.at(-1)!.tag
+const migrationsPg = embeddedMigrations('pg').map((migration) => migration.tag)
 
 const folders: string[] = []
 afterEach(() => folders.splice(0).forEach((folder) => rmSync(folder, { recursive: true, force: true })))
@@ -217,6 +221,85 @@ describe('admin commands beside a running server', () => {
   }, SPAWNS)
 })
 
+/** A workspace whose DATABASE_URL is a fresh database on the test server, dropped after the test. */
+async function postgresWorkspace() {
+  const database = await freshPostgres()
+  drops.push(database.drop)
+  const { folder } = workspace()
+  const settings = { DATABASE_URL: database.url, LOG_LEVEL: 'error', PG_STARTUP_WAIT_SECONDS: '2' }
+  const madblog = (args: string[], stdin?: string) => runBinary(args, folder, settings, stdin)
+  const query = async <T>(text: string): Promise<T[]> => {
+    const sql = new SQL({ url: database.url, max: 1 })
+    try {
+      return [...(await sql.unsafe(text))] as T[]
+    } finally {
+      await sql.close()
+    }
+  }
+  return { folder, settings, madblog, query }
+}
+const drops: (() => Promise<void>)[] = []
+afterEach(async () => {
+  for (const drop of drops.splice(0)) await drop()
+})
+
+describe.skipIf(!TEST_POSTGRES)('on PostgreSQL', () => {
+  test('users, tokens and the console act beside a running replica; migrate down refuses while it runs', async () => {
+    const { madblog, folder, settings } = await postgresWorkspace()
+    expectOneLineError(await madblog(['users', 'list']), /the database needs migrating first \(.*\): run madblog migrate/)
+    expect((await madblog(['migrate'])).stdout).toBe(`applied ${migrationsPg.length} migration(s): ${migrationsPg.join(', ')}\n`)
+    const server = await serveBinary(folder, settings)
+    try {
+      const tom = JSON.parse((await madblog(['users', 'create', 'tom', 'tom@163.com', '--password-stdin', '--json'], '123456\n')).stdout)
+      expect(tom).toEqual({ id: expect.any(Number), username: 'tom', email: 'tom@163.com' })
+      expectOneLineError(await madblog(['users', 'create', 'TOM', 'other@163.com', '--password-stdin'], 'pw\n'), /^madblog: username: Please use a different username\.$/m)
+      expect((await madblog(['users', 'list'])).stdout).toBe(`id  username  email\n--  --------  -----------\n${tom.id}   tom       tom@163.com\npage 1 of 1, 1 users\n`)
+      expect(JSON.parse((await madblog(['users', 'show', 'TOM', '--json'])).stdout)).toEqual(tom)
+
+      const login = async (password: string) => fetch(`${server.base}/api/tokens`, basic('tom', password))
+      const bearer = async (password: string) => ({ headers: { authorization: `Bearer ${((await (await login(password)).json()) as { token: string }).token}` } })
+      const first = await bearer('123456')
+      expect((await madblog(['tokens', 'revoke', 'tom'])).stdout).toBe(`revoked 1 token(s) of tom (id ${tom.id}): every session of theirs is ended\n`)
+      expect((await fetch(`${server.base}/api/users/${tom.id}`, first)).status).toBe(401)
+      const second = await bearer('123456')
+      expect((await madblog(['users', 'set-password', 'tom', '--password-stdin'], 'a new one\n')).code).toBe(0)
+      expect((await fetch(`${server.base}/api/users/${tom.id}`, second)).status).toBe(401)
+      expect((await login('a new one')).status).toBe(200)
+      expect((await madblog(['tokens', 'prune'])).stdout).toBe('pruned 0 expired token(s)\n')
+
+      const session = await madblog(['console'], "(await services.users.getByUsername('tom')).email\n(await db.select({ name: users.username }).from(users))\n")
+      expect(session).toEqual({ code: 0, stdout: "'tom@163.com'\n[ { name: 'tom' } ]\n", stderr: '' })
+
+      expectOneLineError(await madblog(['migrate', 'down', '--no-backup']), /other madblog connection\(s\) hold this database \(running replicas\?\): stop them first/)
+      expect((await madblog(['users', 'delete', 'tom', '--yes'])).stdout).toBe(`deleted user tom (id ${tom.id}) and their sessions\n`)
+      expect((await login('a new one')).status).toBe(401)
+    } finally {
+      expect(await server.stop()).toBe(0)
+    }
+  }, SPAWNS)
+
+  test('migrate status and down: pg_dump named before a down, data loss refused without --force, and back up', async () => {
+    const { madblog } = await postgresWorkspace()
+    const before = await madblog(['migrate', 'status'])
+    for (const tag of migrationsPg) expect(before.stdout).toMatch(new RegExp(`^${tag} +pending`, 'm'))
+    const startedAt = Date.now()
+    await madblog(['migrate'])
+    const report = JSON.parse((await madblog(['migrate', 'status', '--json'])).stdout) as { migrations: { applied: boolean; appliedAt: string }[] }
+    for (const migration of report.migrations) expect(Date.parse(migration.appliedAt)).toBeGreaterThanOrEqual(startedAt - 1000)
+    expect((await madblog(['users', 'create', 'ann', 'ann@example.com', '--password-stdin'], 'secret-1\n')).code).toBe(0)
+
+    expectOneLineError(await madblog(['migrate', 'down']), /^madblog: madblog does not back up PostgreSQL: take a copy first \(pg_dump .*\), then run again with --no-backup$/m)
+    if (migrationsPg.length > 1) expect((await madblog(['migrate', 'down', '--no-backup', '--to', migrationsPg[0]!])).code).toBe(0)
+    expectOneLineError(await madblog(['migrate', 'down', '--no-backup']), /would lose table users \(1 row\).*run again with --force/)
+    expectOneLineError(await madblog(['users', 'show', 'ann']), /the database needs migrating first \(.*\): run madblog migrate/)
+    const forced = await madblog(['migrate', 'down', '--no-backup', '--force'])
+    expect(forced.stdout).toBe(`reverted 1 migration(s): ${migrationsPg[0]}\ndropped with --force: table users (1 row)\n`)
+    expect((await madblog(['migrate', 'status'])).stdout).toContain(`0 applied, ${migrationsPg.length} pending`)
+    expect((await madblog(['migrate'])).code).toBe(0)
+    expect((await madblog(['users', 'list'])).stdout).toBe('page 1 of 1, 0 users\n')
+  }, SPAWNS)
+})
+
 /** A tutorweb.db as Flask-SQLAlchemy makes it for the tutorial's User model, with the given rows. */
 function flaskDatabase(path: string, rows: [number, string, string, string][], table = 'user') {
   const database = new Database(path, { create: true })
@@ -246,15 +329,20 @@ describe('import-flask', () => {
     [8, 'ｆｕｌｌ', 'full@163.com', TUTORIAL_HASH_OF_123], // stored in the identity rule's normal form, full
   ]
 
-  test('imports the valid users with their ids, lists the rest with reasons, and they log in with their old passwords', async () => {
-    const { madblog, folder, settings, query } = workspace()
+  /** The tutorial's users moved in, on SQLite or (query answering asynchronously) PostgreSQL. */
+  async function importSession({ madblog, folder, settings, query }: {
+    madblog: (args: string[]) => Promise<Outcome>
+    folder: string
+    settings: Record<string, string>
+    query: <T>(sql: string) => T[] | Promise<T[]>
+  }) {
     flaskDatabase(join(folder, 'tutorweb.db'), TUTORIAL_ROWS)
     await madblog(['migrate'])
 
     const dryRun = await madblog(['import-flask', 'tutorweb.db', '--dry-run'])
     expect(dryRun.code).toBe(0)
     expect(dryRun.stdout).toContain('would import 3 of 8 users from tutorweb.db (table user); 5 skipped, 0 already here; dry run: nothing was changed')
-    expect(query('SELECT count(*) AS n FROM users')).toEqual([{ n: 0 }])
+    expect(await query('SELECT CAST(count(*) AS integer) AS n FROM users')).toEqual([{ n: 0 }])
 
     const imported = await madblog(['import-flask', 'tutorweb.db'])
     expect(imported.code).toBe(0)
@@ -271,12 +359,12 @@ describe('import-flask', () => {
         '',
       ].join('\n'),
     )
-    expect(query('SELECT id, username FROM users ORDER BY id')).toEqual([
+    expect(await query('SELECT CAST(id AS integer) AS id, username FROM users ORDER BY id')).toEqual([
       { id: 1, username: 'madman' },
       { id: 2, username: 'tom' },
       { id: 8, username: 'full' },
     ])
-    expect(query('SELECT count(*) AS n FROM tokens')).toEqual([{ n: 0 }])
+    expect(await query('SELECT CAST(count(*) AS integer) AS n FROM tokens')).toEqual([{ n: 0 }])
 
     // A second run imports nothing twice.
     expect((await madblog(['import-flask', 'tutorweb.db'])).stdout).toContain('imported 0 of 8 users from tutorweb.db (table user); 5 skipped, 3 already here')
@@ -286,7 +374,7 @@ describe('import-flask', () => {
       expect((await fetch(`${server.base}/api/tokens`, basic('madman', '1234'))).status).toBe(401)
       expect((await fetch(`${server.base}/api/tokens`, basic('madman', '123'))).status).toBe(200)
       expect((await fetch(`${server.base}/api/tokens`, basic('tom', '654321'))).status).toBe(200)
-      const hashes = query<{ password_hash: string }>('SELECT password_hash FROM users WHERE id IN (1, 2)')
+      const hashes = await query<{ password_hash: string }>('SELECT password_hash FROM users WHERE id IN (1, 2)')
       for (const { password_hash } of hashes) expect(password_hash).toStartWith('$argon2id$')
       expect((await fetch(`${server.base}/api/tokens`, basic('madman', '123'))).status).toBe(200)
       const next = await fetch(`${server.base}/api/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'new', email: 'new@163.com', password: 'pw' }) })
@@ -295,6 +383,11 @@ describe('import-flask', () => {
     } finally {
       await server.stop()
     }
+  }
+
+  test('imports the valid users with their ids, lists the rest with reasons, and they log in with their old passwords', () => importSession(workspace()), SPAWNS)
+  test.skipIf(!TEST_POSTGRES)('into PostgreSQL too, in one transaction, its id sequence moved past the ids kept', async () => {
+    await importSession(await postgresWorkspace())
   }, SPAWNS)
 
   test('a table named users is read too; a file that is not such a database is one line and exit 1', async () => {

@@ -1,3 +1,4 @@
+-- derived: user_counts_by_4m_ids, user_counts_by_64k_ids, user_counts_by_1k_ids (the counts of users, rebuilt from the users table when migrating)
 DROP TRIGGER users_counted_move ON users;
 --> statement-breakpoint
 DROP TRIGGER users_counted_delete ON users;

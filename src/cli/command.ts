@@ -4,6 +4,8 @@ import { parseArgs, type ParseArgsConfig } from 'node:util'
 import type { Config } from '../config'
 import { openDatabase, type DatabaseHandle } from '../db/client'
 import { pendingMigrations } from '../db/migrate'
+import * as sqliteSchema from '../db/schema'
+import { sqliteStore, type Store } from '../db/store'
 import { DomainError, NotFoundError, ValidationError } from '../services/errors'
 
 /** Arguments that do not fit the command: the usage is printed and the exit is 2. */
@@ -72,6 +74,62 @@ export async function withDatabase<T>(config: Config, work: (database: DatabaseH
   } finally {
     database.close()
   }
+}
+
+/** The admin commands' database on either engine: its store, and what the console puts in scope. */
+export interface AdminDatabase {
+  store: Store
+  engine: 'sqlite' | 'postgres'
+  /** Where it is, for messages (a PostgreSQL URL without its password). */
+  where: string
+  /** For the console: db (Drizzle), schema, and the engine's own client (sqlite or pg). */
+  scope: Record<string, unknown>
+  /** PostgreSQL's pool, for work that needs its own transaction (import-flask). */
+  pg?: import('bun').SQL
+}
+
+/**
+ * PostgreSQL as an admin command needs it: reached within PG_STARTUP_WAIT_SECONDS and migrated (a command never
+ * changes the schema), beside any number of running replicas.
+ */
+async function openPostgresForAdmin(config: Config & { postgres: NonNullable<Config['postgres']> }) {
+  const { describeUrl, openPostgres, waitForPostgres } = await import('../db/pg/client')
+  const { postgresMigrationStatus } = await import('../db/pg/migrate')
+  const { postgresStore } = await import('../db/pg/store')
+  const schema = await import('../db/pg/schema')
+  const handle = openPostgres(config.postgres)
+  try {
+    await waitForPostgres(handle, config.postgres)
+    const pending = (await postgresMigrationStatus(handle.sql)).migrations.filter((migration) => !migration.applied)
+    if (pending.length > 0)
+      throw new CommandError(`the database needs migrating first (${pending.map((migration) => migration.tag).join(', ')}): run madblog migrate`)
+  } catch (error) {
+    await handle.close()
+    throw error
+  }
+  const database: AdminDatabase = {
+    store: postgresStore(handle.db, handle.sql, config.rateLimits),
+    engine: 'postgres',
+    where: describeUrl(config.postgres.url),
+    scope: { db: handle.db, pg: handle.sql, schema },
+    pg: handle.sql,
+  }
+  return { database, close: handle.close }
+}
+
+/** Runs `work` with the admin database of the configured engine open, closing it however `work` ends. */
+export async function withAdminDatabase<T>(config: Config, work: (database: AdminDatabase) => Promise<T> | T): Promise<T> {
+  if (config.postgres) {
+    const { database, close } = await openPostgresForAdmin({ ...config, postgres: config.postgres })
+    try {
+      return await work(database)
+    } finally {
+      await close()
+    }
+  }
+  return withDatabase(config, (database) =>
+    work({ store: sqliteStore(database.db), engine: 'sqlite', where: config.databasePath, scope: { db: database.db, sqlite: database.sqlite, schema: sqliteSchema } }),
+  )
 }
 
 /** Rows as a plain-text table: a header, a rule, and left-aligned columns. */

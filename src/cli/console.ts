@@ -3,24 +3,22 @@
  * with the open database, the Drizzle schema and the services in scope; `await` works at the prompt. Lines piped
  * in (a script) are run one after another, only their results printed, and any uncaught error makes the exit 1.
  */
-import { sqliteStore } from '../db/store'
 import repl from 'node:repl'
 import { PassThrough } from 'node:stream'
 import { and, asc, count, desc, eq, like, or, sql } from 'drizzle-orm'
 import type { Config } from '../config'
-import * as schema from '../db/schema'
 import { createServices } from '../services'
 import { checkNewUser, checkUserChanges } from '../services/input'
-import { openForAdmin, parse } from './command'
+import { parse, withAdminDatabase, type AdminDatabase } from './command'
 import { CLI_CLIENT } from './users'
 
-const BANNER = (path: string) => `madblog console on ${path}
-In scope: db (Drizzle), sqlite (bun:sqlite), schema (and users, tokens), services, config, client ('${CLI_CLIENT}'),
+const BANNER = (database: AdminDatabase) => `madblog console on ${database.where}
+In scope: db (Drizzle), ${database.engine === 'sqlite' ? 'sqlite (bun:sqlite)' : 'pg (Bun.sql)'}, schema (and users, tokens), services, config, client ('${CLI_CLIENT}'),
 checkNewUser and checkUserChanges (the services' input rules), and Drizzle's eq, and, or, like, asc, desc, count,
 sql. For example:
   await services.users.register(checkNewUser({ username: 'tom', email: 'tom@163.com', password: '123456' }), client)
   await services.tokens.login({ username: 'tom', password: '123456' }, client)
-  db.select().from(users).all()
+  ${database.engine === 'sqlite' ? 'db.select().from(users).all()' : 'await db.select().from(users)'}
 .help lists the REPL's commands; .exit or Ctrl-D leaves. History is kept for this session only: lines typed here
 may hold passwords.`
 
@@ -63,15 +61,13 @@ async function interactive(context: object) {
 
 export async function consoleCommand(config: Config, args: string[]): Promise<number> {
   parse(args, {}, { min: 0, max: 0 })
-  const database = openForAdmin(config)
-  try {
+  return withAdminDatabase(config, async (database) => {
+    const schema = database.scope.schema as typeof import('../db/schema')
     const context = {
-      db: database.db,
-      sqlite: database.sqlite,
-      schema,
+      ...database.scope,
       users: schema.users,
       tokens: schema.tokens,
-      services: createServices(sqliteStore(database.db), config),
+      services: createServices(database.store, config),
       config,
       client: CLI_CLIENT,
       checkNewUser,
@@ -79,10 +75,8 @@ export async function consoleCommand(config: Config, args: string[]): Promise<nu
       ...{ and, asc, count, desc, eq, like, or, sql },
     }
     if (!process.stdin.isTTY) return (await evaluatePiped(context)) ? 0 : 1
-    console.log(BANNER(config.databasePath))
+    console.log(BANNER(database))
     await interactive(context)
     return 0
-  } finally {
-    database.close()
-  }
+  })
 }

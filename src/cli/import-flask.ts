@@ -2,7 +2,7 @@
  * `madblog import-flask <tutorweb.db> [--dry-run]`: the Flask tutorial's users, moved in with their ids and their
  * werkzeug password hashes (accepted at login, replaced by argon2id at the first one), under madblog's rules.
  */
-import { sqliteStore } from '../db/store'
+import { andThen, sqliteStore, type Awaitable } from '../db/store'
 import { Database } from 'bun:sqlite'
 import { existsSync } from 'node:fs'
 import type { Config } from '../config'
@@ -12,7 +12,7 @@ import { normalizeUsername } from '../services/identity'
 import { checkAccountNames } from '../services/input'
 import { isAcceptedHash } from '../services/passwords'
 import type { User } from '../services/users'
-import { CommandError, describeFailure, parse, withDatabase } from './command'
+import { CommandError, describeFailure, parse, withAdminDatabase, withDatabase } from './command'
 import { progress } from './progress'
 
 interface FlaskUser {
@@ -50,15 +50,24 @@ function readFlaskUsers(path: string): { table: string; rows: FlaskUser[]; token
   throw new CommandError(`${path} has no table user or users with the columns ${REQUIRED.join(', ')}: not the Flask tutorial's database`)
 }
 
-// import-flask runs on SQLite only (src/cli.ts), where the services answer synchronously: inside one transaction.
-function accountWithId(services: Services, id: number): User | undefined {
+/** `call`'s value, or what `recover` makes of its failure, synchronously when `call` is (SQLite's services are). */
+function recovering<T, R>(call: () => Awaitable<T>, recover: (error: unknown) => R): Awaitable<T | R> {
   try {
-    return services.users.get(id) as User
+    const value = call()
+    return value instanceof Promise ? value.catch(recover) : value
   } catch (error) {
-    if (error instanceof NotFoundError) return undefined
-    throw error
+    return recover(error)
   }
 }
+
+const accountWithId = (services: Services, id: number): Awaitable<User | undefined> =>
+  recovering(
+    () => services.users.get(id),
+    (error) => {
+      if (error instanceof NotFoundError) return undefined
+      throw error
+    },
+  )
 
 interface Skipped {
   id: unknown
@@ -66,57 +75,94 @@ interface Skipped {
   reason: string
 }
 
+type Outcome = 'imported' | 'present' | 'skipped'
+
+/** One row under madblog's rules: kept, already here from an earlier run, or skipped with its reason. */
+function importRow(services: Services, row: FlaskUser, skipped: Skipped[]): Awaitable<Outcome> {
+  const skip = (reason: string): Outcome => (skipped.push({ id: row.id, username: row.username, reason }), 'skipped')
+  if (typeof row.id !== 'number' || !Number.isSafeInteger(row.id) || row.id < 1) return skip('id: not a positive whole number')
+  const id = row.id
+  return andThen(accountWithId(services, id), (holder): Awaitable<Outcome> => {
+    // The same account, as an earlier run stored it (in the identity rule's normal form).
+    if (holder) return holder.username === normalizeUsername(row.username) ? 'present' : skip(`id: ${id} already belongs to ${holder.username}`)
+    if (typeof row.password_hash !== 'string' || !isAcceptedHash(row.password_hash))
+      return skip('password_hash: a format madblog cannot check (it takes werkzeug pbkdf2:<digest>:<iterations> and scrypt:<n>:<r>:<p>, and argon2)')
+    const hash = row.password_hash
+    return recovering(
+      () => andThen(services.users.importAccount(id, checkAccountNames({ username: row.username, email: row.email }), hash), (): Outcome => 'imported'),
+      (error) => {
+        if (!(error instanceof DomainError)) throw error
+        return skip(describeFailure(error))
+      },
+    )
+  })
+}
+
 export async function importFlaskCommand(config: Config, args: string[]): Promise<number> {
   const { values, positionals } = parse(args, { 'dry-run': { type: 'boolean' }, quiet: { type: 'boolean' } }, { min: 1, max: 1 })
   const file = positionals[0]!
   const { table, rows, tokens } = readFlaskUsers(file)
   const dryRun = values['dry-run'] === true
-  await withDatabase(config, (database) => {
-    const services = createServices(sqliteStore(database.db), config)
-    const skipped: Skipped[] = []
-    let imported = 0
-    let present = 0
-    const line = progress('importing', rows.length, 'rows', values.quiet)
-    const importAll = () => {
-      rows.forEach((row, index) => {
-        line.update(index)
-        const skip = (reason: string) => skipped.push({ id: row.id, username: row.username, reason })
-        if (typeof row.id !== 'number' || !Number.isSafeInteger(row.id) || row.id < 1) return skip('id: not a positive whole number')
-        const holder = accountWithId(services, row.id)
-        if (holder) {
-          // The same account, as an earlier run stored it (in the identity rule's normal form).
-          if (holder.username === normalizeUsername(row.username)) present++
-          else skip(`id: ${row.id} already belongs to ${holder.username}`)
-          return
-        }
-        if (typeof row.password_hash !== 'string' || !isAcceptedHash(row.password_hash))
-          return skip('password_hash: a format madblog cannot check (it takes werkzeug pbkdf2:<digest>:<iterations> and scrypt:<n>:<r>:<p>, and argon2)')
+  const skipped: Skipped[] = []
+  const tally = { imported: 0, present: 0, skipped: 0 }
+  const line = progress('importing', rows.length, 'rows', values.quiet)
+  try {
+    if (config.postgres) await importIntoPostgresDatabase({ ...config, postgres: config.postgres }, rows, skipped, tally, dryRun, line.update)
+    else
+      await withDatabase(config, (database) => {
+        const services = createServices(sqliteStore(database.db), config)
         try {
-          services.users.importAccount(row.id, checkAccountNames({ username: row.username, email: row.email }), row.password_hash)
-          imported++
+          // SQLite's services answer synchronously: every row in one immediate transaction.
+          database.db.transaction(
+            () => {
+              rows.forEach((row, index) => {
+                line.update(index)
+                tally[importRow(services, row, skipped) as Outcome]++
+              })
+              // A dry run goes through every insert, so it finds every clash, and then keeps none of them.
+              if (dryRun) throw DRY_RUN
+            },
+            { behavior: 'immediate' },
+          )
         } catch (error) {
-          if (!(error instanceof DomainError)) throw error
-          skip(describeFailure(error))
+          if (error !== DRY_RUN) throw error
         }
       })
-      line.update(rows.length)
-      // A dry run goes through every insert, so it finds every clash, and then keeps none of them.
-      if (dryRun) throw DRY_RUN
-    }
-    try {
-      database.db.transaction(importAll, { behavior: 'immediate' })
-    } catch (error) {
-      if (error !== DRY_RUN) throw error
-    } finally {
-      line.finish()
-    }
-    for (const row of skipped) console.log(`skipped id ${row.id} ${JSON.stringify(row.username)}: ${row.reason}`)
-    const verb = dryRun ? 'would import' : 'imported'
-    console.log(
-      `${verb} ${imported} of ${rows.length} users from ${file} (table ${table}); ${skipped.length} skipped, ${present} already here` +
-        (dryRun ? '; dry run: nothing was changed' : ''),
-    )
-    if (tokens) console.log('tokens were not imported (the tutorial stores them in plain text): users log in again for new ones')
-  })
+    line.update(rows.length)
+  } finally {
+    line.finish()
+  }
+  for (const row of skipped) console.log(`skipped id ${row.id} ${JSON.stringify(row.username)}: ${row.reason}`)
+  const verb = dryRun ? 'would import' : 'imported'
+  console.log(
+    `${verb} ${tally.imported} of ${rows.length} users from ${file} (table ${table}); ${skipped.length} skipped, ${tally.present} already here` +
+      (dryRun ? '; dry run: nothing was changed' : ''),
+  )
+  if (tokens) console.log('tokens were not imported (the tutorial stores them in plain text): users log in again for new ones')
   return 0
+}
+
+/** The same rows into PostgreSQL: one transaction, a savepoint per row (src/db/pg/import.ts). */
+async function importIntoPostgresDatabase(
+  config: Config & { postgres: NonNullable<Config['postgres']> },
+  rows: FlaskUser[],
+  skipped: Skipped[],
+  tally: Record<Outcome, number>,
+  dryRun: boolean,
+  update: (done: number) => void,
+) {
+  const { importIntoPostgres } = await import('../db/pg/import')
+  await withAdminDatabase(config, async (database) =>
+    importIntoPostgres(database.pg!, config.rateLimits, !dryRun, async (store, eachRow) => {
+      const services = createServices(store, config)
+      for (const [index, row] of rows.entries()) {
+        update(index)
+        await eachRow(async () => {
+          const outcome = await importRow(services, row, skipped)
+          tally[outcome]++
+          return outcome !== 'skipped'
+        })
+      }
+    }),
+  )
 }

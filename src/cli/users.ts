@@ -1,10 +1,9 @@
 /** `madblog users list|show|create|set-password|delete`: accounts, through the same services as the API. */
-import { sqliteStore } from '../db/store'
 import type { Config } from '../config'
 import { createServices, type Services } from '../services'
 import { checkNewUser } from '../services/input'
 import type { User } from '../services/users'
-import { CommandError, UsageError, parse, printJson, service, table, withDatabase } from './command'
+import { CommandError, UsageError, parse, printJson, service, table, withAdminDatabase } from './command'
 import { confirm, newPassword } from './prompt'
 
 const PER_PAGE = 20
@@ -78,6 +77,6 @@ export async function usersCommand(config: Config, args: string[]): Promise<numb
   const [subcommand, ...rest] = args
   const run = subcommand === undefined ? undefined : SUBCOMMANDS[subcommand]
   if (!run) throw new UsageError(subcommand === undefined ? 'users needs a subcommand' : `unknown users subcommand "${subcommand}"`)
-  await withDatabase(config, (database) => run(createServices(sqliteStore(database.db), config), rest))
+  await withAdminDatabase(config, (database) => run(createServices(database.store, config), rest))
   return 0
 }

@@ -23,7 +23,7 @@ export class DestructiveDownError extends MigrationError {
 const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`
 
-interface TableCensus {
+export interface TableCensus {
   rows: number
   /** Per column, how many rows hold something other than the column's default (what its ADD COLUMN put there). */
   values: Map<string, number>
@@ -44,7 +44,7 @@ function census(sqlite: Database): Map<string, TableCensus> {
 }
 
 /** What disappeared between two censuses, except what the migration declares derived. */
-function losses(before: Map<string, TableCensus>, after: Map<string, TableCensus>, derived: string[]): string[] {
+export function losses(before: Map<string, TableCensus>, after: Map<string, TableCensus>, derived: string[]): string[] {
   const lost: string[] = []
   for (const [table, was] of before) {
     if (derived.includes(table)) continue
@@ -63,14 +63,23 @@ function losses(before: Map<string, TableCensus>, after: Map<string, TableCensus
 
 /** Which applied migrations to revert, newest first: the latest, or every one above `to`. */
 export function downTargets(db: Db, to: string | undefined): EmbeddedMigration[] {
-  const applied = appliedMigrations(db)
+  return pickDownTargets(appliedMigrations(db), migrations, to, 'drizzle')
+}
+
+/** From the applied migrations (newest first) and those this build carries (from `folder`), the ones to revert. */
+export function pickDownTargets(
+  applied: { createdAt: number; migration?: EmbeddedMigration }[],
+  carried: EmbeddedMigration[],
+  to: string | undefined,
+  folder: string,
+): EmbeddedMigration[] {
   if (applied.length === 0) throw new MigrationError('no migration has been applied: there is nothing to revert')
   let chosen = applied.slice(0, 1)
   if (to !== undefined) {
     const index = applied.findIndex((entry) => entry.migration?.tag === to)
     if (index < 0)
       throw new MigrationError(
-        migrations.some((migration) => migration.tag === to)
+        carried.some((migration) => migration.tag === to)
           ? `${to} is not applied, so the database cannot be reverted to it`
           : `there is no migration ${to} (madblog migrate status lists them)`,
       )
@@ -79,7 +88,7 @@ export function downTargets(db: Db, to: string | undefined): EmbeddedMigration[]
   return chosen.map(({ createdAt, migration }) => {
     if (!migration)
       throw new MigrationError(`the database's latest migration (created ${new Date(createdAt).toISOString()}) is unknown to this madblog: revert it with the madblog that applied it`)
-    if (!migration.down) throw new MigrationError(`${migration.tag} has no down migration (drizzle/${migration.tag}.down.sql), so it cannot be reverted`)
+    if (!migration.down) throw new MigrationError(`${migration.tag} has no down migration (${folder}/${migration.tag}.down.sql), so it cannot be reverted`)
     return migration
   })
 }
