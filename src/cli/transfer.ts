@@ -17,6 +17,6 @@ export async function transferCommand(_config: Config, args: string[]): Promise<
   const show = process.stderr.isTTY ? (line: string) => process.stderr.write(`\r\x1b[2K${line}`) : () => {}
   const totals = await transfer(from, to, (state) => show(describeProgress(state)))
   show('')
-  console.log(`copied ${totals.users} users and ${totals.tokens} tokens; counts checked`)
+  console.log(`copied ${totals.users} users, ${totals.tokens} tokens and ${totals.posts} posts; counts checked`)
   return 0
 }

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gt, gte, inArray, lt, lte, sql, type SQL } from 'drizzle-orm'
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import type { Db } from './client'
-import { rowReader, rowsReader } from './rows'
+import { rawColumn, rowReader, rowsReader } from './rows'
 import { posts } from './schema'
 
 /** A post as the services see it; times are ms since the epoch, `summary` null when the body's start stands for it. */
@@ -21,8 +21,7 @@ export type PostRowChanges = Partial<Pick<Post, 'title' | 'summary' | 'body'>>
 /** The post next to another in the list, as its page links it. */
 export type PostTitle = Pick<Post, 'id' | 'title'>
 
-// Aliased raw columns, as src/db/users.ts does: the bare statements and returning() give the same integers.
-const raw = <T>(column: SQLiteColumn, alias: keyof Post) => sql<T>`${column}`.as(alias)
+const raw = <T>(column: SQLiteColumn, alias: keyof Post) => rawColumn<T>(column, alias)
 export const POST_COLUMNS = {
   id: posts.id,
   title: posts.title,

@@ -1,8 +1,15 @@
 import type { SQLQueryBindings, Statement } from 'bun:sqlite'
-import { Placeholder } from 'drizzle-orm'
+import { Placeholder, sql } from 'drizzle-orm'
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import type { Db } from './client'
 
 type Query = { toSQL(): { sql: string; params: unknown[] } }
+
+/**
+ * A column read as its raw stored value under `alias`: the bare statements below read rows by these names, and
+ * Drizzle's returning() then gives the same integers (no Date) as they do.
+ */
+export const rawColumn = <T>(column: SQLiteColumn, alias: string) => sql<T>`${column}`.as(alias)
 
 /** The bare statement behind a Drizzle-built query; a placeholder order that is not the query's throws at start-up. */
 function prepare<Row>(db: Db, query: Query, order: readonly string[]): Statement<Row, SQLQueryBindings[]> {

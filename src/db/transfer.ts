@@ -7,14 +7,25 @@ import { TransferError } from './transfer-error'
 
 export { TransferError }
 
-/** Every column of the two tables madblog keeps, timestamps in ms: what moves between engines unchanged. */
+/**
+ * Every column of the tables madblog keeps, timestamps in ms: what moves between engines unchanged, in an order
+ * that inserts owners before what they own. The kept counts (posts_count, the per-id-range count tables) are not
+ * copied: the target's triggers build them as the rows go in.
+ */
 const TABLES = {
-  users: ['id', 'username', 'email', 'password_hash', 'username_key', 'email_key', 'created_at', 'updated_at'],
+  users: ['id', 'username', 'email', 'password_hash', 'username_key', 'email_key', 'name', 'location', 'about_me', 'last_seen', 'created_at', 'updated_at'],
   tokens: ['id', 'user_id', 'token_hash', 'expires_at', 'created_at'],
+  posts: ['id', 'title', 'summary', 'body', 'author_id', 'timestamp', 'updated_at', 'views'],
 } as const
 type Table = keyof typeof TABLES
-const TIMES = new Set(['created_at', 'updated_at', 'expires_at'])
+const TABLE_NAMES = Object.keys(TABLES) as Table[]
+const TIMES = new Set(['created_at', 'updated_at', 'expires_at', 'last_seen', 'timestamp'])
+// PostgreSQL hands bigint columns back as strings.
+const NUMBERS = new Set(['id', 'user_id', 'author_id', 'views'])
 type Row = Record<string, unknown>
+/** A PostgreSQL value as SQLite stores it: times in ms, bigints as numbers, NULL as NULL. */
+const portable = (column: string, value: unknown) =>
+  value === null ? null : TIMES.has(column) ? Math.round(Number(value)) : NUMBERS.has(column) ? Number(value) : value
 
 const BATCH = 1000
 
@@ -66,10 +77,7 @@ async function postgresEnd(url: string): Promise<End> {
     count: async (table) => Number((await (tx ?? database.sql).unsafe(`SELECT count(*)::int AS n FROM ${table}`))[0].n),
     rows: async (table, afterId, limit) =>
       (await database.sql.unsafe(`SELECT ${select(table)} FROM ${table} WHERE id > $1 ORDER BY id LIMIT $2`, [afterId, limit])).map(
-        (row: Row) =>
-          Object.fromEntries(
-            Object.entries(row).map(([key, value]) => [key, TIMES.has(key) ? Math.round(Number(value)) : key.endsWith('id') ? Number(value) : value]),
-          ),
+        (row: Row) => Object.fromEntries(Object.entries(row).map(([key, value]) => [key, portable(key, value)])),
       ),
     async begin() {
       tx = await database.sql.reserve()
@@ -77,12 +85,14 @@ async function postgresEnd(url: string): Promise<End> {
     },
     async insert(table, rows) {
       const columns = TABLES[table]
-      const values = rows.map((row) => columns.map((column) => (TIMES.has(column) ? new Date(Number(row[column])) : row[column])))
+      const values = rows.map((row) =>
+        columns.map((column) => (TIMES.has(column) && row[column] !== null ? new Date(Number(row[column])) : row[column])),
+      )
       const placeholders = values.map((_, r) => `(${columns.map((_, c) => `$${r * columns.length + c + 1}`).join(', ')})`)
       await tx!.unsafe(`INSERT INTO ${table} (${columns.join(', ')}) OVERRIDING SYSTEM VALUE VALUES ${placeholders.join(', ')}`, values.flat())
     },
     async commit() {
-      for (const table of Object.keys(TABLES))
+      for (const table of TABLE_NAMES)
         await tx!.unsafe(`SELECT setval(pg_get_serial_sequence('${table}', 'id'), coalesce((SELECT max(id) FROM ${table}), 0) + 1, false)`)
       await tx!.unsafe('COMMIT')
       tx!.release()
@@ -106,25 +116,33 @@ export interface Progress {
   elapsedMs: number
 }
 
+/** Rows per table, in TABLES' order. */
+async function countAll(end: End): Promise<Record<Table, number>> {
+  const counts = {} as Record<Table, number>
+  for (const table of TABLE_NAMES) counts[table] = await end.count(table)
+  return counts
+}
+
 /**
- * Copies every user and token from one database to an empty one (SQLite to PostgreSQL or back), ids, hashes and
- * expiry included, in one transaction on the target: interrupted, it leaves the target as empty as it found it,
- * and can be run again from the start. Sequences are moved past the copied ids; counts are checked at the end.
+ * Copies every user, token and post from one database to an empty one (SQLite to PostgreSQL or back), ids, hashes,
+ * expiry and views included, in one transaction on the target: interrupted, it leaves the target as empty as it
+ * found it, and can be run again from the start. Sequences are moved past the copied ids; counts are checked at
+ * the end.
  */
 export async function transfer(from: string, to: string, progress: (state: Progress) => void = () => {}) {
   const source = await openEnd(from)
   let target: End | undefined
   try {
     target = await openEnd(to)
-    const held = (await target.count('users')) + (await target.count('tokens'))
+    const held = Object.values(await countAll(target)).reduce((sum, n) => sum + n, 0)
     if (held > 0) throw new TransferError(`the target already holds ${held} rows: transfer only fills an empty database`)
-    const totals = { users: await source.count('users'), tokens: await source.count('tokens') }
-    const total = totals.users + totals.tokens
+    const totals = await countAll(source)
+    const total = Object.values(totals).reduce((sum, n) => sum + n, 0)
     const started = Date.now()
     let copied = 0
     await target.begin()
     try {
-      for (const table of Object.keys(TABLES) as Table[]) {
+      for (const table of TABLE_NAMES) {
         for (let afterId = 0; ; ) {
           const rows = await source.rows(table, afterId, BATCH)
           if (rows.length === 0) break

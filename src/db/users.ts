@@ -2,7 +2,7 @@ import { and, asc, desc, eq, gt, gte, isNull, lt, lte, or, sql } from 'drizzle-o
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import type { Db } from './client'
 import { createPositions } from './positions'
-import { rowReader, rowsReader } from './rows'
+import { rawColumn, rowReader, rowsReader } from './rows'
 import { USER_BUCKET_LEVELS, users } from './schema'
 
 /** A user as the services see them: never the password hash. Times are ms since the epoch. */
@@ -20,9 +20,7 @@ export interface User {
 
 export type ProfileChanges = Partial<Pick<User, 'name' | 'location' | 'aboutMe'>>
 
-// Aliased raw columns: the bare statements of ./rows.ts read rows by these names, and Drizzle's returning() then
-// gives the same integers (no Date) as they do.
-const raw = <T>(column: SQLiteColumn, alias: keyof User) => sql<T>`${column}`.as(alias)
+const raw = <T>(column: SQLiteColumn, alias: keyof User) => rawColumn<T>(column, alias)
 
 /** The columns of a User, for every query that reads one (the tokens' owner lookup included). */
 export const USER_COLUMNS = {

@@ -36,12 +36,17 @@ const NOTHING_SET = 'The input must set at least one field.'
 const userChanges = (input: UpdateUserInput): CheckedInput<UserChanges> =>
   Object.keys(input).length === 0 ? CheckedInput.refused(NOTHING_SET) : checkUserChanges(input)
 
-/** A user's global id; anything else names no user, as REST's `<int:id>` route answers 404. */
-function userId(globalId: string): number {
+/**
+ * The row a global id of `type` names; anything else (another type's id, a REST integer, noise) names no such row,
+ * as REST's `<int:id>` route answers 404.
+ */
+const databaseIdOf = (type: NodeType, notFound: string) => (globalId: string): number => {
   const decoded = decodeGlobalId(globalId)
-  if (decoded?.type !== 'User') throw new NotFoundError('User not found')
+  if (decoded?.type !== type) throw new NotFoundError(notFound)
   return decoded.id
 }
+const userId = databaseIdOf('User', 'User not found')
+const postId = databaseIdOf('Post', 'Post not found')
 
 /** How `node(id:)` fetches each type; a global id of a type or row that does not exist is null, as Relay says. */
 const NODE_LOADERS: Record<NodeType, (id: number, context: GraphqlContext) => Awaitable<object>> = {
@@ -69,12 +74,6 @@ function node(globalId: string, context: GraphqlContext): Awaitable<object | nul
 const postChanges = (input: PostInput): CheckedInput<PostChanges> =>
   Object.keys(input).length === 0 ? CheckedInput.refused(NOTHING_SET) : checkPostChanges(input)
 
-/** A post's global id names its row; anything else (a user's id, a REST integer, noise) names no post. */
-function postId(id: string): number {
-  const decoded = decodeGlobalId(id)
-  if (decoded?.type !== 'Post') throw new NotFoundError('Post not found')
-  return decoded.id
-}
 
 /** Posts newest first: every post, or (`author`) one author's, whose total is their kept posts_count. */
 const posts = (context: GraphqlContext, args: ConnectionArgs, author?: Pick<User, 'id' | 'postsCount'>) =>

@@ -1,3 +1,15 @@
+// The arguments of every posts connection (Query.posts and User.posts), written once.
+const POST_PAGE = `(
+      "How many posts after \`after\` (older ones)."
+      first: Int
+      "A cursor: start after it."
+      after: String
+      "How many posts before \`before\` (newer ones)."
+      last: Int
+      "A cursor: end before it."
+      before: String
+    ): PostConnection!`
+
 /** The GraphQL face of madblog; names follow issue 3, and Relay's conventions (node, global ids, connections). */
 export const typeDefs = /* GraphQL */ `
   "An instant as an ISO-8601 string in UTC, e.g. 2026-11-25T13:00:19.153Z."
@@ -32,16 +44,7 @@ export const typeDefs = /* GraphQL */ `
     "How many posts this user has written."
     postsCount: Int!
     "This user's posts, newest first; as \`posts\`."
-    posts(
-      "How many posts after \`after\` (older ones)."
-      first: Int
-      "A cursor: start after it."
-      after: String
-      "How many posts before \`before\` (newer ones)."
-      last: Int
-      "A cursor: end before it."
-      before: String
-    ): PostConnection!
+    posts${POST_PAGE}
   }
 
   "A blog post; anyone may read it."
@@ -198,16 +201,7 @@ export const typeDefs = /* GraphQL */ `
     "One post by its global id; needs no token, and counts a view."
     post("The post's global id." id: ID!): Post
     "Every post, newest first; needs no token. At most 100 a page, 10 if neither \`first\` nor \`last\` is given."
-    posts(
-      "How many posts after \`after\` (older ones)."
-      first: Int
-      "A cursor: start after it."
-      after: String
-      "How many posts before \`before\` (newer ones)."
-      last: Int
-      "A cursor: end before it."
-      before: String
-    ): PostConnection!
+    posts${POST_PAGE}
   }
 
   "What can be changed."

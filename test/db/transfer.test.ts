@@ -22,6 +22,10 @@ async function seededSqlite(extra = 0) {
   const database = openMigratedDatabase(config)
   const harness = appHarness(config, database)
   const ada = await harness.signUp('ada')
+  // A profile and a post with a view, so every table and column madblog keeps has something to carry.
+  await harness.call('PUT', `/api/users/${ada.id}`, { token: ada.token, body: { name: 'Ada L.', about_me: 'Counts.' } })
+  await harness.call('POST', '/api/posts', { token: ada.token, body: { title: 'Notes', body: 'On the engine.' } })
+  database.sqlite.run('UPDATE posts SET views = 7')
   database.sqlite.run(
     `WITH RECURSIVE n(v) AS (SELECT 1 UNION ALL SELECT v + 1 FROM n WHERE v < ${extra})
      INSERT INTO users (username, email, password_hash, username_key, email_key) SELECT 'u' || v, 'u' || v || '@example.com', 'x', 'u' || v, 'u' || v || '@example.com' FROM n WHERE ${extra} > 0`,
@@ -41,12 +45,15 @@ describe.skipIf(!TEST_POSTGRES)('madblog transfer', () => {
     const { path, ada } = await seededSqlite(1500)
     const url = await emptyPostgres()
     const seen: string[] = []
-    expect(await transfer(path, url, (state) => seen.push(describeProgress(state)))).toEqual({ users: 1501, tokens: 1 })
-    expect(seen.at(-1)).toStartWith('1,502 of 1,502 rows, ')
+    expect(await transfer(path, url, (state) => seen.push(describeProgress(state)))).toEqual({ users: 1501, tokens: 1, posts: 1 })
+    expect(seen.at(-1)).toStartWith('1,503 of 1,503 rows, ')
     const config = postgresConfig(url)
     const moved = appHarness(config, await openMigratedPostgres(config))
     cleanups.push(() => moved.database.close())
-    expect((await moved.call('GET', `/api/users/${ada.id}`, { token: ada.token })).body.email).toBe('ada@example.com')
+    const account = (await moved.call('GET', `/api/users/${ada.id}`, { token: ada.token })).body
+    expect([account.email, account.name, account.about_me, account.posts_count]).toEqual(['ada@example.com', 'Ada L.', 'Counts.', 1])
+    const posts = (await moved.call('GET', '/api/posts')).body
+    expect([posts._meta.total_items, posts.items[0].title, posts.items[0].views >= 7]).toEqual([1, 'Notes', true])
     expect((await moved.call('POST', '/api/tokens', { basic: ['ADA', 'secret'] })).status).toBe(200)
     expect((await moved.call('POST', '/api/users', { body: { username: 'new', email: 'new@example.com', password: 'p' } })).body.id).toBe(1502)
   })
@@ -57,7 +64,7 @@ describe.skipIf(!TEST_POSTGRES)('madblog transfer', () => {
     await transfer(path, url)
     const error = await transfer(path, url).catch((e) => e)
     expect(error).toBeInstanceOf(TransferError)
-    expect(error.message).toBe('the target already holds 2 rows: transfer only fills an empty database')
+    expect(error.message).toBe('the target already holds 3 rows: transfer only fills an empty database')
   })
 
   test('interrupted, the target stays empty, and a second run from the start completes', async () => {
@@ -70,7 +77,7 @@ describe.skipIf(!TEST_POSTGRES)('madblog transfer', () => {
     const sql = new SQL({ url, max: 1 })
     cleanups.push(() => sql.close())
     expect(await sql`SELECT CAST(count(*) AS integer) AS n FROM users`).toEqual([{ n: 0 }])
-    expect(await transfer(path, url)).toEqual({ users: 2501, tokens: 1 })
+    expect(await transfer(path, url)).toEqual({ users: 2501, tokens: 1, posts: 1 })
   })
 
   test('and back: PostgreSQL into a new SQLite file, the same rows', async () => {
@@ -80,18 +87,21 @@ describe.skipIf(!TEST_POSTGRES)('madblog transfer', () => {
     const scratch = scratchDir()
     cleanups.push(scratch.remove)
     const back = join(scratch.dir, 'back.db')
-    expect(await transfer(url, back)).toEqual({ users: 11, tokens: 1 })
+    expect(await transfer(url, back)).toEqual({ users: 11, tokens: 1, posts: 1 })
     const config = testConfig({ databasePath: back })
     const database = openMigratedDatabase(config)
     cleanups.push(() => database.close())
-    const columns = 'id, username, email, password_hash, username_key, email_key, created_at, updated_at'
+    const columns = 'id, username, email, password_hash, username_key, email_key, name, location, about_me, last_seen, created_at, updated_at, posts_count'
     const original = openMigratedDatabase(testConfig({ databasePath: path }))
     cleanups.push(() => original.close())
     expect(database.sqlite.query(`SELECT ${columns} FROM users ORDER BY id`).all()).toEqual(original.sqlite.query(`SELECT ${columns} FROM users ORDER BY id`).all())
     expect(database.sqlite.query('SELECT id, user_id, token_hash, expires_at, created_at FROM tokens').all()).toEqual(
       original.sqlite.query('SELECT id, user_id, token_hash, expires_at, created_at FROM tokens').all(),
     )
+    const postColumns = 'id, title, summary, body, author_id, timestamp, updated_at, views'
+    expect(database.sqlite.query(`SELECT ${postColumns} FROM posts`).all()).toEqual(original.sqlite.query(`SELECT ${postColumns} FROM posts`).all())
     const harness = appHarness(config, database)
     expect((await harness.call('GET', `/api/users/${ada.id}`, { token: ada.token })).status).toBe(200)
+    expect((await harness.call('GET', '/api/posts')).body._meta.total_items).toBe(1)
   })
 })
