@@ -86,7 +86,7 @@ export function lazyPostgres(config: Config): PostgresDatabase & { ready: Promis
     get db(): PostgresDatabase['db'] {
       throw new Error('lazyPostgres: await ready for the drizzle handle')
     },
-    get pool(): PostgresDatabase['pool'] {
+    unbounded(): SQL {
       throw new Error('lazyPostgres: await ready for the pool')
     },
     // What the readiness check asks of the pool, once it exists.
