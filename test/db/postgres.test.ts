@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, test } from 'bun:test'
+import { afterEach, describe, expect, spyOn, test } from 'bun:test'
 import { SQL, type Socket } from 'bun'
 import { createApp } from '../../src/app'
 import { DatabaseOpenError } from '../../src/db/client'
@@ -104,6 +104,34 @@ pg('PostgreSQL: replicas share one database', () => {
     expect(statuses.filter((status) => status !== 401 && status !== 429)).toEqual([])
     expect(statuses.filter((status) => status === 401)).toHaveLength(10)
     expect(statuses.filter((status) => status === 429)).toHaveLength(20)
+  })
+
+  test('attempts in one millisecond are counted one by one, and taking one back frees exactly one place', async () => {
+    const database = await freshPostgres()
+    cleanups.push(database.drop)
+    const config = postgresConfig(database.url, { rateLimits: { ...postgresConfig(database.url).rateLimits, loginMaxFailures: 3 } })
+    const pools = [await openMigratedPostgres(config), await openMigratedPostgres(config)]
+    for (const pool of pools) cleanups.push(() => pool.close())
+    const ledgers = pools.map((pool) => pool.store.attempts!)
+    // Attempts in one millisecond have equal times; however they are told apart (a random fraction once), one
+    // must never pass for another, nor take another's place back.
+    const random = spyOn(Math, 'random').mockReturnValue(0.25)
+    cleanups.push(async () => random.mockRestore())
+    const at = Date.now()
+    const attempt = (i: number) => ledgers[i % 2]!.count([['loginByUsername', 'bea'], ['loginByAddress', `10.0.0.${i}`]], at)
+    const counts = async () =>
+      Object.fromEntries((await pools[0]!.sql`SELECT key, cardinality(at) AS n FROM rate_limit_attempts`).map((row: { key: string; n: number }) => [row.key, row.n]))
+    const first = await Promise.all(Array.from({ length: 12 }, (_, i) => attempt(i)))
+    const admitted = first.flatMap((result, i) => (result.wait === 0 ? [i] : []))
+    expect(admitted).toHaveLength(3)
+    for (const result of first) if (result.wait > 0) expect(result.wait).toBe(config.rateLimits.loginWindowSeconds)
+    // Refused, an attempt gives back what its address counted: all or none.
+    expect(await counts()).toEqual({ 'loginByUsername:bea': 3, ...Object.fromEntries(first.map((result, i) => [`loginByAddress:10.0.0.${i}`, result.wait === 0 ? 1 : 0])) })
+
+    await ledgers[1]!.takeBack([['loginByUsername', 'bea'], ['loginByAddress', `10.0.0.${admitted[0]}`]], first[admitted[0]!]!.stamp)
+    const second = await Promise.all(Array.from({ length: 12 }, (_, i) => attempt(20 + i)))
+    expect(second.filter((result) => result.wait === 0)).toHaveLength(1)
+    expect((await counts())['loginByUsername:bea']).toBe(3)
   })
 
   test('and exactly REGISTER_MAX_PER_HOUR registrations per address', async () => {
