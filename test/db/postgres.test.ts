@@ -4,6 +4,7 @@ import { createApp } from '../../src/app'
 import { DatabaseOpenError } from '../../src/db/client'
 import { openMigratedPostgres } from '../../src/db/pg/open'
 import { openPostgres } from '../../src/db/pg/client'
+import { PostgresTimeoutError } from '../../src/db/pg/unavailable'
 import { postgresStore } from '../../src/db/pg/store'
 import { embeddedMigrations } from '../../src/db/migrations.macro'
 import { MSG, badRequest, userBody } from '../messages'
@@ -301,6 +302,29 @@ pg('PostgreSQL behind a silent network partition', () => {
     // A connection that hung and went back to the pool would hang the next request on it (or read its stale bytes).
     const after = await Promise.all(Array.from({ length: 8 }, read))
     expect(after.map((answer) => answer.status)).toEqual(Array(8).fill(200))
+  })
+
+  test('a transaction still running when its request got the 503 rolls back, though the server answers', async () => {
+    const database = await freshPostgres()
+    cleanups.push(database.drop)
+    const handle = openPostgres({ ...postgresConfig(database.url).postgres, queryTimeoutSeconds: 1 })
+    cleanups.push(() => handle.close())
+    await handle.sql`CREATE TABLE marks (id int PRIMARY KEY)`
+    let finished!: () => void
+    const bodyDone = new Promise<void>((resolve) => (finished = resolve))
+    const error = await handle.sql
+      .begin(async (tx) => {
+        await tx`INSERT INTO marks VALUES (1)`
+        await Bun.sleep(1500) // past the bound, then done: a commit now would be a write after its 503
+        finished()
+      })
+      .catch((error) => error)
+    expect(error).toBeInstanceOf(PostgresTimeoutError)
+    await bodyDone
+    // Blocks on the row until that transaction ends; a duplicate key if it committed.
+    const other = new SQL({ url: database.url, max: 1 })
+    cleanups.push(() => other.close())
+    expect(await other`INSERT INTO marks VALUES (1) RETURNING id`).toEqual([{ id: 1 }])
   })
 })
 

@@ -42,11 +42,13 @@ function bounded(open: () => SQL, seconds: number) {
     hung.close({ timeout: seconds }).catch(() => {})
   }
   type Settle = [resolve: (value: unknown) => void, reject: (error: unknown) => void]
-  const within = (from: SQL, start: (...settle: Settle) => void) =>
+  const expired = () => new PostgresTimeoutError(`PostgreSQL did not answer within ${seconds} s (PG_QUERY_TIMEOUT_SECONDS)`)
+  const within = (from: SQL, start: (...settle: Settle) => void, onExpiry?: () => void) =>
     new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(() => {
+        onExpiry?.()
         retire(from)
-        reject(new PostgresTimeoutError(`PostgreSQL did not answer within ${seconds} s (PG_QUERY_TIMEOUT_SECONDS)`))
+        reject(expired())
       }, seconds * 1000)
       start(
         (value) => (clearTimeout(timer), resolve(value)),
@@ -62,9 +64,19 @@ function bounded(open: () => SQL, seconds: number) {
   }
   const face: Record<PropertyKey, unknown> = {
     unsafe: (query: string, params?: unknown[]) => timed(pool, pool.unsafe(query, params)),
+    // A transaction still running when its request gave up rolls back instead of committing (the old pool lets
+    // it finish): the 503 must not hide a write made after it.
     begin: (...args: unknown[]) => {
       const from = pool
-      return within(from, (...settle) => void (from.begin as (...args: unknown[]) => Promise<unknown>)(...args).then(...settle))
+      const work = args.pop() as (tx: unknown) => Promise<unknown>
+      let late = false
+      const body = async (tx: unknown) => {
+        const result = await work(tx)
+        if (late) throw expired()
+        return result
+      }
+      const begin = from.begin as (...args: unknown[]) => Promise<unknown>
+      return within(from, (...settle) => void begin.call(from, ...args, body).then(...settle), () => (late = true))
     },
     array: (...args: Parameters<SQL['array']>) => pool.array(...args),
   }
