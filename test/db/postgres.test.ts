@@ -9,6 +9,7 @@ import { postgresStore } from '../../src/db/pg/store'
 import { embeddedMigrations } from '../../src/db/migrations.macro'
 import { MSG, badRequest, userBody } from '../messages'
 import { appHarness } from '../helpers'
+import { until } from '../until'
 import { TEST_POSTGRES, freshPostgres, postgresConfig } from '../postgres'
 
 /** An app on its own migrated pool over `url`: several over one url act as replicas. */
@@ -302,6 +303,10 @@ pg('PostgreSQL behind a silent network partition', () => {
     // A connection that hung and went back to the pool would hang the next request on it (or read its stale bytes).
     const after = await Promise.all(Array.from({ length: 8 }, read))
     expect(after.map((answer) => answer.status)).toEqual(Array(8).fill(200))
+    // and the pool that hung was closed, not left holding its connections beside the fresh one's (4 at most).
+    const other = new SQL({ url: database.url, max: 1 })
+    cleanups.push(() => other.close())
+    await until(async () => (await other`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'madblog' AND datname = current_database()`)[0].n <= 4)
   })
 
   test('a transaction still running when its request got the 503 rolls back, though the server answers', async () => {
