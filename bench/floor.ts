@@ -3,7 +3,8 @@
  * Bun.serve and bun:sqlite with prepared statements (or, given a postgres:// URL, bare Bun.sql), doing per
  * request what madblog does: parse the bearer header, check its shape, sha256 it, look the token up with its
  * expiry (joined to its owner), look the asked user (or the page and the count) up, answer JSON with the same
- * body and CORS header. Nothing else.
+ * body (the whole user resource: profile, times in ISO-8601, posts_count, links) and headers (CORS, nosniff, the
+ * request id: the client's own or a new UUID). Nothing else. test/bench-floor.test.ts holds it to madblog's answers.
  *
  * Usage: bun bench/floor.ts <database file | postgres:// URL> <port>
  */
@@ -13,7 +14,18 @@ import { SQL } from 'bun'
 const [path, portText] = process.argv.slice(2)
 if (!path || !portText) throw new Error('usage: bun bench/floor.ts <database file | postgres:// URL> <port>')
 
-type Row = { id: number; username: string; email: string }
+type Row = {
+  id: number
+  username: string
+  email: string
+  name: string | null
+  location: string | null
+  about_me: string | null
+  created_at: number
+  last_seen: number | null
+  posts_count: number
+}
+const COLUMNS = 'id, username, email, name, location, about_me, created_at, last_seen, posts_count'
 type Maybe<T> = T | Promise<T>
 interface Queries {
   viewerByToken(hash: string, now: number): Maybe<Row | undefined>
@@ -26,11 +38,11 @@ function sqliteQueries(file: string): Queries {
   const sqlite = new Database(file, { strict: true })
   // The same SQL madblog runs: a scalar subquery, which SQLite answers several times faster than the join.
   const viewerByToken = sqlite.prepare<Row, [string, number]>(
-    `SELECT id, username, email FROM users
+    `SELECT ${COLUMNS} FROM users
      WHERE id = (SELECT user_id FROM tokens WHERE token_hash = ? AND expires_at > ?) LIMIT 1`,
   )
-  const userById = sqlite.prepare<Row, [number]>('SELECT id, username, email FROM users WHERE id = ? LIMIT 1')
-  const page = sqlite.prepare<Row, [number, number]>('SELECT id, username, email FROM users ORDER BY id LIMIT ? OFFSET ?')
+  const userById = sqlite.prepare<Row, [number]>(`SELECT ${COLUMNS} FROM users WHERE id = ? LIMIT 1`)
+  const page = sqlite.prepare<Row, [number, number]>(`SELECT ${COLUMNS} FROM users ORDER BY id LIMIT ? OFFSET ?`)
   const total = sqlite.prepare<{ n: number }, []>('SELECT count(*) AS n FROM users')
   return {
     viewerByToken: (hash, now) => viewerByToken.get(hash, now) ?? undefined,
@@ -43,17 +55,19 @@ function sqliteQueries(file: string): Queries {
 // The same statements as madblog's PostgreSQL store (src/db/pg/store.ts), on a pool of the same size.
 function postgresQueries(url: string): Queries {
   const sql = new SQL({ url, max: 10 })
-  const user = (row: Row | undefined) => row && { id: Number(row.id), username: row.username, email: row.email }
+  type PgRow = Omit<Row, 'created_at' | 'last_seen'> & { created_at: Date; last_seen: Date | null }
+  const user = (row: PgRow | undefined): Row | undefined =>
+    row && { ...row, id: Number(row.id), created_at: row.created_at.getTime(), last_seen: row.last_seen?.getTime() ?? null }
   return {
     viewerByToken: async (hash, now) =>
       user(
         (
-          await sql`SELECT u.id, u.username, u.email FROM tokens t JOIN users u ON u.id = t.user_id
+          await sql`SELECT ${sql.unsafe(COLUMNS.replace(/(\w+)/g, 'u.$1'))} FROM tokens t JOIN users u ON u.id = t.user_id
                     WHERE t.token_hash = ${hash} AND t.expires_at > ${new Date(now)}`
         )[0],
       ),
-    userById: async (id) => user((await sql`SELECT id, username, email FROM users WHERE id = ${id}`)[0]),
-    page: async (limit, offset) => (await sql`SELECT id, username, email FROM users ORDER BY id LIMIT ${limit} OFFSET ${offset}`).map(user),
+    userById: async (id) => user((await sql`SELECT ${sql.unsafe(COLUMNS)} FROM users WHERE id = ${id}`)[0]),
+    page: async (limit, offset) => (await sql`SELECT ${sql.unsafe(COLUMNS)} FROM users ORDER BY id LIMIT ${limit} OFFSET ${offset}`).map(user),
     total: async () => (await sql`SELECT count(*)::int AS n FROM users`)[0].n,
   }
 }
@@ -64,9 +78,23 @@ const after = <T, R>(value: Maybe<T>, next: (value: T) => Maybe<R>): Maybe<R> =>
 
 const BEARER = /^bearer +(\S+) *$/i
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/
-const HEADERS = { 'content-type': 'application/json', 'access-control-allow-origin': '*', 'x-content-type-options': 'nosniff' }
-const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: HEADERS })
-const unauthorized = () => json({ error: 'Unauthorized' }, 401)
+const HEADERS = {
+  'access-control-allow-origin': '*',
+  'access-control-expose-headers': 'Location, WWW-Authenticate, Retry-After, X-Request-Id',
+  'x-content-type-options': 'nosniff',
+}
+const SANE_ID = /^[\x21-\x7e]{1,128}$/
+const requestId = (request: Request) => {
+  const given = request.headers.get('x-request-id')
+  return given !== null && SANE_ID.test(given) ? given : crypto.randomUUID()
+}
+const answer = (request: Request, text: string, status: number, headers: Record<string, string>) =>
+  new Response(text, { status, headers: { ...HEADERS, ...headers, 'x-request-id': requestId(request) } })
+// Elysia's type for an object it serialises; the ping sets plain JSON's itself.
+const JSON_TYPE = { 'content-type': 'application/json;charset=utf-8' }
+const json = (request: Request, body: unknown, status = 200) => answer(request, JSON.stringify(body), status, JSON_TYPE)
+const UNAUTHORIZED = { ...JSON_TYPE, 'www-authenticate': 'Bearer realm="Authentication Required"' }
+const unauthorized = (request: Request) => answer(request, '{"error":"Unauthorized"}', 401, UNAUTHORIZED)
 
 function viewer(request: Request): Maybe<Row | undefined> {
   const token = request.headers.get('authorization')?.match(BEARER)?.[1]
@@ -79,7 +107,13 @@ const view = (user: Row, self?: Row) => ({
   id: user.id,
   username: user.username,
   ...(user.id === self?.id ? { email: user.email } : {}),
-  _links: { self: `/api/users/${user.id}` },
+  name: user.name,
+  location: user.location,
+  about_me: user.about_me,
+  member_since: new Date(user.created_at).toISOString(),
+  last_seen: new Date(user.last_seen ?? user.created_at).toISOString(),
+  posts_count: user.posts_count,
+  _links: { self: `/api/users/${user.id}`, posts: `/api/users/${user.id}/posts` },
 })
 
 const number = (raw: string | null, fallback: number) => (raw && /^\d{1,9}$/.test(raw) && Number(raw) >= 1 ? Number(raw) : fallback)
@@ -89,31 +123,31 @@ const server = Bun.serve({
   port: Number(portText),
   hostname: '127.0.0.1',
   routes: {
-    '/api/ping': () => new Response('"Pong!"', { headers: HEADERS }),
+    '/api/ping': (request) => answer(request, '"Pong!"', 200, { 'content-type': 'application/json' }),
     '/api/users/:id': (request) =>
       after(viewer(request), (self) => {
-        if (!self) return unauthorized()
+        if (!self) return unauthorized(request)
         const id = /^\d{1,15}$/.test(request.params.id) ? Number(request.params.id) : 0
-        return after(id >= 1 ? queries.userById(id) : undefined, (user) => (user ? json(view(user, self)) : json({ error: 'Not Found' }, 404)))
+        return after(id >= 1 ? queries.userById(id) : undefined, (user) => (user ? json(request, view(user, self)) : json(request, { error: 'Not Found' }, 404)))
       }),
     '/api/users': (request) =>
       after(viewer(request), (self) => {
-        if (!self) return unauthorized()
+        if (!self) return unauthorized(request)
         const query = new URL(request.url).searchParams
         const pageNo = number(query.get('page'), 1)
         const perPage = Math.min(number(query.get('per_page'), 10), 100)
         return after(queries.page(perPage, (pageNo - 1) * perPage), (rows) =>
-          after(queries.total(), (totalItems) => listAnswer(rows, totalItems, pageNo, perPage)),
+          after(queries.total(), (totalItems) => json(request, listBody(rows, totalItems, pageNo, perPage))),
         )
       }),
   },
-  fetch: () => json({ error: 'Not Found' }, 404),
+  fetch: (request) => json(request, { error: 'Not Found' }, 404),
 })
 
-function listAnswer(rows: Row[], totalItems: number, pageNo: number, perPage: number) {
+function listBody(rows: Row[], totalItems: number, pageNo: number, perPage: number) {
   const items = rows.map((user) => view(user)) // madblog's list shows no emails
   const totalPages = Math.ceil(totalItems / perPage)
-  return json({
+  return {
     items,
     _meta: { page: pageNo, per_page: perPage, total_pages: totalPages, total_items: totalItems },
     _links: {
@@ -121,6 +155,6 @@ function listAnswer(rows: Row[], totalItems: number, pageNo: number, perPage: nu
       next: pageNo < totalPages ? listPath(pageNo + 1, perPage) : null,
       prev: pageNo > 1 ? listPath(pageNo - 1, perPage) : null,
     },
-  })
+  }
 }
 console.log(`floor listening on ${server.url}`)

@@ -98,7 +98,9 @@ export function createApp(
 
   // Elysia finds the path at a fixed offset that assumes a host of four characters or more: with `Host: x`, `/api/ping`
   // was routed, answered and logged as `/ping`. Searching after the scheme instead costs nothing measurable.
-  const app = new Elysia({ name: 'madblog', handler: { standardHostname: false } })
+  // No `normalize`: it would strip unknown keys from every answer, which the models never check (src/http/models.ts),
+  // and from queries whose handlers read only the keys they know.
+  const app = new Elysia({ name: 'madblog', handler: { standardHostname: false }, normalize: false })
     // What tests flush instead of waiting out the batch delay; the server's clean stop flushes it itself (onStop).
     .state('deferredWrites', services.deferred)
     .use(requestId)

@@ -1,13 +1,7 @@
 #!/usr/bin/env bun
 import { VERSION } from './app'
 import { CommandError, UsageError } from './cli/command'
-import { consoleCommand } from './cli/console'
-import { importFlaskCommand } from './cli/import-flask'
-import { migrateCommand } from './cli/migrate'
-import { tokensCommand } from './cli/tokens'
-import { transferCommand } from './cli/transfer'
 import { progress, type Progress } from './cli/progress'
-import { usersCommand } from './cli/users'
 import { ConfigError, SETTING_NAMES, loadConfig, settingWarnings, type Config } from './config'
 import { BackupError, backupDatabase } from './db/backup'
 import { DatabaseOpenError } from './db/client'
@@ -90,14 +84,19 @@ async function runHealthcheck(config: Config): Promise<number> {
   }
 }
 
-/** Commands with arguments of their own: each parses them, throwing UsageError when they do not fit. */
-const COMMANDS: Record<string, (config: Config, args: string[]) => number | Promise<number>> = {
-  migrate: migrateCommand,
-  users: usersCommand,
-  tokens: tokensCommand,
-  'import-flask': importFlaskCommand,
-  console: consoleCommand,
-  transfer: transferCommand,
+type Command = (config: Config, args: string[]) => number | Promise<number>
+
+/**
+ * Commands with arguments of their own: each parses them, throwing UsageError when they do not fit. Each is
+ * loaded when it runs, so `serve` carries none of them (the console's REPL and streams alone weigh some MiB).
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  migrate: async () => (await import('./cli/migrate')).migrateCommand,
+  users: async () => (await import('./cli/users')).usersCommand,
+  tokens: async () => (await import('./cli/tokens')).tokensCommand,
+  'import-flask': async () => (await import('./cli/import-flask')).importFlaskCommand,
+  console: async () => (await import('./cli/console')).consoleCommand,
+  transfer: async () => (await import('./cli/transfer')).transferCommand,
 }
 
 // pg_dump is the tool for a consistent copy of a live PostgreSQL database, with restore and retention madblog
@@ -126,16 +125,16 @@ async function main(args: string[]): Promise<number> {
   }
   const backupArgs = rest.filter((arg) => arg !== '--quiet')
   if (command === 'backup' && backupArgs.length !== 1) return usageError('backup needs exactly one argument, the file to write')
-  const run = COMMANDS[command]
-  if (!run && (rest.length > 0 && command !== 'backup' || !['serve', 'healthcheck', 'backup'].includes(command)))
+  const load = COMMANDS[command]
+  if (!load && (rest.length > 0 && command !== 'backup' || !['serve', 'healthcheck', 'backup'].includes(command)))
     return usageError(`unknown command or option "${args.join(' ')}"`)
   const config = loadConfig()
   const logger = createLogger(config.logLevel, config.logFormat)
   for (const warning of settingWarnings()) logger.warn(warning)
   if (config.postgres && command === 'backup') return backupOnPostgres(backupArgs[0])
-  if (run) {
+  if (load) {
     try {
-      return await run(config, rest)
+      return await (await load())(config, rest)
     } catch (error) {
       if (error instanceof UsageError) return usageError(`${command}: ${error.message}`)
       throw error

@@ -129,16 +129,19 @@ const DEFAULTS = {
 /** Every setting's name, for the CLI's help. */
 export const SETTING_NAMES = Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]
 
-/** Edits (insert, delete, replace, swap two neighbours) that turn `a` into `b`. */
+/** Edits (insert, delete, replace, swap two neighbours) that turn `a` into `b`: three rows of the table at a time. */
 function editDistance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)))
-  for (let i = 1; i <= a.length; i++)
+  let [before, previous, row] = [new Uint16Array(b.length + 1), Uint16Array.from({ length: b.length + 1 }, (_, j) => j), new Uint16Array(b.length + 1)]
+  for (let i = 1; i <= a.length; i++) {
+    row[0] = i
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1
-      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost)
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1)
+      row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + cost)
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) row[j] = Math.min(row[j]!, before[j - 2]! + 1)
     }
-  return d[a.length]![b.length]!
+    ;[before, previous, row] = [previous, row, before]
+  }
+  return previous[b.length]!
 }
 
 const squeeze = (name: string) => name.toUpperCase().replace(/_/g, '')
@@ -158,10 +161,12 @@ function meantSetting(name: string): string | undefined {
     SETTING_NAMES.find((setting) => squeeze(setting) === squeeze(bare)) ??
     (prefixed || bare.includes('_') ? SETTING_NAMES.find((setting) => squeeze(setting).startsWith(squeeze(bare))) : undefined)
   if (alike) return alike
-  const [{ setting, distance }] = SETTING_NAMES.map((setting) => ({ setting, distance: editDistance(bare, setting) })).sort(
-    (x, y) => x.distance - y.distance,
-  ) as [{ setting: string; distance: number }]
-  return prefixed || distance <= (setting.length <= 5 ? 1 : 2) ? setting : undefined
+  // No edit count is below the difference in length, and an unprefixed name counts only within two: the other
+  // settings need no comparing (every variable of the environment is checked at each start).
+  const near = prefixed ? SETTING_NAMES : SETTING_NAMES.filter((setting) => Math.abs(setting.length - bare.length) <= 2)
+  const [nearest] = near.map((setting) => ({ setting, distance: editDistance(bare, setting) })).sort((x, y) => x.distance - y.distance)
+  if (!nearest) return undefined
+  return prefixed || nearest.distance <= (nearest.setting.length <= 5 ? 1 : 2) ? nearest.setting : undefined
 }
 
 /** One line for each variable that looks like a mistyped setting: it is ignored, and start-up goes on. */

@@ -65,13 +65,16 @@ function complete(doc: Document) {
   return doc
 }
 
-/** A model used inside another carries Elysia's `$id`: it becomes a reference, so clients get one type for it. */
+/**
+ * A model used inside another carries Elysia's `$id`: it becomes a reference, so clients get one type for it.
+ * Elysia's `noValidate` mark (src/http/models.ts) is no JSON Schema keyword: it goes.
+ */
 function referToModels(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(referToModels)
   if (typeof value !== 'object' || value === null) return value
   const id = (value as { $id?: unknown }).$id
   if (typeof id === 'string' && id.startsWith('#/components/schemas/')) return { $ref: id }
-  return Object.fromEntries(Object.entries(value).map(([key, child]) => [key, referToModels(child)]))
+  return Object.fromEntries(Object.entries(value).filter(([key]) => key !== 'noValidate').map(([key, child]) => [key, referToModels(child)]))
 }
 
 /** OpenAPI 3.1 document at /swagger/json and its reader (Scalar) at /swagger, whose script madblog serves itself. */

@@ -99,11 +99,11 @@ export function errorHandling(logger: Logger, routes: RouteTable, failed: (error
       const allowed = allowedMethods(routes, path)
       mapped = allowed.length ? { status: 405, headers: { allow: allowed.join(', ') } } : { status: 404 }
     } else if (isStorageFailure(error)) {
-      logger.error(`${request.method} ${path} failed: the database cannot take it now`, error, { request_id: requestIdOf(request) })
+      logger.error(`${request.method} ${path} failed: the database cannot take it now`, error, { request_id: requestIdOf(set) })
       failed(error)
       mapped = { status: 503, headers: { 'retry-after': String(STORAGE_RETRY_AFTER_SECONDS) } }
     } else {
-      logger.error(`${request.method} ${path} failed`, error, { request_id: requestIdOf(request) })
+      logger.error(`${request.method} ${path} failed`, error, { request_id: requestIdOf(set) })
       failed(error)
       mapped = { status: 500 }
     }

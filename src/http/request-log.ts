@@ -31,7 +31,7 @@ export function requestLog(logger: Logger, level: LogLevel) {
         route: route || null,
         status,
         duration_ms: Number(ms.toFixed(3)),
-        request_id: requestIdOf(request),
+        request_id: requestIdOf(set),
       })
       if (started.size === 0) settle?.()
     })

@@ -14,8 +14,9 @@ export type UserView = Omit<User, 'email'> & { email?: string }
 
 export function viewUser(user: User, viewer: Pick<User, 'id'> | undefined): UserView {
   if (viewer?.id === user.id) return user
-  const { email: _, ...view } = user
-  return view
+  // Field by field: a rest copy (`{ email, ...view }`) costs several times as much, once per user of every page.
+  const { id, username, name, location, aboutMe, memberSince, lastSeen, postsCount } = user
+  return { id, username, name, location, aboutMe, memberSince, lastSeen, postsCount }
 }
 
 export interface IdRange {

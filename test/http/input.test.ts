@@ -47,17 +47,6 @@ describe('nothing submitted or internal is echoed', () => {
     expect(response.text).not.toMatch(/sqlite|constraint/i)
   })
 
-  test('a response that breaks its own schema is a 500 that does not carry the response', async () => {
-    const { call, signUp, sql } = testApp()
-    const ann = await signUp('ann')
-    // Longer than the documented 64 characters: only a direct write can store it.
-    await sql(`UPDATE users SET email = '${'x'.repeat(130)}@${SECRET}.example' WHERE id = ${ann.id}`)
-    const response = await call('GET', `/api/users/${ann.id}`, { token: ann.token })
-    expect(response.status).toBe(500)
-    expect(response.body).toEqual({ error: 'Internal Server Error' })
-    expect(response.text).not.toContain(SECRET)
-  })
-
   test.each([
     ['broken JSON', `{"username": "ann", "password": "${SECRET}"`],
     ['invalid fields', JSON.stringify({ username: 'a:b', email: 'nope', password: SECRET })],

@@ -183,6 +183,16 @@ describe('GET /api/users/:id', () => {
     expect(other.body).toEqual(userBody(alice.id, 'alice'))
   })
 
+  test('a value stored before a rule (an email over 64 characters) still reads as stored: the record is never a 500', async () => {
+    const { call, signUp, sql } = testApp()
+    const ann = await signUp('ann')
+    const email = `${'x'.repeat(130)}@example.com`
+    await sql(`UPDATE users SET email = '${email}' WHERE id = ${ann.id}`)
+    const response = await call('GET', `/api/users/${ann.id}`, { token: ann.token })
+    expect(response.status).toBe(200)
+    expect(response.body.email).toBe(email)
+  })
+
   test.each(['abc', '0', '-1', '1.5', '1e3', '99999999999999999999', '%20'])('id %p is a JSON 404', async (id) => {
     const { call, signUp } = testApp()
     const { token } = await signUp('alice')
