@@ -54,6 +54,8 @@ export interface PostgresSettings {
   poolMax: number
   connectTimeoutSeconds: number
   statementTimeoutSeconds: number
+  /** How long any query or transaction of a request may take, client-side, before it is 503 and its connection dropped. */
+  queryTimeoutSeconds: number
   /** How long start-up waits for the server to answer before it stops. */
   startupWaitSeconds: number
 }
@@ -98,6 +100,7 @@ const DEFAULTS = {
   PG_POOL_MAX: '10',
   PG_CONNECT_TIMEOUT_SECONDS: '5',
   PG_STATEMENT_TIMEOUT_SECONDS: '10',
+  PG_QUERY_TIMEOUT_SECONDS: '5',
   PG_STARTUP_WAIT_SECONDS: '30',
   BACKUP_DIR: '.',
   TOKEN_TTL_SECONDS: '3600',
@@ -198,6 +201,7 @@ function postgres(env: Env): PostgresSettings | undefined {
     poolMax: integer(env, 'PG_POOL_MAX', 1, 1000),
     connectTimeoutSeconds: integer(env, 'PG_CONNECT_TIMEOUT_SECONDS', 1, 600),
     statementTimeoutSeconds: integer(env, 'PG_STATEMENT_TIMEOUT_SECONDS', 1, 3600),
+    queryTimeoutSeconds: integer(env, 'PG_QUERY_TIMEOUT_SECONDS', 1, 3600),
     startupWaitSeconds: integer(env, 'PG_STARTUP_WAIT_SECONDS', 0, 3600),
   }
 }

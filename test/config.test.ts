@@ -74,6 +74,12 @@ describe('loadConfig', () => {
     expect(loadConfig({}).postgres).toBeUndefined()
     expect(loadConfig({ DATABASE_URL: 'postgresql://u@db:5432/blog' }).postgres).toMatchObject({ url: 'postgresql://u@db:5432/blog', poolMax: 10 })
     expect(() => loadConfig({ DATABASE_URL: 'postgres://db/x', PG_POOL_MAX: '0' })).toThrow(/^PG_POOL_MAX must be a whole number from 1 to 1000/)
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/x' }).postgres?.queryTimeoutSeconds).toBe(5)
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/x', PG_QUERY_TIMEOUT_SECONDS: '2' }).postgres?.queryTimeoutSeconds).toBe(2)
+    for (const bad of ['0', '1.5', '3601'])
+      expect(() => loadConfig({ DATABASE_URL: 'postgres://db/x', PG_QUERY_TIMEOUT_SECONDS: bad })).toThrow(
+        new ConfigError(`PG_QUERY_TIMEOUT_SECONDS must be a whole number from 1 to 3600, got "${bad}"`),
+      )
     expect(loadConfig({ SHUTDOWN_GRACE_SECONDS: '30' }).shutdownGraceSeconds).toBe(30)
   })
 

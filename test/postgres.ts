@@ -86,6 +86,9 @@ export function lazyPostgres(config: Config): PostgresDatabase & { ready: Promis
     get db(): PostgresDatabase['db'] {
       throw new Error('lazyPostgres: await ready for the drizzle handle')
     },
+    unbounded(): SQL {
+      throw new Error('lazyPostgres: await ready for the pool')
+    },
     // What the readiness check asks of the pool, once it exists.
     sql: { unsafe: async (...args: Parameters<SQL['unsafe']>) => (await handle).sql.unsafe(...args) } as unknown as PostgresDatabase['sql'],
     close: async () => void (await handle).close(),

@@ -91,7 +91,7 @@ async function withPostgres<T>(config: PostgresConfig, work: (sql: import('bun')
   const handle = openPostgres({ ...config.postgres, poolMax: 1 })
   try {
     await waitForPostgres(handle, config.postgres)
-    return await work(handle.sql)
+    return await work(handle.unbounded())
   } finally {
     await handle.close()
   }

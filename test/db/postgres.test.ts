@@ -1,13 +1,15 @@
-import { afterEach, describe, expect, test } from 'bun:test'
-import { SQL } from 'bun'
+import { afterEach, describe, expect, spyOn, test } from 'bun:test'
+import { SQL, type Socket } from 'bun'
 import { createApp } from '../../src/app'
 import { DatabaseOpenError } from '../../src/db/client'
 import { openMigratedPostgres } from '../../src/db/pg/open'
 import { openPostgres } from '../../src/db/pg/client'
+import { PostgresTimeoutError } from '../../src/db/pg/unavailable'
 import { postgresStore } from '../../src/db/pg/store'
 import { embeddedMigrations } from '../../src/db/migrations.macro'
 import { MSG, badRequest, userBody } from '../messages'
 import { appHarness } from '../helpers'
+import { until } from '../until'
 import { TEST_POSTGRES, freshPostgres, postgresConfig } from '../postgres'
 
 /** An app on its own migrated pool over `url`: several over one url act as replicas. */
@@ -104,6 +106,34 @@ pg('PostgreSQL: replicas share one database', () => {
     expect(statuses.filter((status) => status !== 401 && status !== 429)).toEqual([])
     expect(statuses.filter((status) => status === 401)).toHaveLength(10)
     expect(statuses.filter((status) => status === 429)).toHaveLength(20)
+  })
+
+  test('attempts in one millisecond are counted one by one, and taking one back frees exactly one place', async () => {
+    const database = await freshPostgres()
+    cleanups.push(database.drop)
+    const config = postgresConfig(database.url, { rateLimits: { ...postgresConfig(database.url).rateLimits, loginMaxFailures: 3 } })
+    const pools = [await openMigratedPostgres(config), await openMigratedPostgres(config)]
+    for (const pool of pools) cleanups.push(() => pool.close())
+    const ledgers = pools.map((pool) => pool.store.attempts!)
+    // Attempts in one millisecond have equal times; however they are told apart (a random fraction once), one
+    // must never pass for another, nor take another's place back.
+    const random = spyOn(Math, 'random').mockReturnValue(0.25)
+    cleanups.push(async () => random.mockRestore())
+    const at = Date.now()
+    const attempt = (i: number) => ledgers[i % 2]!.count([['loginByUsername', 'bea'], ['loginByAddress', `10.0.0.${i}`]], at)
+    const counts = async () =>
+      Object.fromEntries((await pools[0]!.sql`SELECT key, cardinality(at) AS n FROM rate_limit_attempts`).map((row: { key: string; n: number }) => [row.key, row.n]))
+    const first = await Promise.all(Array.from({ length: 12 }, (_, i) => attempt(i)))
+    const admitted = first.flatMap((result, i) => (result.wait === 0 ? [i] : []))
+    expect(admitted).toHaveLength(3)
+    for (const result of first) if (result.wait > 0) expect(result.wait).toBe(config.rateLimits.loginWindowSeconds)
+    // Refused, an attempt gives back what its address counted: all or none.
+    expect(await counts()).toEqual({ 'loginByUsername:bea': 3, ...Object.fromEntries(first.map((result, i) => [`loginByAddress:10.0.0.${i}`, result.wait === 0 ? 1 : 0])) })
+
+    await ledgers[1]!.takeBack([['loginByUsername', 'bea'], ['loginByAddress', `10.0.0.${admitted[0]}`]], first[admitted[0]!]!.stamp)
+    const second = await Promise.all(Array.from({ length: 12 }, (_, i) => attempt(20 + i)))
+    expect(second.filter((result) => result.wait === 0)).toHaveLength(1)
+    expect((await counts())['loginByUsername:bea']).toBe(3)
   })
 
   test('and exactly REGISTER_MAX_PER_HOUR registrations per address', async () => {
@@ -206,6 +236,100 @@ pg('PostgreSQL unreachable', () => {
       }),
     )
     expect((await graphql.json()).errors[0].extensions).toEqual({ code: 'SERVICE_UNAVAILABLE', retryAfter: 30 })
+  })
+})
+
+/** A TCP relay to `target` on a port of its own that can be told to drop every byte both ways, as a silent partition does. */
+function relay(target: URL) {
+  let dropping = false
+  const server = Bun.listen<{ upstream?: Socket; early: Uint8Array[] }>({
+    hostname: '127.0.0.1',
+    port: 0,
+    socket: {
+      open(client) {
+        client.data = { early: [] }
+        void Bun.connect({
+          hostname: target.hostname,
+          port: Number(target.port),
+          socket: {
+            open(upstream) {
+              client.data.upstream = upstream
+              for (const chunk of client.data.early.splice(0)) upstream.write(chunk)
+            },
+            data: (_, chunk) => void (dropping || client.write(chunk)),
+            close: () => void client.end(),
+            error: () => void client.end(),
+          },
+        })
+      },
+      data(client, chunk) {
+        if (dropping) return
+        if (client.data.upstream) client.data.upstream.write(chunk)
+        else client.data.early.push(chunk)
+      },
+      close: (client) => void client.data.upstream?.end(),
+    },
+  })
+  const url = new URL(target)
+  url.port = String(server.port)
+  return { url: url.toString(), drop: (on: boolean) => void (dropping = on), stop: () => server.stop(true) }
+}
+
+pg('PostgreSQL behind a silent network partition', () => {
+  test('requests get 503 with Retry-After within PG_QUERY_TIMEOUT_SECONDS; the hung connections are dropped and service comes back', async () => {
+    const database = await freshPostgres()
+    cleanups.push(database.drop)
+    const network = relay(new URL(database.url))
+    cleanups.push(async () => network.stop())
+    const app = await postgresApp(network.url, { postgres: { ...postgresConfig(network.url).postgres, queryTimeoutSeconds: 1 } })
+    cleanups.push(() => app.database.close())
+    const ada = await app.signUp('ada')
+    const read = () => app.call('GET', `/api/users/${ada.id}`, { token: ada.token })
+    const me = () => app.call('POST', '/graphql', { token: ada.token, body: { query: '{ me { username } }' } })
+    expect((await read()).status).toBe(200)
+
+    network.drop(true)
+    const started = Date.now()
+    // More requests than the pool (4) has connections: the wait for one is bounded too.
+    const [graphql, ...reads] = await Promise.all([me(), ...Array.from({ length: 6 }, read)])
+    expect(Date.now() - started).toBeLessThan(3000)
+    for (const answer of reads) {
+      expect(answer.status).toBe(503)
+      expect(answer.headers.get('retry-after')).toBe('30')
+    }
+    expect(graphql!.body.errors[0].extensions).toEqual({ code: 'SERVICE_UNAVAILABLE', retryAfter: 30 })
+
+    network.drop(false)
+    // A connection that hung and went back to the pool would hang the next request on it (or read its stale bytes).
+    const after = await Promise.all(Array.from({ length: 8 }, read))
+    expect(after.map((answer) => answer.status)).toEqual(Array(8).fill(200))
+    // and the pool that hung was closed, not left holding its connections beside the fresh one's (4 at most).
+    const other = new SQL({ url: database.url, max: 1 })
+    cleanups.push(() => other.close())
+    await until(async () => (await other`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'madblog' AND datname = current_database()`)[0].n <= 4)
+  })
+
+  test('a transaction still running when its request got the 503 rolls back, though the server answers', async () => {
+    const database = await freshPostgres()
+    cleanups.push(database.drop)
+    const handle = openPostgres({ ...postgresConfig(database.url).postgres, queryTimeoutSeconds: 1 })
+    cleanups.push(() => handle.close())
+    await handle.sql`CREATE TABLE marks (id int PRIMARY KEY)`
+    let finished!: () => void
+    const bodyDone = new Promise<void>((resolve) => (finished = resolve))
+    const error = await handle.sql
+      .begin(async (tx) => {
+        await tx`INSERT INTO marks VALUES (1)`
+        await Bun.sleep(1500) // past the bound, then done: a commit now would be a write after its 503
+        finished()
+      })
+      .catch((error) => error)
+    expect(error).toBeInstanceOf(PostgresTimeoutError)
+    await bodyDone
+    // Blocks on the row until that transaction ends; a duplicate key if it committed.
+    const other = new SQL({ url: database.url, max: 1 })
+    cleanups.push(() => other.close())
+    expect(await other`INSERT INTO marks VALUES (1) RETURNING id`).toEqual([{ id: 1 }])
   })
 })
 

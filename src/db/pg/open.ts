@@ -13,7 +13,7 @@ export async function openMigratedPostgres(config: Config & { postgres: Postgres
   const handle = openPostgres(config.postgres)
   try {
     await waitForPostgres(handle, config.postgres)
-    const applied = await migratePostgres(handle.sql)
+    const applied = await migratePostgres(handle.unbounded())
     return { ...handle, applied, store: postgresStore(handle.db, handle.sql, config.rateLimits) }
   } catch (error) {
     await handle.close()
