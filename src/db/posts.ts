@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, gt, gte, lt, lte, sql, type SQL } from 'drizzle-orm'
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import type { Db } from './client'
+import type { RowsFrom } from './positions'
 import { rawColumn, rowReader, rowsReader } from './rows'
 import { posts } from './schema'
 
@@ -35,6 +36,7 @@ export const POST_COLUMNS = {
 const columns = POST_COLUMNS
 const byId = eq(posts.id, sql.placeholder('id'))
 const nowMs = sql`(cast(unixepoch('subsec') * 1000 as integer))`
+const ofAuthor = eq(posts.authorId, sql.placeholder('author'))
 
 /**
  * Where a newest-first page starts, skipped to by id alone: an OFFSET over whole rows would read every skipped
@@ -65,17 +67,6 @@ export function postQueries(db: Db) {
     .prepare()
   const remove = db.delete(posts).where(byId).returning({ id: posts.id }).prepare()
   const addViews = db.update(posts).set({ views: sql`${posts.views} + ${sql.placeholder('views')}` }).where(byId).prepare()
-  const ofAuthor = eq(posts.authorId, sql.placeholder('author'))
-  const byAuthor = rowsReader<Post, [number, number, number, number]>(
-    db,
-    db
-      .select(columns)
-      .from(posts)
-      .where(and(ofAuthor, lte(posts.id, pageStart(ofAuthor, 'offset'))))
-      .orderBy(desc(posts.id))
-      .limit(sql.placeholder('limit')),
-    ['author', 'author', 'offset', 'limit'],
-  )
   // Keyset windows, all posts or one author's: ids strictly between the bounds, from the newest or the oldest end.
   const between = and(gt(posts.id, sql.placeholder('above')), lt(posts.id, sql.placeholder('below')))
   const windows = (where: SQL | undefined, order: readonly string[]) =>
@@ -101,7 +92,6 @@ export function postQueries(db: Db) {
       db.update(posts).set({ ...changes, updatedAt: nowMs }).where(eq(posts.id, id)).returning(columns).get() as Post | undefined,
     remove: (id: number) => remove.all({ id }).length > 0,
     addViews: (id: number, views: number) => void addViews.run({ id, views }),
-    byAuthor: (author: number, limit: number, offset: number) => byAuthor(author, author, offset, limit),
     /** Up to `limit` posts with ids strictly between the bounds, newest first or (`fromOldest`) oldest first. */
     between: (author: number | undefined, above: number, below: number, limit: number, fromOldest: boolean): Post[] =>
       author === undefined
@@ -114,19 +104,26 @@ export function postQueries(db: Db) {
   }
 }
 
-/** Where a posts page starts (src/db/positions.ts): ids below `edge`, newest first. */
-export function postPageFrom(db: Db): (edge: number, limit: number, skip: number) => Post[] {
-  const page = rowsReader<Post, [number, number, number]>(
+/**
+ * Where a posts page starts (src/db/positions.ts): ids below `edge`, newest first; with `byAuthor`, that author's
+ * posts only, skipped through their index (posts_author_id_id_idx).
+ */
+function pageFrom<Scope extends number[]>(db: Db, byAuthor: boolean): RowsFrom<Post, Scope> {
+  const below = lt(posts.id, sql.placeholder('edge'))
+  const page = rowsReader<Post, number[]>(
     db,
     db
       .select(columns)
       .from(posts)
-      .where(lte(posts.id, pageStart(lt(posts.id, sql.placeholder('edge')), 'skip')))
+      .where(and(byAuthor ? ofAuthor : undefined, lte(posts.id, pageStart(byAuthor ? and(ofAuthor, below) : below, 'skip'))))
       .orderBy(desc(posts.id))
       .limit(sql.placeholder('limit')),
-    ['edge', 'skip', 'limit'],
+    byAuthor ? ['author', 'author', 'edge', 'skip', 'limit'] : ['edge', 'skip', 'limit'],
   )
-  return (edge, limit, skip) => page(edge, skip, limit)
+  return (edge, limit, skip, ...scope) => (byAuthor ? page(scope[0]!, scope[0]!, edge, skip, limit) : page(edge, skip, limit))
 }
+
+export const postPageFrom = (db: Db) => pageFrom<[]>(db, false)
+export const authorPostPageFrom = (db: Db) => pageFrom<[author: number]>(db, true)
 
 export type PostQueries = ReturnType<typeof postQueries>

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { check, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 
 const now = sql`(cast(unixepoch('subsec') * 1000 as integer))`
 
@@ -85,7 +85,24 @@ const countBuckets = (name: string, counted: string) =>
     check(`${name}_${counted}_not_negative`, sql`${table.rows} >= 0`),
   ])
 
-export type CountBuckets = ReturnType<typeof countBuckets>
+/**
+ * The same counts for each author's posts alone (drizzle/0008_author_post_counts_triggers.sql): an author's page
+ * is found by descending their buckets. An author's deletion takes their rows with them.
+ */
+const authorCountBuckets = (name: string) =>
+  sqliteTable(
+    name,
+    {
+      author: integer('author_id')
+        .notNull()
+        .references(() => users.id, { onDelete: 'cascade', onUpdate: 'cascade' }),
+      bucket: integer('bucket').notNull(),
+      rows: integer('posts').notNull(),
+    },
+    (table) => [primaryKey({ columns: [table.author, table.bucket] }), check(`${name}_posts_not_negative`, sql`${table.rows} >= 0`)],
+  )
+
+export type CountBuckets = ReturnType<typeof countBuckets> | ReturnType<typeof authorCountBuckets>
 export type BucketLevels = readonly { table: CountBuckets; shift: number }[]
 
 export const usersBy4mIds = countBuckets('user_counts_by_4m_ids', 'users')
@@ -94,6 +111,9 @@ export const usersBy1kIds = countBuckets('user_counts_by_1k_ids', 'users')
 export const postsBy4mIds = countBuckets('post_counts_by_4m_ids', 'posts')
 export const postsBy64kIds = countBuckets('post_counts_by_64k_ids', 'posts')
 export const postsBy1kIds = countBuckets('post_counts_by_1k_ids', 'posts')
+export const authorPostsBy4mIds = authorCountBuckets('author_post_counts_by_4m_ids')
+export const authorPostsBy64kIds = authorCountBuckets('author_post_counts_by_64k_ids')
+export const authorPostsBy1kIds = authorCountBuckets('author_post_counts_by_1k_ids')
 
 /** Widest first, as the search descends; the shifts are the triggers'. */
 export const USER_BUCKET_LEVELS: BucketLevels = [
@@ -105,4 +125,9 @@ export const POST_BUCKET_LEVELS: BucketLevels = [
   { table: postsBy4mIds, shift: 22 },
   { table: postsBy64kIds, shift: 16 },
   { table: postsBy1kIds, shift: 10 },
+]
+export const AUTHOR_POST_BUCKET_LEVELS: BucketLevels = [
+  { table: authorPostsBy4mIds, shift: 22 },
+  { table: authorPostsBy64kIds, shift: 16 },
+  { table: authorPostsBy1kIds, shift: 10 },
 ]

@@ -2,8 +2,8 @@ import type { AttemptLedger } from '../services/rate-limits'
 import { immediately, type Db } from './client'
 import { emailKey, usernameKey } from '../services/identity'
 import { createPositions } from './positions'
-import { postPageFrom, postQueries, type NewPostRow, type Post, type PostRowChanges, type PostTitle } from './posts'
-import { POST_BUCKET_LEVELS } from './schema'
+import { authorPostPageFrom, postPageFrom, postQueries, type NewPostRow, type Post, type PostRowChanges, type PostTitle } from './posts'
+import { AUTHOR_POST_BUCKET_LEVELS, POST_BUCKET_LEVELS } from './schema'
 import { tokenQueries } from './tokens'
 import { userQueries, type ProfileChanges, type User } from './users'
 
@@ -112,6 +112,7 @@ export function sqliteStore(db: Db): Store {
   const tokens = tokenQueries(db)
   const posts = postQueries(db)
   const postPositions = createPositions<Post>(db, POST_BUCKET_LEVELS, 'down', postPageFrom(db))
+  const authorPostPositions = createPositions<Post, [author: number]>(db, AUTHOR_POST_BUCKET_LEVELS, 'down', authorPostPageFrom(db))
   /** The post's author is `actorId`, or why not; inside the write's transaction. */
   const refusal = (id: number, actorId: number): PostRefusal | undefined => {
     const author = posts.authorOf(id)
@@ -167,7 +168,7 @@ export function sqliteStore(db: Db): Store {
     neighbours: (id) => ({ newer: posts.newer(id), older: posts.older(id) }),
     postPage: postPositions.page,
     postCount: postPositions.count,
-    authorPosts: (authorId, offset, limit) => posts.byAuthor(authorId, limit, offset),
+    authorPosts: (authorId, offset, limit) => authorPostPositions.page(offset, limit, authorId).items,
     postsBetween: posts.between,
     anyPostBeyond: posts.anyBeyond,
     insertPost: (values) => immediately(db, () => posts.insert(values)),

@@ -1,6 +1,6 @@
 import type { Database } from 'bun:sqlite'
 import { getTableName } from 'drizzle-orm'
-import { USER_BUCKET_LEVELS } from '../../src/db/schema'
+import { AUTHOR_POST_BUCKET_LEVELS, USER_BUCKET_LEVELS } from '../../src/db/schema'
 
 /** A User as the stores read it (src/db/users.ts), by plain SQL. */
 export const USER_SELECT =
@@ -23,5 +23,18 @@ export function countsAndTheirScans(sqlite: Database) {
         buckets(`SELECT id >> ${shift} AS bucket, count(*) AS users FROM users GROUP BY id >> ${shift} ORDER BY bucket`),
       ),
     },
+  }
+}
+
+/** Each author's post counts the triggers keep (rows above 0), beside the same counts made by scanning `posts`. */
+export function authorPostCountsAndTheirScans(sqlite: Database) {
+  const buckets = (query: string) => sqlite.query(query).all()
+  return {
+    kept: AUTHOR_POST_BUCKET_LEVELS.map(({ table }) =>
+      buckets(`SELECT author_id, bucket, posts FROM ${getTableName(table)} WHERE posts > 0 ORDER BY author_id, bucket`),
+    ),
+    scanned: AUTHOR_POST_BUCKET_LEVELS.map(({ shift }) =>
+      buckets(`SELECT author_id, id >> ${shift} AS bucket, count(*) AS posts FROM posts GROUP BY author_id, id >> ${shift} ORDER BY author_id, bucket`),
+    ),
   }
 }

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { bigint, check, doublePrecision, index, integer, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core'
+import { bigint, check, doublePrecision, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core'
 
 // The PostgreSQL twin of ../schema.ts: the same tables, columns and indexes by name (test/db/schema-shape.test.ts).
 // Ids are bigint so that every id a URL may name (up to 15 digits) is a miss, not an out-of-range error.
@@ -76,6 +76,24 @@ export const usersBy1kIds = countBuckets('user_counts_by_1k_ids', 'users')
 export const postsBy4mIds = countBuckets('post_counts_by_4m_ids', 'posts')
 export const postsBy64kIds = countBuckets('post_counts_by_64k_ids', 'posts')
 export const postsBy1kIds = countBuckets('post_counts_by_1k_ids', 'posts')
+
+/** ../schema.ts's counts per author and id bucket (drizzle/pg/0005_author_post_counts_triggers.sql). */
+const authorCountBuckets = (name: string) =>
+  pgTable(
+    name,
+    {
+      author: bigint('author_id', { mode: 'number' })
+        .notNull()
+        .references(() => users.id, { onDelete: 'cascade', onUpdate: 'cascade' }),
+      bucket: bigint('bucket', { mode: 'number' }).notNull(),
+      rows: integer('posts').notNull(),
+    },
+    (table) => [primaryKey({ columns: [table.author, table.bucket] }), check(`${name}_posts_not_negative`, sql`${table.rows} >= 0`)],
+  )
+
+export const authorPostsBy4mIds = authorCountBuckets('author_post_counts_by_4m_ids')
+export const authorPostsBy64kIds = authorCountBuckets('author_post_counts_by_64k_ids')
+export const authorPostsBy1kIds = authorCountBuckets('author_post_counts_by_1k_ids')
 
 /**
  * The login and registration limits every replica shares (src/db/pg/attempts.ts): one row per limited key, with
