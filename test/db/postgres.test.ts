@@ -6,6 +6,7 @@ import { openMigratedPostgres } from '../../src/db/pg/open'
 import { openPostgres } from '../../src/db/pg/client'
 import { PostgresTimeoutError } from '../../src/db/pg/unavailable'
 import { postgresStore } from '../../src/db/pg/store'
+import { migratePostgres, migratePostgresDown } from '../../src/db/pg/migrate'
 import { embeddedMigrations } from '../../src/db/migrations.macro'
 import { MSG, badRequest, userBody } from '../messages'
 import { appHarness } from '../helpers'
@@ -184,6 +185,50 @@ pg('PostgreSQL: replicas share one database', () => {
       expect(answer.body.items.map((item: { id: number }) => item.id)).toEqual(expected.map((row: { id: string }) => Number(row.id)))
       expect(answer.body._meta.total_items).toBe(n + 1)
     }
+  })
+
+  test("each author's kept post counts stay COUNT(*) under concurrent writers and by-hand changes, the migration builds them from the posts there, and author pages are OFFSET's", async () => {
+    const { url, apps } = await replicas(3)
+    const authors = await Promise.all(['ann', 'bob', 'cy'].map((name, i) => apps[i]!.signUp(name)))
+    await Promise.all(
+      Array.from({ length: 90 }, (_, i) =>
+        apps[i % 3]!.call('POST', '/api/posts', { token: authors[i % 3]!.token, body: { title: `p${i}`, body: 'b' } }),
+      ),
+    )
+    const sql = new SQL({ url, max: 1 })
+    cleanups.push(() => sql.close())
+    const [ann, bob, cy] = authors.map((author) => author.id) as [number, number, number]
+    // By hand: posts far apart in ids, some deleted, some given to another author, one moved, and an author deleted.
+    await sql`INSERT INTO posts (id, title, body, author_id) VALUES (5000, 'far', 'b', ${ann}), (70001, 'farther', 'b', ${bob}), (5000000, 'farthest', 'b', ${ann})`
+    await sql`DELETE FROM posts WHERE id % 7 = 0`
+    await sql`UPDATE posts SET author_id = ${ann} WHERE author_id = ${bob} AND id % 5 = 0`
+    await sql`UPDATE posts SET id = 9000 WHERE id = 70001`
+    await sql`DELETE FROM users WHERE id = ${cy}`
+    const levels = [['author_post_counts_by_4m_ids', 22], ['author_post_counts_by_64k_ids', 16], ['author_post_counts_by_1k_ids', 10]] as const
+    const kept = async () => {
+      const levelsKept = []
+      for (const [table] of levels)
+        levelsKept.push(JSON.stringify(await sql.unsafe(`SELECT author_id::int, bucket::int, posts FROM ${table} WHERE posts > 0 ORDER BY 1, 2`)))
+      return levelsKept
+    }
+    const scanned = []
+    for (const [, shift] of levels)
+      scanned.push(JSON.stringify(await sql.unsafe(`SELECT author_id::int, (id >> ${shift})::int AS bucket, count(*)::int AS posts FROM posts GROUP BY 1, 2 ORDER BY 1, 2`)))
+    expect(await kept()).toEqual(scanned)
+    expect(await sql`SELECT 1 FROM author_post_counts_by_1k_ids WHERE author_id = ${cy}`).toEqual([])
+
+    const triggers = PG_MIGRATIONS.find((tag) => /_author_post_counts_triggers$/.test(tag))!
+    await migratePostgresDown(sql, { to: PG_MIGRATIONS[PG_MIGRATIONS.indexOf(triggers) - 1] })
+    expect(await sql`SELECT 1 FROM author_post_counts_by_1k_ids`).toEqual([])
+    await migratePostgres(sql)
+    expect(await kept()).toEqual(scanned)
+
+    for (const author of [ann, bob])
+      for (const page of [1, 2, 3, 4]) {
+        const answer = await apps[page % 3]!.call('GET', `/api/users/${author}/posts?page=${page}&per_page=20`)
+        const expected = await sql`SELECT id FROM posts WHERE author_id = ${author} ORDER BY id DESC LIMIT 20 OFFSET ${(page - 1) * 20}`
+        expect(answer.body.items.map((item: { id: number }) => item.id)).toEqual(expected.map((row: { id: string }) => Number(row.id)))
+      }
   })
 
   test('replicas started at once migrate once', async () => {

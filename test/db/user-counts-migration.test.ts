@@ -3,12 +3,13 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { openDatabase } from '../../src/db/client'
 import { migrate } from '../../src/db/migrate'
-import { countsAndTheirScans } from './counts'
+import { authorPostCountsAndTheirScans, countsAndTheirScans } from './counts'
 
 const DRIZZLE = join(import.meta.dir, '../../drizzle')
 const journal = JSON.parse(readFileSync(join(DRIZZLE, 'meta/_journal.json'), 'utf8')) as { entries: { tag: string; when: number }[] }
 // The user-count migrations and every one after them, undone newest first to reach the schema from before.
 const COUNTS = journal.entries.slice(journal.entries.findIndex(({ tag }) => /_user_counts$/.test(tag)))
+const AUTHOR_COUNTS = journal.entries.slice(journal.entries.findIndex(({ tag }) => /_author_post_counts_triggers$/.test(tag)))
 
 /** Runs a migration's hand-written down file and forgets it was applied, as if the database predated it. */
 function undo(sqlite: ReturnType<typeof openDatabase>['sqlite'], { tag, when }: { tag: string; when: number }) {
@@ -35,6 +36,31 @@ describe('the user counts migration', () => {
     const { kept, scanned } = countsAndTheirScans(sqlite)
     expect(kept).toEqual(scanned)
     expect(kept.total).toBe(9)
+    database.close()
+  })
+})
+
+describe('the author post counts migration', () => {
+  test("builds each author's counts from the posts already there, and its down migration removes them", () => {
+    const database = openDatabase(':memory:')
+    migrate(database.db)
+    const { sqlite } = database
+    for (const tag of AUTHOR_COUNTS.toReversed()) undo(sqlite, tag)
+    for (const id of [1, 2]) sqlite.run(`INSERT INTO users (id, username, email, password_hash) VALUES (${id}, 'u${id}', 'u${id}@example.com', 'x')`)
+    const insert = sqlite.prepare('INSERT INTO posts (id, title, body, author_id) VALUES (?, ?, ?, ?)')
+    for (const id of [1, 2, 3, 1023, 1024, 1025, 65_535, 65_536, 4_194_303, 4_194_304, 4_194_305, 9_000_000]) insert.run(id, `t${id}`, 'b', (id % 2) + 1)
+    sqlite.run('DELETE FROM posts WHERE id IN (2, 1024, 4194304)')
+    expect(sqlite.query('SELECT count(*) AS n FROM author_post_counts_by_1k_ids').get()).toEqual({ n: 0 })
+
+    expect(migrate(database.db).applied).toEqual(AUTHOR_COUNTS.map(({ tag }) => tag))
+    const { kept, scanned } = authorPostCountsAndTheirScans(sqlite)
+    expect(kept).toEqual(scanned)
+    expect(kept[0]).toEqual([
+      { author_id: 1, bucket: 0, posts: 1 },
+      { author_id: 1, bucket: 2, posts: 1 },
+      { author_id: 2, bucket: 0, posts: 6 },
+      { author_id: 2, bucket: 1, posts: 1 },
+    ])
     database.close()
   })
 })

@@ -5,7 +5,7 @@ import { emailKey, usernameKey } from '../../services/identity'
 import { limitWindows } from '../../services/rate-limits'
 import { holder, type Bucket } from '../positions'
 import type { Post } from '../posts'
-import { POST_BUCKET_LEVELS, USER_BUCKET_LEVELS, type BucketLevels } from '../schema'
+import { AUTHOR_POST_BUCKET_LEVELS, POST_BUCKET_LEVELS, USER_BUCKET_LEVELS, type BucketLevels } from '../schema'
 import { takenFieldOfPostgres, type PostRefusal, type Store, type UserRowChanges } from '../store'
 import type { User } from '../users'
 import { postgresLedger } from './attempts'
@@ -92,33 +92,37 @@ function identity(changes: UserRowChanges) {
  * src/db/positions.ts's descent through the kept counts (the same tables, kept by PostgreSQL's triggers), its
  * reads in one repeatable-read snapshot so that a write committing between them cannot shift the page.
  */
-function positions<Row>(
+function positions<Row, Scope extends number[] = []>(
   sql: SQL,
   levels: BucketLevels,
   counted: 'users' | 'posts',
   direction: 'up' | 'down',
-  rowsFrom: (tx: SQL, edge: number, limit: number, skip: number) => Promise<Row[]>,
+  rowsFrom: (tx: SQL, edge: number, limit: number, skip: number, ...scope: Scope) => Promise<Row[]>,
 ) {
   const order = direction === 'up' ? 'ASC' : 'DESC'
   const [widest, ...narrower] = levels.map(({ table, shift }) => ({ name: getTableName(table), shift }))
+  // Levels kept per author (an `author` column) read the author's rows only, the author bound after the others.
+  const scoped = 'author' in levels[0]!.table
+  const ofScope = (bound: number) => (scoped ? `${bound > 1 ? 'AND' : 'WHERE'} author_id = $${bound}` : '')
   const buckets = async (rows: Promise<{ bucket: string; rows: number }[]>): Promise<Bucket[]> =>
     (await rows).map((row) => ({ bucket: Number(row.bucket), rows: row.rows }))
   return {
-    count: async () => (await sql.unsafe(`SELECT coalesce(sum(${counted}), 0)::int AS n FROM ${widest!.name}`))[0].n as number,
-    page: (offset: number, limit: number): Promise<{ items: Row[]; total: number }> =>
+    count: async (...scope: Scope) =>
+      (await sql.unsafe(`SELECT coalesce(sum(${counted}), 0)::int AS n FROM ${widest!.name} ${ofScope(1)}`, scope))[0].n as number,
+    page: (offset: number, limit: number, ...scope: Scope): Promise<{ items: Row[]; total: number }> =>
       sql.begin('isolation level repeatable read read only', async (tx) => {
-        const top = await buckets(tx.unsafe(`SELECT bucket, ${counted} AS rows FROM ${widest!.name} ORDER BY bucket ${order}`))
+        const top = await buckets(tx.unsafe(`SELECT bucket, ${counted} AS rows FROM ${widest!.name} ${ofScope(1)} ORDER BY bucket ${order}`, scope))
         let found = holder(top, offset)
         let parentShift = widest!.shift
         for (const { name, shift } of narrower) {
           if (!found) break
           const ratio = 2 ** (parentShift - shift)
           parentShift = shift
-          const children = `SELECT bucket, ${counted} AS rows FROM ${name} WHERE bucket >= $1 AND bucket < $2 ORDER BY bucket ${order}`
-          found = holder(await buckets(tx.unsafe(children, [found.bucket * ratio, (found.bucket + 1) * ratio])), found.rest)
+          const children = `SELECT bucket, ${counted} AS rows FROM ${name} WHERE bucket >= $1 AND bucket < $2 ${ofScope(3)} ORDER BY bucket ${order}`
+          found = holder(await buckets(tx.unsafe(children, [found.bucket * ratio, (found.bucket + 1) * ratio, ...scope])), found.rest)
         }
         const edge = found && (direction === 'up' ? found.bucket : found.bucket + 1) * 2 ** parentShift
-        const items = found ? await rowsFrom(tx, edge!, limit, found.rest) : []
+        const items = found ? await rowsFrom(tx, edge!, limit, found.rest, ...scope) : []
         return { items, total: top.reduce((sum, bucket) => sum + bucket.rows, 0) }
       }),
   }
@@ -135,6 +139,9 @@ export function postgresStore(db: PgDb, sql: SQL, rateLimits: RateLimitSettings)
   )
   const postPositions = positions<Post>(sql, POST_BUCKET_LEVELS, 'posts', 'down', async (tx, edge, limit, skip) =>
     (await tx`SELECT ${tx.unsafe(POST)} FROM posts WHERE id < ${edge} ORDER BY id DESC LIMIT ${limit} OFFSET ${skip}`).map(post),
+  )
+  const authorPostPositions = positions<Post, [author: number]>(sql, AUTHOR_POST_BUCKET_LEVELS, 'posts', 'down', async (tx, edge, limit, skip, author) =>
+    (await tx`SELECT ${tx.unsafe(POST)} FROM posts WHERE author_id = ${author} AND id < ${edge} ORDER BY id DESC LIMIT ${limit} OFFSET ${skip}`).map(post),
   )
   return {
     user: async (id) => user(await one(sql`SELECT ${sql.unsafe(USER)} FROM users WHERE id = ${id}`)),
@@ -238,8 +245,7 @@ export function postgresStore(db: PgDb, sql: SQL, rateLimits: RateLimitSettings)
     },
     postPage: postPositions.page,
     postCount: () => postPositions.count(),
-    authorPosts: async (authorId, offset, limit) =>
-      (await sql`SELECT ${sql.unsafe(POST)} FROM posts WHERE author_id = ${authorId} ORDER BY id DESC LIMIT ${limit} OFFSET ${offset}`).map(post),
+    authorPosts: async (authorId, offset, limit) => (await authorPostPositions.page(offset, limit, authorId)).items,
     postsBetween: async (author, above, below, limit, fromOldest) => {
       const ofAuthor = author === undefined ? sql`` : sql`AND author_id = ${author}`
       return (
