@@ -81,7 +81,7 @@ export interface Store {
   /** `limit` posts from position `offset`, newest first, and the total, as of one snapshot. */
   postPage(offset: number, limit: number): Awaitable<{ items: Post[]; total: number }>
   postCount(): Awaitable<number>
-  /** An author's posts, newest first (their total is the author's `postsCount`). */
+  /** An author's posts from position `offset`, newest first, found by their kept counts (their total is the author's `postsCount`). */
   authorPosts(authorId: number, offset: number, limit: number): Awaitable<Post[]>
   /** Up to `limit` posts (of `author`, if given) with ids strictly between the bounds, newest or oldest first. */
   postsBetween(author: number | undefined, above: number, below: number, limit: number, fromOldest: boolean): Awaitable<Post[]>
