@@ -4,12 +4,15 @@
  * request what madblog does: parse the bearer header, check its shape, sha256 it, look the token up with its
  * expiry (joined to its owner), look the asked user (or the page and the count) up, answer JSON with the same
  * body (the whole user resource: profile, times in ISO-8601, posts_count, links) and headers (CORS, nosniff, the
- * request id: the client's own or a new UUID). Nothing else. test/bench-floor.test.ts holds it to madblog's answers.
+ * request id: the client's own or a new UUID). Nothing else. And the public posts page the same way: the page of
+ * posts newest first, their count, their authors in one statement, each post with its author's resource.
+ * test/bench-floor.test.ts holds it to madblog's answers.
  *
  * Usage: bun bench/floor.ts <database file | postgres:// URL> <port>
  */
 import { Database } from 'bun:sqlite'
 import { SQL } from 'bun'
+import { derivedSummary } from '../src/services/posts'
 
 const [path, portText] = process.argv.slice(2)
 if (!path || !portText) throw new Error('usage: bun bench/floor.ts <database file | postgres:// URL> <port>')
@@ -26,12 +29,17 @@ type Row = {
   posts_count: number
 }
 const COLUMNS = 'id, username, email, name, location, about_me, created_at, last_seen, posts_count'
+type PostRow = { id: number; title: string; summary: string | null; body: string; author_id: number; timestamp: number; updated_at: number; views: number }
+const POST_COLUMNS = 'id, title, summary, body, author_id, timestamp, updated_at, views'
 type Maybe<T> = T | Promise<T>
 interface Queries {
   viewerByToken(hash: string, now: number): Maybe<Row | undefined>
   userById(id: number): Maybe<Row | undefined>
   page(limit: number, offset: number): Maybe<Row[]>
   total(): Maybe<number>
+  postsPage(limit: number, offset: number): Maybe<PostRow[]>
+  postsTotal(): Maybe<number>
+  usersByIds(ids: number[]): Maybe<Row[]>
 }
 
 function sqliteQueries(file: string): Queries {
@@ -44,11 +52,17 @@ function sqliteQueries(file: string): Queries {
   const userById = sqlite.prepare<Row, [number]>(`SELECT ${COLUMNS} FROM users WHERE id = ? LIMIT 1`)
   const page = sqlite.prepare<Row, [number, number]>(`SELECT ${COLUMNS} FROM users ORDER BY id LIMIT ? OFFSET ?`)
   const total = sqlite.prepare<{ n: number }, []>('SELECT count(*) AS n FROM users')
+  const postsPage = sqlite.prepare<PostRow, [number, number]>(`SELECT ${POST_COLUMNS} FROM posts ORDER BY id DESC LIMIT ? OFFSET ?`)
+  const postsTotal = sqlite.prepare<{ n: number }, []>('SELECT count(*) AS n FROM posts')
+  const usersByIds = sqlite.prepare<Row, [string]>(`SELECT ${COLUMNS} FROM users WHERE id IN (SELECT value FROM json_each(?))`)
   return {
     viewerByToken: (hash, now) => viewerByToken.get(hash, now) ?? undefined,
     userById: (id) => userById.get(id) ?? undefined,
     page: (limit, offset) => page.all(limit, offset),
     total: () => total.get()!.n,
+    postsPage: (limit, offset) => postsPage.all(limit, offset),
+    postsTotal: () => postsTotal.get()!.n,
+    usersByIds: (ids) => usersByIds.all(JSON.stringify(ids)),
   }
 }
 
@@ -58,6 +72,15 @@ function postgresQueries(url: string): Queries {
   type PgRow = Omit<Row, 'created_at' | 'last_seen'> & { created_at: Date; last_seen: Date | null }
   const user = (row: PgRow | undefined): Row | undefined =>
     row && { ...row, id: Number(row.id), created_at: row.created_at.getTime(), last_seen: row.last_seen?.getTime() ?? null }
+  type PgPost = Omit<PostRow, 'timestamp' | 'updated_at'> & { timestamp: Date; updated_at: Date }
+  const post = (row: PgPost): PostRow => ({
+    ...row,
+    id: Number(row.id),
+    author_id: Number(row.author_id),
+    views: Number(row.views),
+    timestamp: row.timestamp.getTime(),
+    updated_at: row.updated_at.getTime(),
+  })
   return {
     viewerByToken: async (hash, now) =>
       user(
@@ -69,6 +92,10 @@ function postgresQueries(url: string): Queries {
     userById: async (id) => user((await sql`SELECT ${sql.unsafe(COLUMNS)} FROM users WHERE id = ${id}`)[0]),
     page: async (limit, offset) => (await sql`SELECT ${sql.unsafe(COLUMNS)} FROM users ORDER BY id LIMIT ${limit} OFFSET ${offset}`).map(user),
     total: async () => (await sql`SELECT count(*)::int AS n FROM users`)[0].n,
+    postsPage: async (limit, offset) =>
+      (await sql`SELECT ${sql.unsafe(POST_COLUMNS)} FROM posts ORDER BY id DESC LIMIT ${limit} OFFSET ${offset}`).map(post),
+    postsTotal: async () => (await sql`SELECT count(*)::int AS n FROM posts`)[0].n,
+    usersByIds: async (ids) => (await sql`SELECT ${sql.unsafe(COLUMNS)} FROM users WHERE id = ANY(${ids})`).map(user),
   }
 }
 
@@ -117,7 +144,26 @@ const view = (user: Row, self?: Row) => ({
 })
 
 const number = (raw: string | null, fallback: number) => (raw && /^\d{1,9}$/.test(raw) && Number(raw) >= 1 ? Number(raw) : fallback)
-const listPath = (page: number, perPage: number) => `/api/users?page=${page}&per_page=${perPage}`
+const listPath = (base: string, page: number, perPage: number) => `${base}?page=${page}&per_page=${perPage}`
+const iso = (ms: number) => new Date(ms).toISOString()
+
+const postView = (post: PostRow, author: ReturnType<typeof view>) => ({
+  id: post.id,
+  title: post.title,
+  summary: post.summary ?? derivedSummary(post.body),
+  body: post.body,
+  timestamp: iso(post.timestamp),
+  updated_at: iso(post.updated_at),
+  views: post.views,
+  author,
+  _links: { self: `/api/posts/${post.id}`, author: `/api/users/${post.author_id}` },
+})
+
+/** The page and per_page a list's query asks for, with madblog's fallbacks and cap. */
+function pageOf(request: Request) {
+  const query = new URL(request.url).searchParams
+  return { pageNo: number(query.get('page'), 1), perPage: Math.min(number(query.get('per_page'), 10), 100) }
+}
 
 const server = Bun.serve({
   port: Number(portText),
@@ -133,27 +179,38 @@ const server = Bun.serve({
     '/api/users': (request) =>
       after(viewer(request), (self) => {
         if (!self) return unauthorized(request)
-        const query = new URL(request.url).searchParams
-        const pageNo = number(query.get('page'), 1)
-        const perPage = Math.min(number(query.get('per_page'), 10), 100)
+        const { pageNo, perPage } = pageOf(request)
         return after(queries.page(perPage, (pageNo - 1) * perPage), (rows) =>
-          after(queries.total(), (totalItems) => json(request, listBody(rows, totalItems, pageNo, perPage))),
+          after(queries.total(), (totalItems) =>
+            json(request, listBody('/api/users', rows.map((user) => view(user)), totalItems, pageNo, perPage)), // madblog's list shows no emails
+          ),
         )
       }),
+    '/api/posts': (request) => {
+      const { pageNo, perPage } = pageOf(request)
+      return after(queries.postsPage(perPage, (pageNo - 1) * perPage), (rows) =>
+        after(queries.postsTotal(), (totalItems) =>
+          after(rows.length ? queries.usersByIds([...new Set(rows.map((post) => post.author_id))]) : [], (authors) => {
+            const resources = new Map(authors.map((author) => [author.id, view(author)]))
+            const items = rows.map((post) => postView(post, resources.get(post.author_id)!))
+            return json(request, listBody('/api/posts', items, totalItems, pageNo, perPage))
+          }),
+        ),
+      )
+    },
   },
   fetch: (request) => json(request, { error: 'Not Found' }, 404),
 })
 
-function listBody(rows: Row[], totalItems: number, pageNo: number, perPage: number) {
-  const items = rows.map((user) => view(user)) // madblog's list shows no emails
+function listBody(base: string, items: unknown[], totalItems: number, pageNo: number, perPage: number) {
   const totalPages = Math.ceil(totalItems / perPage)
   return {
     items,
     _meta: { page: pageNo, per_page: perPage, total_pages: totalPages, total_items: totalItems },
     _links: {
-      self: listPath(pageNo, perPage),
-      next: pageNo < totalPages ? listPath(pageNo + 1, perPage) : null,
-      prev: pageNo > 1 ? listPath(pageNo - 1, perPage) : null,
+      self: listPath(base, pageNo, perPage),
+      next: pageNo < totalPages ? listPath(base, pageNo + 1, perPage) : null,
+      prev: pageNo > 1 ? listPath(base, pageNo - 1, perPage) : null,
     },
   }
 }

@@ -7,7 +7,7 @@ import { openMigratedDatabase } from '../src/app'
 import { appHarness, testConfig } from './helpers'
 
 /**
- * The bench's floor (bench/floor.ts) is the least a Bun program can do to give madblog's answers: held here to
+ * The bench's floor (bench/floor.ts) is the least a Bun program can do to give madblog's reads: held here to
  * the same status, body and headers as madblog's, so a field or header madblog gains cannot leave it behind.
  */
 
@@ -19,7 +19,7 @@ let harness: ReturnType<typeof appHarness>
 let token: string
 
 beforeAll(async () => {
-  seeded = await seedDatabase(30, 0)
+  seeded = await seedDatabase(30, 45)
   const config = testConfig({ databasePath: seeded.path })
   harness = appHarness(config, openMigratedDatabase(config))
   const login = await harness.call('POST', '/api/tokens', { headers: { authorization: seededBasic(1) } })
@@ -58,6 +58,10 @@ test.each([
   ['/api/users?page=2&per_page=7', true],
   ['/api/users?page=abc&per_page=1000', true],
   ['/api/users/1', false],
+  ['/api/posts', false],
+  ['/api/posts?per_page=20', false],
+  ['/api/posts?page=2&per_page=7', false],
+  ['/api/posts?page=99', false],
 ])('%s (bearer: %p) is answered alike by the floor and madblog', async (path, bearer) => {
   for (const given of [{}, { 'x-request-id': 'trace-42' }] as Record<string, string>[]) {
     const headers: Record<string, string> = { ...given, ...(bearer ? { authorization: `Bearer ${token}` } : {}) }
