@@ -28,7 +28,17 @@ describe('database', () => {
   test('migrations run once and report what ran', () => {
     const database = openDatabase(':memory:')
     expect(migrate(database.db)).toEqual({
-      applied: ['0000_init', '0001_identity_keys', '0002_user_counts', '0003_user_counts_triggers', '0004_profiles_and_posts', '0005_posts_triggers', '0006_posts_id_index'],
+      applied: [
+        '0000_init',
+        '0001_identity_keys',
+        '0002_user_counts',
+        '0003_user_counts_triggers',
+        '0004_profiles_and_posts',
+        '0005_posts_triggers',
+        '0006_posts_id_index',
+        '0007_author_post_counts',
+        '0008_author_post_counts_triggers',
+      ],
       collisions: [],
     })
     expect(migrate(database.db)).toEqual({ applied: [], collisions: [] })
