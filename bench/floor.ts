@@ -12,6 +12,7 @@
  */
 import { Database } from 'bun:sqlite'
 import { SQL } from 'bun'
+import { chooseRequestId } from '../src/http/request-id'
 import { derivedSummary } from '../src/services/posts'
 
 const [path, portText] = process.argv.slice(2)
@@ -110,13 +111,8 @@ const HEADERS = {
   'access-control-expose-headers': 'Location, WWW-Authenticate, Retry-After, X-Request-Id',
   'x-content-type-options': 'nosniff',
 }
-const SANE_ID = /^[\x21-\x7e]{1,128}$/
-const requestId = (request: Request) => {
-  const given = request.headers.get('x-request-id')
-  return given !== null && SANE_ID.test(given) ? given : crypto.randomUUID()
-}
 const answer = (request: Request, text: string, status: number, headers: Record<string, string>) =>
-  new Response(text, { status, headers: { ...HEADERS, ...headers, 'x-request-id': requestId(request) } })
+  new Response(text, { status, headers: { ...HEADERS, ...headers, 'x-request-id': chooseRequestId(request) } })
 // Elysia's type for an object it serialises; the ping sets plain JSON's itself.
 const JSON_TYPE = { 'content-type': 'application/json;charset=utf-8' }
 const json = (request: Request, body: unknown, status = 200) => answer(request, JSON.stringify(body), status, JSON_TYPE)
