@@ -1,5 +1,6 @@
+import { andThen, type Awaitable } from '../db/store'
 import { ValidationError, type FieldErrors } from '../services/errors'
-import { base64urlOfName } from './ids'
+import { base64urlOfName, nameOfBase64url } from './ids'
 import { PAGE_DEFAULTS } from '../services/pagination'
 import type { IdRange, UserService, User } from '../services/users'
 
@@ -25,7 +26,7 @@ export const MESSAGES = {
 export const encodeCursor = (id: number, prefix = 'user:') => base64urlOfName(`${prefix}${id}`)
 
 function decodeCursor(cursor: string, prefix: string): number | undefined {
-  const text = Buffer.from(cursor, 'base64url').toString('utf8')
+  const text = nameOfBase64url(cursor) ?? ''
   const digits = text.startsWith(prefix) ? text.slice(prefix.length) : ''
   return /^\d{1,15}$/.test(digits) && encodeCursor(Number(digits), prefix) === cursor ? Number(digits) : undefined
 }
@@ -58,37 +59,34 @@ function bounds(args: ConnectionArgs, prefix = 'user:') {
  * The Relay cursor connection over users in id order, on keyset queries: a page costs the same at any depth,
  * and rows inserted or deleted between requests never shift it. Sizes are capped like REST's per_page.
  */
-export async function userConnection<T>(
+export function userConnection<T>(
   users: Pick<UserService, 'slice' | 'anyBeyond'>,
   args: ConnectionArgs,
   view: (user: User) => T,
-): Promise<Connection<T>> {
+): Awaitable<Connection<T>> {
   const { range, first, last } = bounds(args)
   const fromEnd = last !== undefined
-  const { items, more } = await users.slice(range, last ?? first ?? PAGE_DEFAULTS.perPage, fromEnd)
-  const edges = items.map((user) => ({ cursor: encodeCursor(user.id), node: view(user) }))
-  // Forward, `more` means a next page; backward, a previous one. The other side is only known from the cursor.
-  const hasPreviousPage = fromEnd ? more : range.afterId !== undefined && (await users.anyBeyond(range.afterId, 'below'))
-  const hasNextPage = fromEnd ? range.beforeId !== undefined && (await users.anyBeyond(range.beforeId, 'above')) : more
-  return {
-    edges,
-    pageInfo: {
-      hasNextPage,
-      hasPreviousPage,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
-    },
-  }
+  return andThen(users.slice(range, last ?? first ?? PAGE_DEFAULTS.perPage, fromEnd), ({ items, more }) => {
+    const edges = items.map((user) => ({ cursor: encodeCursor(user.id), node: view(user) }))
+    // Forward, `more` means a next page; backward, a previous one. The other side is only known from the cursor.
+    const beyond = (id: number | undefined, side: 'below' | 'above') => id !== undefined && users.anyBeyond(id, side)
+    return andThen(fromEnd ? more : beyond(range.afterId, 'below'), (hasPreviousPage) =>
+      andThen(fromEnd ? beyond(range.beforeId, 'above') : more, (hasNextPage) => ({
+        edges,
+        pageInfo: { hasNextPage, hasPreviousPage, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
+      })),
+    )
+  })
 }
 
 const POST_CURSOR = 'post:'
 
 /** What a posts connection pages over: all posts, or one author's (src/services/posts.ts). */
 export interface PostSource<T> {
-  slice(range: IdRange, limit: number, fromOldest: boolean): Promise<{ items: T[]; more: boolean }>
-  anyBeyond(id: number, side: 'below' | 'above'): Promise<boolean>
+  slice(range: IdRange, limit: number, fromOldest: boolean): Awaitable<{ items: T[]; more: boolean }>
+  anyBeyond(id: number, side: 'below' | 'above'): Awaitable<boolean>
   id(item: T): number
-  totalCount(): number | Promise<number>
+  totalCount(): Awaitable<number>
 }
 
 /**
@@ -100,20 +98,24 @@ export function postConnection<T>(source: PostSource<T>, args: ConnectionArgs) {
   const { range, first, last } = bounds(args, POST_CURSOR)
   const fromOldest = last !== undefined
   let page: ReturnType<typeof read> | undefined
-  async function read() {
-    const { items, more } = await source.slice(range, last ?? first ?? PAGE_DEFAULTS.perPage, fromOldest)
-    const edges = items.map((node) => ({ cursor: encodeCursor(source.id(node), POST_CURSOR), node }))
-    // `after` points at older posts (lower ids); what lies before the page is newer, at or above `after`'s id.
-    const hasPreviousPage = fromOldest ? more : range.afterId !== undefined && (await source.anyBeyond(range.afterId, 'above'))
-    const hasNextPage = fromOldest ? range.beforeId !== undefined && (await source.anyBeyond(range.beforeId, 'below')) : more
-    const pageInfo = { hasNextPage, hasPreviousPage, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null }
-    return { edges, pageInfo }
+  function read() {
+    return andThen(source.slice(range, last ?? first ?? PAGE_DEFAULTS.perPage, fromOldest), ({ items, more }) => {
+      const edges = items.map((node) => ({ cursor: encodeCursor(source.id(node), POST_CURSOR), node }))
+      // `after` points at older posts (lower ids); what lies before the page is newer, at or above `after`'s id.
+      const beyond = (id: number | undefined, side: 'below' | 'above') => id !== undefined && source.anyBeyond(id, side)
+      return andThen(fromOldest ? more : beyond(range.afterId, 'above'), (hasPreviousPage) =>
+        andThen(fromOldest ? beyond(range.beforeId, 'below') : more, (hasNextPage) => ({
+          edges,
+          pageInfo: { hasNextPage, hasPreviousPage, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
+        })),
+      )
+    })
   }
   const once = () => (page ??= read())
   return {
-    edges: async () => (await once()).edges,
-    nodes: async () => (await once()).edges.map((edge) => edge.node),
-    pageInfo: async () => (await once()).pageInfo,
+    edges: () => andThen(once(), (read) => read.edges),
+    nodes: () => andThen(once(), (read) => read.edges.map((edge) => edge.node)),
+    pageInfo: () => andThen(once(), (read) => read.pageInfo),
     totalCount: () => source.totalCount(),
   }
 }

@@ -1,7 +1,7 @@
-import DataLoader from 'dataloader'
 import type { Services } from '../services'
 import { signedIn, type Caller } from '../services/tokens'
 import type { User } from '../services/users'
+import { authorLoader, type AuthorLoader } from './authors'
 
 /** What the HTTP edge resolves once per request, before any resolver runs, and hands yoga as its server context. */
 export interface ServerContext {
@@ -21,23 +21,19 @@ export interface GraphqlContext {
   token(): string
   /** The viewer on a public read: undefined for no token (or a refused one), which only hides emails. */
   reader(): User | undefined
-  /** Posts' authors by id, each request's loads batched into one statement per tick. */
-  authors: DataLoader<number, User | undefined>
+  /** Posts' authors, a page's read in one statement. */
+  authors: AuthorLoader
   clientAddress: string
 }
 
 /** A refused token fails only the resolvers that need a viewer: `createToken` works with a stale one riding along. */
 export function createContext(services: Services, { caller, clientAddress }: ServerContext): GraphqlContext {
-  const authors = new DataLoader<number, User | undefined>(async (ids) => {
-    const found = await services.posts.authorsOf(ids.map((authorId) => ({ authorId })))
-    return ids.map((id) => found.get(id))
-  })
   return {
     services,
     viewer: () => signedIn(caller).user,
     token: () => signedIn(caller).token,
     reader: () => ('user' in caller ? caller.user : undefined),
-    authors,
+    authors: authorLoader(services),
     clientAddress,
   }
 }

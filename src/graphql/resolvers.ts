@@ -79,7 +79,11 @@ const postChanges = (input: PostInput): CheckedInput<PostChanges> =>
 const posts = (context: GraphqlContext, args: ConnectionArgs, author?: Pick<User, 'id' | 'postsCount'>) =>
   postConnection<PostView>(
     {
-      slice: (range, limit, fromOldest) => context.services.posts.slice(author?.id, range, limit, fromOldest),
+      slice: (range, limit, fromOldest) =>
+        andThen(context.services.posts.slice(author?.id, range, limit, fromOldest), (page) => {
+          context.authors.expect(page.items)
+          return page
+        }),
       anyBeyond: (id, side) => context.services.posts.anyBeyond(author?.id, id, side),
       id: (post) => post.id,
       totalCount: () => author?.postsCount ?? context.services.posts.count(),
@@ -103,12 +107,12 @@ export const resolvers = {
     databaseId: (post: PostView) => post.id,
     timestamp: (post: PostView) => new Date(post.timestamp),
     updatedAt: (post: PostView) => new Date(post.updatedAt),
-    // Batched: a page's authors are one statement, however many posts ask (./context.ts).
-    author: async (post: PostView, _: unknown, context: GraphqlContext) => {
-      const author = await context.authors.load(post.authorId)
-      if (!author) throw new NotFoundError('Post not found')
-      return viewUser(author, context.reader())
-    },
+    // Batched: a page's authors are one statement, however many posts ask (./authors.ts).
+    author: (post: PostView, _: unknown, context: GraphqlContext) =>
+      andThen(context.authors.load(post.authorId), (author) => {
+        if (!author) throw new NotFoundError('Post not found')
+        return viewUser(author, context.reader())
+      }),
   },
   PostConnection: {
     edges: (connection: PostConnection) => connection.edges(),

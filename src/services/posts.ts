@@ -1,5 +1,5 @@
 import type { Post, PostTitle } from '../db/posts'
-import type { PostRefusal, Store } from '../db/store'
+import { andThen, type Awaitable, type PostRefusal, type Store } from '../db/store'
 import type { User } from '../db/users'
 import type { DeferredWrites } from './deferred-writes'
 import { ForbiddenError, NotFoundError } from './errors'
@@ -97,19 +97,20 @@ export function createPostService(store: Store, deferred: DeferredWrites) {
    * Keyset page newest first: up to `limit` posts (of `author`, if given) with ids strictly below `afterId`'s and
    * above `beforeId`'s, taken from the newest end or (`fromOldest`) the oldest, always returned newest first.
    */
-  async function slice(author: number | undefined, range: IdRange, limit: number, fromOldest: boolean) {
-    const rows = await store.postsBetween(author, range.beforeId ?? 0, range.afterId ?? Number.MAX_SAFE_INTEGER, limit + 1, fromOldest)
-    const items = rows.slice(0, limit).map(view)
-    return { items: fromOldest ? items.reverse() : items, more: rows.length > limit }
+  function slice(author: number | undefined, range: IdRange, limit: number, fromOldest: boolean): Awaitable<{ items: PostView[]; more: boolean }> {
+    return andThen(store.postsBetween(author, range.beforeId ?? 0, range.afterId ?? Number.MAX_SAFE_INTEGER, limit + 1, fromOldest), (rows) => {
+      const items = rows.slice(0, limit).map(view)
+      return { items: fromOldest ? items.reverse() : items, more: rows.length > limit }
+    })
   }
 
   /** Whether any post (of `author`) lies beyond a keyset bound: newer than `id` ('above') or older ('below'). */
-  const anyBeyond = async (author: number | undefined, id: number, side: 'below' | 'above') => store.anyPostBeyond(author, id, side)
+  const anyBeyond = (author: number | undefined, id: number, side: 'below' | 'above'): Awaitable<boolean> => store.anyPostBeyond(author, id, side)
 
   /** The authors of these posts, in one statement however many there are. */
-  async function authorsOf(items: readonly Pick<Post, 'authorId'>[]): Promise<Map<number, User>> {
+  function authorsOf(items: readonly Pick<Post, 'authorId'>[]): Awaitable<Map<number, User>> {
     const ids = [...new Set(items.map((post) => post.authorId))]
-    return new Map((await store.users(ids)).map((user) => [user.id, user]))
+    return andThen(store.users(ids), (users) => new Map(users.map((user) => [user.id, user])))
   }
 
   /** The one author of a post (a deleted author takes their posts with them). */
@@ -119,7 +120,7 @@ export function createPostService(store: Store, deferred: DeferredWrites) {
     return author
   }
 
-  return { get, read, create, authorsOf, authorOf, update, remove, list, listByAuthor, slice, anyBeyond, count: async () => store.postCount() }
+  return { get, read, create, authorsOf, authorOf, update, remove, list, listByAuthor, slice, anyBeyond, count: (): Awaitable<number> => store.postCount() }
 }
 
 export type PostService = ReturnType<typeof createPostService>

@@ -147,17 +147,18 @@ export function createUserService(store: Store, passwords: PasswordHasher, limit
    * Keyset page: up to `limit` users with ids strictly between `afterId` and `beforeId`, taken from the low end
    * or (`fromEnd`) the high end, always returned in id order; `more` says the range held further users.
    */
-  async function slice(range: IdRange, limit: number, fromEnd: boolean): Promise<{ items: User[]; more: boolean }> {
-    const rows = await store.between(range.afterId ?? 0, range.beforeId ?? Number.MAX_SAFE_INTEGER, limit + 1, fromEnd)
-    const items = rows.slice(0, limit)
-    return { items: fromEnd ? items.reverse() : items, more: rows.length > limit }
+  function slice(range: IdRange, limit: number, fromEnd: boolean): Awaitable<{ items: User[]; more: boolean }> {
+    return andThen(store.between(range.afterId ?? 0, range.beforeId ?? Number.MAX_SAFE_INTEGER, limit + 1, fromEnd), (rows) => {
+      const items = rows.slice(0, limit)
+      return { items: fromEnd ? items.reverse() : items, more: rows.length > limit }
+    })
   }
 
   /** Whether any user lies outside a keyset range on that side: ids at or below `id`, or at or above it. */
-  const anyBeyond = async (id: number, side: 'below' | 'above') =>
+  const anyBeyond = (id: number, side: 'below' | 'above'): Awaitable<boolean> =>
     side === 'below' ? store.anyAtOrBelow(id) : store.anyAtOrAbove(id)
 
-  return { get, getByUsername, register, update, setPassword, importAccount, remove, list, slice, anyBeyond, count: async () => store.count() }
+  return { get, getByUsername, register, update, setPassword, importAccount, remove, list, slice, anyBeyond, count: (): Awaitable<number> => store.count() }
 }
 
 export type UserService = ReturnType<typeof createUserService>
