@@ -98,15 +98,12 @@ export const resolvers = {
   User: {
     id: (user: UserView) => encodeGlobalId('User', user.id),
     databaseId: (user: UserView) => user.id,
-    memberSince: (user: UserView) => new Date(user.memberSince),
-    lastSeen: (user: UserView) => new Date(user.lastSeen ?? user.memberSince),
+    lastSeen: (user: UserView) => user.lastSeen ?? user.memberSince,
     posts: (user: UserView, args: ConnectionArgs, context: GraphqlContext) => posts(context, args, user),
   },
   Post: {
     id: (post: PostView) => encodeGlobalId('Post', post.id),
     databaseId: (post: PostView) => post.id,
-    timestamp: (post: PostView) => new Date(post.timestamp),
-    updatedAt: (post: PostView) => new Date(post.updatedAt),
     // Batched: a page's authors are one statement, however many posts ask (./authors.ts).
     author: (post: PostView, _: unknown, context: GraphqlContext) =>
       andThen(context.authors.load(post.authorId), (author) => {
