@@ -10,10 +10,14 @@ export interface IssuedToken {
 }
 
 /** Who a request speaks for: the live owner of its bearer token, or why it has none (usually UnauthenticatedError). */
-export type Caller = { user: User; token: string } | { refused: unknown }
+export type Caller = { user: User; token: string } | { refused: unknown } | typeof NO_TOKEN
+
+/** No token was sent: its refusal is made only where a caller is needed (an Error's stack costs µs on every public read). */
+const NO_TOKEN = { anonymous: true } as const
 
 /** The caller's account and token, or the refusal it carries. */
 export function signedIn(caller: Caller): { user: User; token: string } {
+  if ('anonymous' in caller) throw new UnauthenticatedError('Missing bearer token')
   if ('refused' in caller) throw caller.refused
   return caller
 }
@@ -68,7 +72,7 @@ export function createTokenService(
    * needs a signed-in caller, so that each face answers it in its own terms, and only where it matters.
    */
   function caller(token: string | undefined): Awaitable<Caller> {
-    if (token === undefined) return { refused: new UnauthenticatedError('Missing bearer token') }
+    if (token === undefined) return NO_TOKEN
     try {
       const user = authenticate(token)
       return user instanceof Promise ? user.then((user) => ({ user, token }), (refused: unknown) => ({ refused })) : { user, token }
