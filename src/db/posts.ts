@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, gte, lt, lte, sql, type SQL } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, gte, lt, lte, or, sql, type SQL } from 'drizzle-orm'
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import type { Db } from './client'
 import type { RowsFrom } from './positions'
@@ -51,9 +51,10 @@ export function postQueries(db: Db) {
   const find = rowReader<Post, [number]>(db, db.select(columns).from(posts).where(byId), ['id'])
   // By min/max subqueries rather than LIMIT 1: Drizzle binds a LIMIT, which bun:sqlite runs dearer (src/db/users.ts).
   const title = { id: posts.id, title: posts.title }
-  const neighbour = (edge: SQL) => rowReader<PostTitle, [number]>(db, db.select(title).from(posts).where(eq(posts.id, edge)), ['id'])
-  const newer = neighbour(sql`(SELECT min(${posts.id}) FROM ${posts} WHERE ${posts.id} > ${sql.placeholder('id')})`)
-  const older = neighbour(sql`(SELECT max(${posts.id}) FROM ${posts} WHERE ${posts.id} < ${sql.placeholder('id')})`)
+  // Both neighbours in one statement (a post's read makes four otherwise); told apart by which side of `id` they lie.
+  const newer = sql`(SELECT min(${posts.id}) FROM ${posts} WHERE ${posts.id} > ${sql.placeholder('id')})`
+  const older = sql`(SELECT max(${posts.id}) FROM ${posts} WHERE ${posts.id} < ${sql.placeholder('id')})`
+  const around = rowsReader<PostTitle, [number, number]>(db, db.select(title).from(posts).where(or(eq(posts.id, newer), eq(posts.id, older))), ['id', 'id'])
   const authorOf = db.select({ authorId: posts.authorId }).from(posts).where(byId).prepare()
   const insert = db
     .insert(posts)
@@ -84,8 +85,15 @@ export function postQueries(db: Db) {
 
   return {
     find,
-    newer,
-    older,
+    neighbours: (id: number): { newer?: PostTitle; older?: PostTitle } => {
+      let newer: PostTitle | undefined
+      let older: PostTitle | undefined
+      for (const row of around(id, id)) {
+        if (row.id > id) newer = row
+        else older = row
+      }
+      return { newer, older }
+    },
     authorOf: (id: number) => authorOf.get({ id })?.authorId,
     insert: (values: NewPostRow): Post => insert.get(values) as Post,
     update: (id: number, changes: PostRowChanges): Post | undefined =>

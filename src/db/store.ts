@@ -165,7 +165,7 @@ export function sqliteStore(db: Db): Store {
         return true
       }),
     post: posts.find,
-    neighbours: (id) => ({ newer: posts.newer(id), older: posts.older(id) }),
+    neighbours: posts.neighbours,
     postPage: postPositions.page,
     postCount: postPositions.count,
     authorPosts: (authorId, offset, limit) => authorPostPositions.page(offset, limit, authorId).items,

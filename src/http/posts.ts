@@ -5,6 +5,7 @@ import { pageRequest, type PageMeta } from '../services/pagination'
 import type { PostView } from '../services/posts'
 import type { User } from '../services/users'
 import { MESSAGES } from '../services/validation'
+import { andThen } from '../db/store'
 import { authentication } from './auth'
 import { requireJsonType } from './json-body'
 import { PageQuery, jsonBody, models } from './models'
@@ -92,16 +93,18 @@ export function postsController(services: Services) {
     .get('/api/posts/', list, { ...ListQuery, detail: { summary: 'List posts (the same, with a trailing slash)', hide: true } })
     .get(
       '/api/posts/:id',
-      async ({ params }) => {
-        const { post, newer, older } = await services.posts.read(checkPostId(params.id))
-        const resource = postResource(post, await services.posts.authorOf(post))
-        return {
-          ...resource,
-          _links: { ...resource._links, next: newer ? postPath(newer.id) : null, prev: older ? postPath(older.id) : null },
-          next: neighbour(newer) ?? null,
-          prev: neighbour(older) ?? null,
-        }
-      },
+      ({ params }) =>
+        andThen(services.posts.read(checkPostId(params.id)), ({ post, newer, older }) =>
+          andThen(services.posts.authorOf(post), (author) => {
+            const resource = postResource(post, author)
+            // In place: `_links` keeps its position in the answer, and no copy of the post is made.
+            return Object.assign(resource, {
+              _links: { ...resource._links, next: newer ? postPath(newer.id) : null, prev: older ? postPath(older.id) : null },
+              next: neighbour(newer) ?? null,
+              prev: neighbour(older) ?? null,
+            })
+          }),
+        ),
       {
         response: { 200: 'PostDetail', 404: 'NotFound' },
         detail: { summary: 'Read one post', description: 'Needs no token; counts a view; with the newer and older posts beside it.', security: [] },

@@ -51,17 +51,25 @@ export function createPostService(store: Store, deferred: DeferredWrites) {
     views: post.views + deferred.pendingViews(post.id),
   })
 
-  async function get(id: number): Promise<PostView> {
-    const post = await store.post(id)
+  const found = (post: Post | undefined): PostView => {
     if (!post) throw notFound()
     return view(post)
   }
 
+  const get = (id: number): Awaitable<PostView> => andThen(store.post(id), found)
+
   /** A reader opening the post: counted as a view, written later (./deferred-writes.ts); with its neighbours. */
-  async function read(id: number): Promise<{ post: PostView; newer?: PostTitle; older?: PostTitle }> {
-    const [post, neighbours] = await Promise.all([get(id), store.neighbours(id)])
-    deferred.view(id)
-    return { post: { ...post, views: post.views + 1 }, ...neighbours }
+  function read(id: number): Awaitable<{ post: PostView; newer?: PostTitle; older?: PostTitle }> {
+    const post = store.post(id)
+    const neighbours = store.neighbours(id)
+    // Asked together (side by side on PostgreSQL), and either one failing fails the read.
+    const both = post instanceof Promise || neighbours instanceof Promise ? Promise.all([post, neighbours]) : ([post, neighbours] as const)
+    return andThen(both, ([post, { newer, older }]) => {
+      const opened = found(post)
+      deferred.view(id)
+      opened.views += 1
+      return { post: opened, newer, older }
+    })
   }
 
   async function create(author: User, input: CheckedInput<NewPost>): Promise<PostView> {
@@ -114,10 +122,11 @@ export function createPostService(store: Store, deferred: DeferredWrites) {
   }
 
   /** The one author of a post (a deleted author takes their posts with them). */
-  async function authorOf(post: Pick<Post, 'authorId'>): Promise<User> {
-    const author = await store.user(post.authorId)
-    if (!author) throw notFound()
-    return author
+  function authorOf(post: Pick<Post, 'authorId'>): Awaitable<User> {
+    return andThen(store.user(post.authorId), (author) => {
+      if (!author) throw notFound()
+      return author
+    })
   }
 
   return { get, read, create, authorsOf, authorOf, update, remove, list, listByAuthor, slice, anyBeyond, count: (): Awaitable<number> => store.postCount() }
