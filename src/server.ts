@@ -78,5 +78,11 @@ export async function serve(config: Config) {
   const metricsServer = app.metrics && Bun.serve({ port: config.metricsPort, hostname: config.host, fetch: app.metrics.answer })
   if (metricsServer) logger.info(`metrics on http://${metricsServer.hostname}:${metricsServer.port}${METRICS_PATH}`)
   stopMetrics = () => metricsServer?.stop(true)
+  // Start-up (migrations, building the routes) leaves tens of MiB of garbage the allocator would keep: collect
+  // it and hand the pages back once, just after the first turn of the event loop (about 2.5 MiB of idle RSS).
+  setTimeout(() => {
+    Bun.gc(true)
+    Bun.shrink()
+  }, 0).unref()
   return app
 }
