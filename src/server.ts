@@ -79,7 +79,7 @@ export async function serve(config: Config) {
   if (metricsServer) logger.info(`metrics on http://${metricsServer.hostname}:${metricsServer.port}${METRICS_PATH}`)
   stopMetrics = () => metricsServer?.stop(true)
   // Start-up (migrations, building the routes) leaves tens of MiB of garbage the allocator would keep: collect
-  // it and hand the pages back once, just after the first turn of the event loop (about 2.5 MiB of idle RSS).
+  // it and hand the pages back once, just after the first turn of the event loop (about 5 MiB of idle RSS).
   setTimeout(() => {
     Bun.gc(true)
     Bun.shrink()

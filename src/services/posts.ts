@@ -60,12 +60,12 @@ export function createPostService(store: Store, deferred: DeferredWrites) {
 
   /** A reader opening the post: counted as a view, written later (./deferred-writes.ts); with its neighbours. */
   function read(id: number): Awaitable<{ post: PostView; newer?: PostTitle; older?: PostTitle }> {
-    const post = store.post(id)
+    const row = store.post(id)
     const neighbours = store.neighbours(id)
     // Asked together (side by side on PostgreSQL), and either one failing fails the read.
-    const both = post instanceof Promise || neighbours instanceof Promise ? Promise.all([post, neighbours]) : ([post, neighbours] as const)
-    return andThen(both, ([post, { newer, older }]) => {
-      const opened = found(post)
+    const both = row instanceof Promise || neighbours instanceof Promise ? Promise.all([row, neighbours]) : ([row, neighbours] as const)
+    return andThen(both, ([row, { newer, older }]) => {
+      const opened = found(row)
       deferred.view(id)
       opened.views += 1
       return { post: opened, newer, older }
