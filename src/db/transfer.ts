@@ -1,8 +1,10 @@
 import type { SQL } from 'bun'
+import { getTableName } from 'drizzle-orm'
 import { loadConfig } from '../config'
 import { openDatabase } from './client'
 import { migrate } from './migrate'
 import { openMigratedPostgres } from './pg/open'
+import { AUTHOR_POST_BUCKET_LEVELS, POST_BUCKET_LEVELS, USER_BUCKET_LEVELS } from './schema'
 import { TransferError } from './transfer-error'
 
 export { TransferError }
@@ -10,7 +12,7 @@ export { TransferError }
 /**
  * Every column of the tables madblog keeps, timestamps in ms: what moves between engines unchanged, in an order
  * that inserts owners before what they own. The kept counts (posts_count, the per-id-range count tables) are not
- * copied: the target's triggers build them as the rows go in.
+ * copied: the target builds them, SQLite's triggers as the rows go in, PostgreSQL once at the end (COUNT_BUILDS).
  */
 const TABLES = {
   users: ['id', 'username', 'email', 'password_hash', 'username_key', 'email_key', 'name', 'location', 'about_me', 'last_seen', 'created_at', 'updated_at'],
@@ -29,6 +31,24 @@ const portable = (column: string, value: unknown) =>
 
 const BATCH = 1000
 
+// The tables whose rows the count triggers count.
+const COUNTED = ['users', 'posts'] as const
+/**
+ * The kept counts of every copied row, built in one pass per count table, as the migrations build them. On
+ * PostgreSQL the count triggers stay off while a transfer copies: each would update the same few count rows once
+ * per copied row, inside one transaction where none of their old versions can be pruned, and the copy grew with
+ * the square of its rows (20,000 users and posts in 17 s, 100,000 in 432 s).
+ */
+const COUNT_BUILDS = [
+  ...USER_BUCKET_LEVELS.map(({ table, shift }) => `INSERT INTO ${getTableName(table)} (bucket, users) SELECT id >> ${shift}, count(*) FROM users GROUP BY 1`),
+  ...POST_BUCKET_LEVELS.map(({ table, shift }) => `INSERT INTO ${getTableName(table)} (bucket, posts) SELECT id >> ${shift}, count(*) FROM posts GROUP BY 1`),
+  ...AUTHOR_POST_BUCKET_LEVELS.map(
+    ({ table, shift }) =>
+      `INSERT INTO ${getTableName(table)} (author_id, bucket, posts) SELECT author_id, id >> ${shift}, count(*) FROM posts GROUP BY 1, 2`,
+  ),
+  'UPDATE users SET posts_count = written.posts FROM (SELECT author_id, count(*) AS posts FROM posts GROUP BY 1) written WHERE users.id = written.author_id',
+]
+
 
 /** One end of a transfer: the rows it holds, and (as the target) one transaction that takes them all or none. */
 interface End {
@@ -37,7 +57,7 @@ interface End {
   rows(table: Table, afterId: number, limit: number): Promise<Row[]>
   begin(): Promise<void>
   insert(table: Table, rows: Row[]): Promise<void>
-  /** Moves id sequences past the copied ids, then commits. */
+  /** Builds what the target keeps counted, moves id sequences past the copied ids, then commits. */
   commit(): Promise<void>
   rollback(): Promise<void>
   close(): Promise<void>
@@ -82,6 +102,8 @@ async function postgresEnd(url: string): Promise<End> {
     async begin() {
       tx = await database.sql.reserve()
       await tx.unsafe('BEGIN')
+      // Off until the commit (COUNT_BUILDS); a rollback turns them on again with everything else.
+      for (const table of COUNTED) await tx.unsafe(`ALTER TABLE ${table} DISABLE TRIGGER USER`)
     },
     async insert(table, rows) {
       const columns = TABLES[table]
@@ -92,6 +114,8 @@ async function postgresEnd(url: string): Promise<End> {
       await tx!.unsafe(`INSERT INTO ${table} (${columns.join(', ')}) OVERRIDING SYSTEM VALUE VALUES ${placeholders.join(', ')}`, values.flat())
     },
     async commit() {
+      for (const build of COUNT_BUILDS) await tx!.unsafe(build)
+      for (const table of COUNTED) await tx!.unsafe(`ALTER TABLE ${table} ENABLE TRIGGER USER`)
       for (const table of TABLE_NAMES)
         await tx!.unsafe(`SELECT setval(pg_get_serial_sequence('${table}', 'id'), coalesce((SELECT max(id) FROM ${table}), 0) + 1, false)`)
       await tx!.unsafe('COMMIT')

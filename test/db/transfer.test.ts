@@ -56,6 +56,15 @@ describe.skipIf(!TEST_POSTGRES)('madblog transfer', () => {
     expect([posts._meta.total_items, posts.items[0].title, posts.items[0].views >= 7]).toEqual([1, 'Notes', true])
     expect((await moved.call('POST', '/api/tokens', { basic: ['ADA', 'secret'] })).status).toBe(200)
     expect((await moved.call('POST', '/api/users', { body: { username: 'new', email: 'new@example.com', password: 'p' } })).body.id).toBe(1502)
+    // The counts were built at the end and the count triggers are on again: what is written next is counted.
+    expect((await moved.call('POST', '/api/posts', { token: ada.token, body: { title: 'More', body: 'Notes.' } })).status).toBe(201)
+    expect((await moved.call('GET', `/api/users/${ada.id}`, { token: ada.token })).body.posts_count).toBe(2)
+    expect((await moved.call('GET', '/api/posts')).body._meta.total_items).toBe(2)
+    const sql = new SQL(url)
+    cleanups.push(() => sql.close())
+    const kept = await sql`SELECT (SELECT sum(users) FROM user_counts_by_1k_ids)::int AS users, (SELECT sum(users) FROM user_counts_by_4m_ids)::int AS widest,
+      (SELECT sum(posts) FROM author_post_counts_by_64k_ids WHERE author_id = ${ada.id})::int AS ada`
+    expect(kept[0]).toEqual({ users: 1502, widest: 1502, ada: 2 })
   })
 
   test('refuses a target that holds anything, and leaves it as it was', async () => {
