@@ -3,7 +3,8 @@
  * that many (bench/seed.ts, which times the count migrations building their counts from those rows), madblog
  * started on it three times (the median time to first answer), its idle RSS, then CPU µs per request at 16
  * connections for one user and every list shape, RSS under that load, and what writes cost the service with and
- * without the count triggers (bench/writes.ts).
+ * without the count triggers (bench/writes.ts). With `--database postgres://…`, each size is moved into a fresh
+ * PostgreSQL database by `transfer` and madblog runs on that; the writes are measured on SQLite only.
  */
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
@@ -11,7 +12,7 @@ import { encodeCursor } from '../src/graphql/connection'
 import { encodeGlobalId } from '../src/graphql/ids'
 import { freePort, peakRss, rssMb, startServer } from './processes'
 import { loadTestEnv, logIn } from './madblog'
-import { SEED_AUTHORS, seedDatabase } from './seed'
+import { SEED_AUTHORS, seedDatabase, seedPostgres } from './seed'
 import { check, median, pinned, runWrk, summarize, type Load, type Summary } from './wrk'
 
 export const GROWTH_CONNECTIONS = 16
@@ -69,7 +70,8 @@ export interface SizeResult {
   idle_rss_mb: number
   load_rss_mb: number
   workloads: Record<WorkloadKey, Summary>
-  writes: Writes
+  /** SQLite only. */
+  writes?: Writes
 }
 
 export interface Growth {
@@ -88,6 +90,8 @@ export interface GrowthOptions {
   serverCpus?: string
   wrkCpus?: string
   scratch: string
+  /** A PostgreSQL server to measure on instead of the SQLite file (bench/seed.ts makes a database on it). */
+  postgres?: string
 }
 
 function workloads(users: number, bearer: Record<string, string>, seconds: number): Record<WorkloadKey, Omit<Load, 'url'> & { path: string }> {
@@ -134,11 +138,12 @@ function workloads(users: number, bearer: Record<string, string>, seconds: numbe
 async function measureSize(users: number, options: GrowthOptions): Promise<SizeResult> {
   const seedStarted = performance.now()
   const seeded = await seedDatabase(users, users)
+  const postgres = options.postgres ? await seedPostgres(options.postgres, seeded.path) : undefined
   const seedMs = performance.now() - seedStarted
   try {
     const port = freePort()
     const base = `http://127.0.0.1:${port}`
-    const start = () => startServer(pinned(options.serverCpus, options.command), loadTestEnv(port, seeded.path), `${base}/api/ping`)
+    const start = () => startServer(pinned(options.serverCpus, options.command), loadTestEnv(port, postgres?.url ?? seeded.path), `${base}/api/ping`)
     const starts: number[] = []
     let server = await start()
     for (let run = 1; run < STARTS; run++) {
@@ -169,7 +174,7 @@ async function measureSize(users: number, options: GrowthOptions): Promise<SizeR
       })
       server.process.kill()
       await server.process.exited
-      const writes = await measureWrites(seeded.path, options.serverCpus)
+      const writes = postgres ? undefined : await measureWrites(seeded.path, options.serverCpus)
       return {
         users,
         seed_ms: seedMs,
@@ -185,6 +190,7 @@ async function measureSize(users: number, options: GrowthOptions): Promise<SizeR
       server.process.kill()
     }
   } finally {
+    await postgres?.drop()
     rmSync(seeded.dir, { recursive: true, force: true })
   }
 }
@@ -201,11 +207,9 @@ function targets(small: SizeResult, large: SizeResult): Growth['targets'] {
   const cpu = (size: SizeResult, key: WorkloadKey) => size.workloads[key].cpu_us_per_request ?? NaN
   const entries: [string, number, number][] = [
     ...LIST_SHAPES.map((key): [string, number, number] => [`${key}_cpu_growth`, cpu(large, key) / cpu(small, key), 1.5]),
-    ...(['register', 'rename', 'remove'] as const).map((kind): [string, number, number] => [
-      `${kind}_cpu_vs_no_triggers`,
-      large.writes.with_triggers[kind] / large.writes.without_triggers[kind],
-      1.2,
-    ]),
+    ...(['register', 'rename', 'remove'] as const).flatMap((kind): [string, number, number][] =>
+      large.writes ? [[`${kind}_cpu_vs_no_triggers`, large.writes.with_triggers[kind] / large.writes.without_triggers[kind], 1.2]] : [],
+    ),
     ['first_answer_growth', large.first_answer_ms / small.first_answer_ms, 1.2],
     ['idle_rss_growth', large.idle_rss_mb / small.idle_rss_mb, 1.2],
   ]
@@ -238,9 +242,10 @@ function printGrowth({ sizes, targets }: Growth) {
   rows.push(perSize('RSS under load MiB', (size) => size.load_rss_mb, 1))
   rows.push(perSize('count migration ms', (size) => size.counts_migration_ms))
   for (const kind of ['register', 'rename', 'remove'] as const) {
-    const { with_triggers, without_triggers } = sizes.at(-1)!.writes
-    const cells = sizes.map(({ writes }) => `${n(writes.with_triggers[kind])} / ${n(writes.without_triggers[kind])}`)
-    rows.push([`${kind} (app.handle, triggers / none)`, ...cells, `${n(with_triggers[kind] / without_triggers[kind], 2)}×`])
+    const last = sizes.at(-1)!.writes
+    if (!last) break
+    const cells = sizes.map(({ writes }) => `${n(writes!.with_triggers[kind])} / ${n(writes!.without_triggers[kind])}`)
+    rows.push([`${kind} (app.handle, triggers / none)`, ...cells, `${n(last.with_triggers[kind] / last.without_triggers[kind], 2)}×`])
   }
   const widths = header.map((_, column) => Math.max(header[column]!.length, ...rows.map((row) => row[column]!.length)))
   const line = (row: string[]) => `| ${row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join(' | ')} |`

@@ -252,7 +252,16 @@ try {
   printTable(results as never)
   if (USERS) {
     for (const child of children.splice(0)) child.kill()
-    const growth = await measureGrowth({ users: USERS, rounds: ROUNDS, seconds: SECONDS, command, serverCpus: SERVER_CPUS, wrkCpus: WRK_CPUS, scratch })
+    const growth = await measureGrowth({
+      users: USERS,
+      rounds: ROUNDS,
+      seconds: SECONDS,
+      command,
+      serverCpus: SERVER_CPUS,
+      wrkCpus: WRK_CPUS,
+      scratch,
+      ...(options.database ? { postgres: options.database } : {}),
+    })
     results.growth = growth
     failures.push(...growth.failed_requests)
   }

@@ -81,8 +81,11 @@ function seedPosts(database: ReturnType<typeof openDatabase>, posts: number, use
  * A fresh database on the PostgreSQL server `serverUrl` names, holding the seeded users of `sqlitePath`
  * (copied by `madblog transfer`'s own code); `drop` removes it.
  */
+let postgresSeeds = 0
+
 export async function seedPostgres(serverUrl: string, sqlitePath: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `madblog_bench_${process.pid}`
+  // One run may seed several at once (the bench's own, then each size of the growth run).
+  const name = `madblog_bench_${process.pid}_${++postgresSeeds}`
   const admin = new SQL({ url: serverUrl, max: 1 })
   await admin.unsafe(`CREATE DATABASE ${name}`)
   const url = new URL(serverUrl)
