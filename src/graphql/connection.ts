@@ -56,6 +56,28 @@ function bounds(args: ConnectionArgs, prefix = 'user:') {
 }
 
 /**
+ * A slice as a Relay page. `more` says whether the side the slice was taken towards goes on; the other side is
+ * known only from the cursor that bounds it. `next` is where a forward page moves: higher ids, or lower.
+ */
+function relayPage<T, N>(
+  { items, more }: { items: T[]; more: boolean },
+  edge: (item: T) => { cursor: string; node: N },
+  backward: boolean,
+  range: IdRange,
+  next: 'above' | 'below',
+  anyBeyond: (id: number, side: 'above' | 'below') => Awaitable<boolean>,
+): Awaitable<Connection<N>> {
+  const edges = items.map(edge)
+  const beyond = (id: number | undefined, side: 'above' | 'below') => id !== undefined && anyBeyond(id, side)
+  return andThen(backward ? more : beyond(range.afterId, next === 'above' ? 'below' : 'above'), (hasPreviousPage) =>
+    andThen(backward ? beyond(range.beforeId, next) : more, (hasNextPage) => ({
+      edges,
+      pageInfo: { hasNextPage, hasPreviousPage, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
+    })),
+  )
+}
+
+/**
  * The Relay cursor connection over users in id order, on keyset queries: a page costs the same at any depth,
  * and rows inserted or deleted between requests never shift it. Sizes are capped like REST's per_page.
  */
@@ -66,17 +88,9 @@ export function userConnection<T>(
 ): Awaitable<Connection<T>> {
   const { range, first, last } = bounds(args)
   const fromEnd = last !== undefined
-  return andThen(users.slice(range, last ?? first ?? PAGE_DEFAULTS.perPage, fromEnd), ({ items, more }) => {
-    const edges = items.map((user) => ({ cursor: encodeCursor(user.id), node: view(user) }))
-    // Forward, `more` means a next page; backward, a previous one. The other side is only known from the cursor.
-    const beyond = (id: number | undefined, side: 'below' | 'above') => id !== undefined && users.anyBeyond(id, side)
-    return andThen(fromEnd ? more : beyond(range.afterId, 'below'), (hasPreviousPage) =>
-      andThen(fromEnd ? beyond(range.beforeId, 'above') : more, (hasNextPage) => ({
-        edges,
-        pageInfo: { hasNextPage, hasPreviousPage, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
-      })),
-    )
-  })
+  return andThen(users.slice(range, last ?? first ?? PAGE_DEFAULTS.perPage, fromEnd), (slice) =>
+    relayPage(slice, (user) => ({ cursor: encodeCursor(user.id), node: view(user) }), fromEnd, range, 'above', users.anyBeyond),
+  )
 }
 
 const POST_CURSOR = 'post:'
@@ -99,17 +113,10 @@ export function postConnection<T>(source: PostSource<T>, args: ConnectionArgs) {
   const fromOldest = last !== undefined
   let page: ReturnType<typeof read> | undefined
   function read() {
-    return andThen(source.slice(range, last ?? first ?? PAGE_DEFAULTS.perPage, fromOldest), ({ items, more }) => {
-      const edges = items.map((node) => ({ cursor: encodeCursor(source.id(node), POST_CURSOR), node }))
-      // `after` points at older posts (lower ids); what lies before the page is newer, at or above `after`'s id.
-      const beyond = (id: number | undefined, side: 'below' | 'above') => id !== undefined && source.anyBeyond(id, side)
-      return andThen(fromOldest ? more : beyond(range.afterId, 'above'), (hasPreviousPage) =>
-        andThen(fromOldest ? beyond(range.beforeId, 'below') : more, (hasNextPage) => ({
-          edges,
-          pageInfo: { hasNextPage, hasPreviousPage, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
-        })),
-      )
-    })
+    // Newest first: a forward page moves to lower ids.
+    return andThen(source.slice(range, last ?? first ?? PAGE_DEFAULTS.perPage, fromOldest), (slice) =>
+      relayPage(slice, (node) => ({ cursor: encodeCursor(source.id(node), POST_CURSOR), node }), fromOldest, range, 'below', source.anyBeyond),
+    )
   }
   const once = () => (page ??= read())
   return {
