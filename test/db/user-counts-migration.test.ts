@@ -19,18 +19,26 @@ function undo(sqlite: ReturnType<typeof openDatabase>['sqlite'], { tag, when }: 
   })()
 }
 
+/** A fresh database as it stood before `migrations`, every one of them undone newest first. */
+function before(migrations: typeof COUNTS) {
+  const database = openDatabase(':memory:')
+  migrate(database.db)
+  for (const migration of migrations.toReversed()) undo(database.sqlite, migration)
+  return database
+}
+
+// Rows written before a migration: gaps, deletions and ids past every level's first bucket.
+const IDS = [1, 2, 3, 1023, 1024, 1025, 65_535, 65_536, 4_194_303, 4_194_304, 4_194_305, 9_000_000]
+const DELETED = '2, 1024, 4194304'
+
 describe('the user counts migration', () => {
   test('builds the counts from the users already there, and its down migration removes them', () => {
-    const database = openDatabase(':memory:')
-    migrate(database.db)
+    const database = before(COUNTS)
     const { sqlite } = database
-    for (const tag of COUNTS.toReversed()) undo(sqlite, tag)
     expect(sqlite.query("SELECT name FROM sqlite_master WHERE name LIKE '%count%'").all()).toEqual([])
-    // Rows written before the migration: gaps, deletions and ids past every level's first bucket.
     const insert = sqlite.prepare('INSERT INTO users (id, username, email, password_hash) VALUES (?, ?, ?, ?)')
-    for (const id of [1, 2, 3, 1023, 1024, 1025, 65_535, 65_536, 4_194_303, 4_194_304, 4_194_305, 9_000_000])
-      insert.run(id, `u${id}`, `u${id}@example.com`, 'x')
-    sqlite.run('DELETE FROM users WHERE id IN (2, 1024, 4194304)')
+    for (const id of IDS) insert.run(id, `u${id}`, `u${id}@example.com`, 'x')
+    sqlite.run(`DELETE FROM users WHERE id IN (${DELETED})`)
 
     expect(migrate(database.db).applied).toEqual(COUNTS.map(({ tag }) => tag))
     const { kept, scanned } = countsAndTheirScans(sqlite)
@@ -42,14 +50,12 @@ describe('the user counts migration', () => {
 
 describe('the author post counts migration', () => {
   test("builds each author's counts from the posts already there, and its down migration removes them", () => {
-    const database = openDatabase(':memory:')
-    migrate(database.db)
+    const database = before(AUTHOR_COUNTS)
     const { sqlite } = database
-    for (const tag of AUTHOR_COUNTS.toReversed()) undo(sqlite, tag)
     for (const id of [1, 2]) sqlite.run(`INSERT INTO users (id, username, email, password_hash) VALUES (${id}, 'u${id}', 'u${id}@example.com', 'x')`)
     const insert = sqlite.prepare('INSERT INTO posts (id, title, body, author_id) VALUES (?, ?, ?, ?)')
-    for (const id of [1, 2, 3, 1023, 1024, 1025, 65_535, 65_536, 4_194_303, 4_194_304, 4_194_305, 9_000_000]) insert.run(id, `t${id}`, 'b', (id % 2) + 1)
-    sqlite.run('DELETE FROM posts WHERE id IN (2, 1024, 4194304)')
+    for (const id of IDS) insert.run(id, `t${id}`, 'b', (id % 2) + 1)
+    sqlite.run(`DELETE FROM posts WHERE id IN (${DELETED})`)
     expect(sqlite.query('SELECT count(*) AS n FROM author_post_counts_by_1k_ids').get()).toEqual({ n: 0 })
 
     expect(migrate(database.db).applied).toEqual(AUTHOR_COUNTS.map(({ tag }) => tag))
